@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+
+/** Thrown when environment configuration is invalid; the message names each variable and how to fix it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates `env` against a zod schema. Values are never echoed back: a variable may hold a secret.
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  context: string,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    return `  - ${variable}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid ${context} configuration:\n${lines.join('\n')}`);
+}

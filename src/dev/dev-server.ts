@@ -1,0 +1,82 @@
+import { Connection } from '@temporalio/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { searchAttributeKeys } from '../workflows/search-attributes';
+import { resolveTemporalCli } from './temporal-binary';
+
+export interface DevServerOptions {
+  /** Directory of the persistent SQLite file, so workflows survive restarts of `dev`. */
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` bound to loopback with the project's search attributes registered. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const address = `127.0.0.1:${options.port}`;
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--namespace',
+    options.namespace,
+    '--db-filename',
+    path.join(options.dataDir, 'temporal.sqlite'),
+    '--log-level',
+    'error',
+    ...searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+  ];
+  // The server's own log goes to a file beside its database so the terminal shows replica-fleet's output.
+  const logFile = path.join(options.dataDir, 'temporal-server.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(resolveTemporalCli(), args, { stdio: ['ignore', log, log] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(
+        `temporal server start-dev exited with code ${child.exitCode} (is port ${options.port} free? see ${logFile})`,
+      );
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        child.kill('SIGTERM');
+        throw new Error(`Temporal dev server did not answer on ${address}: ${(error as Error).message}`);
+      }
+      await delay(250);
+    }
+  }
+
+  return {
+    address,
+    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { readFile } from 'node:fs/promises';
+import type { TemporalConfig } from '../config/temporal-config';
+
+async function tlsOptions(config: TemporalConfig) {
+  if (config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH) {
+    return {
+      serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
+      serverRootCACertificate: config.TEMPORAL_TLS_SERVER_ROOT_CA_PATH
+        ? await readFile(config.TEMPORAL_TLS_SERVER_ROOT_CA_PATH)
+        : undefined,
+      clientCertPair: {
+        crt: await readFile(config.TEMPORAL_TLS_CERT_PATH),
+        key: await readFile(config.TEMPORAL_TLS_KEY_PATH),
+      },
+    };
+  }
+  // Temporal Cloud API keys are only accepted over TLS.
+  return config.TEMPORAL_API_KEY ? true : undefined;
+}
+
+export async function connectClient(config: TemporalConfig): Promise<Connection> {
+  const options: ConnectionOptions = {
+    address: config.TEMPORAL_ADDRESS,
+    tls: await tlsOptions(config),
+    apiKey: config.TEMPORAL_API_KEY,
+  };
+  return Connection.connect(options);
+}
+
+export async function connectWorker(config: TemporalConfig): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = {
+    address: config.TEMPORAL_ADDRESS,
+    tls: await tlsOptions(config),
+    apiKey: config.TEMPORAL_API_KEY,
+  };
+  return NativeConnection.connect(options);
+}

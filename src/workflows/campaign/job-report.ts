@@ -1,0 +1,14 @@
+import { defineSignal } from '@temporalio/workflow';
+import type { ReplicaJobResult } from '../replica-job/types';
+
+/**
+ * A child job's final report to its campaign. Sent by workflow id, so it reaches the campaign's
+ * current run even after the campaign continued-as-new.
+ */
+export interface JobReport {
+  workflowId: string;
+  result: ReplicaJobResult;
+}
+
+export const JOB_FINISHED_SIGNAL = 'jobFinished';
+export const jobFinishedSignal = defineSignal<[JobReport]>(JOB_FINISHED_SIGNAL);

@@ -1,0 +1,3 @@
+// The workflow bundle's entry point: every workflow the worker registers is exported here.
+export { healthCheckWorkflow } from './health-check';
+export { replicaJobWorkflow } from './replica-job/workflow';

@@ -1,0 +1,32 @@
+/** FNV-1a, 32 bit: a pure, deterministic hash usable in workflow code. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+function slug(text: string, maxLength: number): string {
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
+  return cleaned.slice(0, maxLength).replace(/-$/, '');
+}
+
+/** The child workflow id of an item: also the webhook route and the key of its webhook secret. */
+export function jobWorkflowId(campaignId: string, itemKey: string): string {
+  return `${campaignId}/${itemKey}`;
+}
+
+/**
+ * The replica name of an item: whitespace-free (the API requires `^\S+$`), readable, and unique per
+ * campaign and item even when two keys slug alike, thanks to a hash of the exact pair.
+ */
+export function replicaName(campaignId: string, itemKey: string): string {
+  const readable = `${slug(campaignId, 40) || 'campaign'}--${slug(itemKey, 60) || 'item'}`;
+  return `rf-${readable}-${fnv1a(jobWorkflowId(campaignId, itemKey))}`;
+}

@@ -1,0 +1,352 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  FailureTypes,
+  snapshotSettles,
+  type ReplicaJobActivities,
+  type ReplicaSnapshot,
+} from '../../contracts/replica-job';
+import {
+  CampaignIdAttribute,
+  JobStateAttribute,
+  ReplicaIdAttribute,
+  RepositoryAttribute,
+} from '../search-attributes';
+import { jobFinishedSignal } from '../campaign/job-report';
+import { AWAKE_EVENTS, EventInbox, TURN_EVENTS } from './event-inbox';
+import { jobStateQuery, replicaEventSignal } from './messages';
+import { replicaName } from './naming';
+import { mergePullRequests, pullRequestsFromTurnEvent } from './pull-requests';
+import {
+  JOB_DEFAULTS,
+  type JobState,
+  type ReplicaJobInput,
+  type ReplicaJobResult,
+  type ReplicaJobStatus,
+} from './types';
+
+const ABORTED = 'JobAborted';
+const TURN_TIMEOUT = 'TurnTimeout';
+
+function abort(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, ABORTED);
+}
+
+function failureType(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(error);
+}
+
+function minutes(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
+/**
+ * Runs `fn` with a deadline. Expiry becomes a `TurnTimeout` failure, told apart from a cancellation of
+ * the enclosing scope (job timeout or cancel request), which propagates unchanged.
+ */
+async function withDeadline<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await CancellationScope.withTimeout(ms, fn);
+  } catch (err) {
+    if (isCancellation(err) && !CancellationScope.current().consideredCancelled) {
+      throw ApplicationFailure.nonRetryable(`${what} within ${minutes(ms)}`, TURN_TIMEOUT);
+    }
+    throw err;
+  }
+}
+
+/**
+ * One repository's journey: create a replica, wait for each turn (webhook first, polling as the net),
+ * send follow-ups (waking a sleeping workspace, giving up on an errored one), collect the PRs, and
+ * clean up however the job ends.
+ */
+export async function replicaJobWorkflow(input: ReplicaJobInput): Promise<ReplicaJobResult> {
+  return new ReplicaJobRun(input).run();
+}
+
+class ReplicaJobRun {
+  private readonly inbox = new EventInbox();
+  private readonly status: ReplicaJobStatus;
+  private readonly api: ReplicaJobActivities;
+  private readonly poller: ReplicaJobActivities;
+  private readonly name: string;
+  private readonly settings;
+  /** Hint counts already acted on, per kind of wait, so each new webhook triggers exactly one look. */
+  private readonly consumedHints = { turn: 0, awake: 0 };
+  private replicaId?: string;
+  private webhooks = false;
+  private createStarted = false;
+
+  constructor(private readonly input: ReplicaJobInput) {
+    this.settings = {
+      turnTimeoutMs: input.turnTimeoutMs ?? JOB_DEFAULTS.turnTimeoutMs,
+      jobTimeoutMs: input.jobTimeoutMs ?? JOB_DEFAULTS.jobTimeoutMs,
+      pollIntervalMs: input.pollIntervalMs ?? JOB_DEFAULTS.pollIntervalMs,
+      webhookSafetyPollMs: input.webhookSafetyPollMs ?? JOB_DEFAULTS.webhookSafetyPollMs,
+      maxWakeAttempts: input.maxWakeAttempts ?? JOB_DEFAULTS.maxWakeAttempts,
+    };
+    this.name = replicaName(input.campaignId, input.itemKey);
+    this.status = { itemKey: input.itemKey, phase: 'creating', prs: [], turns: 0, eventsReceived: 0 };
+    const taskQueue = input.apiTaskQueue ?? JOB_DEFAULTS.apiTaskQueue;
+    // 408/429/5xx/network errors are retried with backoff; the activities mark 4xx as non-retryable.
+    const retry = {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 20,
+    };
+    this.api = proxyActivities<ReplicaJobActivities>({ taskQueue, startToCloseTimeout: '2 minutes', retry });
+    this.poller = proxyActivities<ReplicaJobActivities>({
+      taskQueue,
+      startToCloseTimeout: this.settings.turnTimeoutMs + 5 * 60_000,
+      heartbeatTimeout: '2 minutes',
+      retry,
+    });
+    setHandler(replicaEventSignal, (event) => {
+      this.inbox.add(event);
+      this.status.eventsReceived = this.inbox.received;
+    });
+    setHandler(jobStateQuery, () => ({ ...this.status, prs: [...this.status.prs] }));
+  }
+
+  async run(): Promise<ReplicaJobResult> {
+    const startedAt = workflowInfo().startTime.toISOString();
+    upsertSearchAttributes([
+      { key: CampaignIdAttribute, value: this.input.campaignId },
+      { key: JobStateAttribute, value: 'running' },
+      ...(this.input.repository ? [{ key: RepositoryAttribute, value: this.input.repository }] : []),
+    ]);
+    let state: JobState = 'succeeded';
+    let error: string | undefined;
+    try {
+      await CancellationScope.withTimeout(this.settings.jobTimeoutMs, () => this.execute());
+    } catch (err) {
+      ({ state, error } = this.classify(err));
+      this.status.lastError = error;
+      log.warn('replica job ended early', { state, error });
+    }
+    const deleted = await CancellationScope.nonCancellable(() => this.cleanUp(state));
+    this.status.phase = 'done';
+    upsertSearchAttributes([{ key: JobStateAttribute, value: state }]);
+    const result: ReplicaJobResult = {
+      itemKey: this.input.itemKey,
+      replicaId: this.replicaId,
+      state,
+      prs: this.status.prs,
+      turns: this.status.turns,
+      ...(error === undefined ? {} : { error }),
+      startedAt,
+      endedAt: new Date().toISOString(),
+      deleted,
+    };
+    await CancellationScope.nonCancellable(() => this.report(result));
+    return result;
+  }
+
+  private async report(result: ReplicaJobResult): Promise<void> {
+    if (!this.input.reportTo) return;
+    try {
+      await getExternalWorkflowHandle(this.input.reportTo).signal(jobFinishedSignal, {
+        workflowId: workflowInfo().workflowId,
+        result,
+      });
+    } catch (err) {
+      // A campaign that is gone no longer needs the report; the result stays this workflow's return value.
+      log.warn('could not report to campaign', { campaign: this.input.reportTo, error: failureMessage(err) });
+    }
+  }
+
+  private async execute(): Promise<void> {
+    this.createStarted = true;
+    const created = await this.api.createReplica({
+      workflowId: workflowInfo().workflowId,
+      name: this.name,
+      environmentId: this.input.environmentId,
+      message: this.input.message,
+      codingAgent: this.input.codingAgent,
+      model: this.input.model,
+      thinkingLevel: this.input.thinkingLevel,
+      size: this.input.size,
+      lifecyclePolicy: this.input.lifecyclePolicy,
+      webhooks: this.input.webhooks ?? true,
+      lookupExisting: this.input.lookupExisting ?? false,
+    });
+    this.replicaId = created.replicaId;
+    this.webhooks = created.webhookRegistered;
+    this.status.replicaId = created.replicaId;
+    this.status.replicaStatus = created.status;
+    this.inbox.bind(created.replicaId);
+    upsertSearchAttributes([{ key: ReplicaIdAttribute, value: created.replicaId }]);
+
+    await this.awaitTurn(1);
+    const followUps = this.input.followUps ?? [];
+    for (let i = 0; i < followUps.length; i += 1) {
+      await this.sendFollowUp(followUps[i] as string);
+      await this.awaitTurn(i + 2);
+    }
+    this.status.phase = 'collecting';
+  }
+
+  private classify(err: unknown): { state: JobState; error: string } {
+    if (isCancellation(err)) {
+      // The root scope is cancelled only by an external cancel request; otherwise our job timer fired.
+      return CancellationScope.current().consideredCancelled
+        ? { state: 'cancelled', error: 'job cancelled' }
+        : { state: 'timed_out', error: `job did not finish within ${minutes(this.settings.jobTimeoutMs)}` };
+    }
+    const type = failureType(err);
+    if (type === TURN_TIMEOUT) return { state: 'timed_out', error: failureMessage(err) };
+    return { state: 'failed', error: failureMessage(err) };
+  }
+
+  /** Waits until turn `turn` is over: nothing processing, or the workspace slept, errored or vanished. */
+  private async awaitTurn(turn: number): Promise<void> {
+    this.status.phase = 'waiting_turn';
+    await withDeadline(this.settings.turnTimeoutMs, `turn ${turn} did not finish`, async () => {
+      for (;;) {
+        const snapshot = await this.nextSnapshot('turn');
+        if (this.turnIsOver(snapshot)) return;
+      }
+    });
+    this.status.turns = turn;
+  }
+
+  private turnIsOver(snapshot: ReplicaSnapshot): boolean {
+    switch (snapshot.status) {
+      case 'error':
+        throw abort(this.platformError(snapshot));
+      case 'deleted':
+        // With delete_when_done the platform removes the workspace as soon as the agent finishes.
+        if (this.input.lifecyclePolicy === 'delete_when_done') return true;
+        throw abort(this.platformError(snapshot, 'the replica was deleted before the job finished'));
+      default:
+        return snapshotSettles(snapshot, 'turn');
+    }
+  }
+
+  /**
+   * The next look at the replica: at once when a webhook arrived since the last look, otherwise a
+   * heartbeating long-poll activity raced against the next webhook (which cancels it).
+   */
+  private async nextSnapshot(kind: 'turn' | 'awake'): Promise<ReplicaSnapshot> {
+    const replicaId = this.replicaId as string;
+    const hintTypes = kind === 'turn' ? TURN_EVENTS : AWAKE_EVENTS;
+    const hinted = () => this.inbox.count(hintTypes) > this.consumedHints[kind];
+    if (!hinted()) {
+      const interval = this.webhooks ? this.settings.webhookSafetyPollMs : this.settings.pollIntervalMs;
+      const pollScope = new CancellationScope();
+      const poll = pollScope.run(() =>
+        this.poller.pollReplica({ replicaId, until: kind, intervalMs: interval, initialDelayMs: interval }),
+      );
+      const first = await Promise.race([poll, condition(hinted).then(() => undefined)]);
+      if (first) return this.observe(first);
+      pollScope.cancel();
+      poll.catch(() => undefined); // its cancellation is the expected outcome
+    }
+    this.consumedHints[kind] = this.inbox.count(hintTypes);
+    return this.observe(await this.api.getReplicaSnapshot(replicaId));
+  }
+
+  private observe(snapshot: ReplicaSnapshot): ReplicaSnapshot {
+    this.status.replicaStatus = snapshot.status;
+    const fromEvents = this.inbox
+      .ofType('replica.turn_completed')
+      .flatMap((event) => pullRequestsFromTurnEvent(event.payload));
+    this.status.prs = mergePullRequests(this.status.prs, [...fromEvents, ...snapshot.pullRequests]);
+    return snapshot;
+  }
+
+  private platformError(
+    snapshot: ReplicaSnapshot,
+    fallback = 'the workspace entered the error state',
+  ): string {
+    const event = this.inbox.ofType('replica.error').at(-1);
+    const payload = event?.payload as
+      { data?: { message?: unknown; error?: unknown }; message?: unknown } | undefined;
+    const fromEvent = payload?.data?.message ?? payload?.data?.error ?? payload?.message;
+    const message = typeof fromEvent === 'string' ? fromEvent : (snapshot.errorMessage ?? fallback);
+    return `replica ${snapshot.replicaId} failed: ${message}`;
+  }
+
+  /** Sends a follow-up; a 409 means asleep (wake, then resend) or errored (give up with its message). */
+  private async sendFollowUp(message: string): Promise<void> {
+    const replicaId = this.replicaId as string;
+    for (let attempt = 0; ; attempt += 1) {
+      this.status.phase = 'sending_follow_up';
+      try {
+        await this.api.sendReplicaMessage({ replicaId, message });
+        return;
+      } catch (err) {
+        if (failureType(err) !== FailureTypes.conflict) throw err;
+      }
+      const snapshot = this.observe(await this.api.getReplicaSnapshot(replicaId));
+      if (snapshot.status === 'error' || snapshot.status === 'deleted')
+        throw abort(this.platformError(snapshot));
+      if (attempt >= this.settings.maxWakeAttempts) {
+        throw abort(
+          `follow-up not delivered: replica ${replicaId} still ${snapshot.status} after ${attempt} wake attempts`,
+        );
+      }
+      await this.wake(snapshot);
+    }
+  }
+
+  private async wake(snapshot: ReplicaSnapshot): Promise<void> {
+    this.status.phase = 'waking';
+    if (snapshot.status === 'sleeping' || snapshot.status === 'archived') {
+      try {
+        await this.api.wakeReplica(snapshot.replicaId);
+      } catch (err) {
+        // A 409 here means it errored meanwhile (or is already waking): the next look decides.
+        if (failureType(err) !== FailureTypes.conflict) throw err;
+      }
+    }
+    await withDeadline(
+      this.settings.turnTimeoutMs,
+      `replica ${snapshot.replicaId} did not wake`,
+      async () => {
+        for (;;) {
+          const next = await this.nextSnapshot('awake');
+          if (next.status === 'error' || next.status === 'deleted') throw abort(this.platformError(next));
+          if (snapshotSettles(next, 'awake')) return;
+        }
+      },
+    );
+  }
+
+  /** Deletes the replica unless the policy keeps it; returns whether it is gone. Never throws. */
+  private async cleanUp(state: JobState): Promise<boolean> {
+    this.status.phase = 'cleaning_up';
+    if ((this.input.cleanup ?? 'delete') === 'keep') return false;
+    try {
+      let replicaId = this.replicaId;
+      // Cancelled or timed out mid-create: the replica may exist although its id never reached us.
+      if (!replicaId && this.createStarted && (state === 'cancelled' || state === 'timed_out')) {
+        replicaId = (await this.api.findReplicaByName(this.name)) ?? undefined;
+      }
+      if (!replicaId) return false;
+      await this.api.deleteReplica(replicaId);
+      return true;
+    } catch (err) {
+      this.status.lastError = `cleanup failed: ${failureMessage(err)}`;
+      return false;
+    }
+  }
+}

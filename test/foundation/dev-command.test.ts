@@ -1,0 +1,42 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runDevCommand } from '../../src/cli/dev-command';
+import { freeLoopbackPort } from '../support/free-port';
+
+describe('replica-fleet dev', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'replica-fleet-dev-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts an embedded server with a persistent database, runs the health check, and restarts on the same data', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      for (const run of [1, 2]) {
+        const [port, uiPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+        const code = await runDevCommand([
+          '--once',
+          '--port',
+          String(port),
+          '--ui-port',
+          String(uiPort),
+          '--data-dir',
+          dataDir,
+        ]);
+        expect(code, `run ${run}`).toBe(0);
+        const printed = log.mock.calls.map((call) => String(call[0]));
+        expect(printed.some((line) => line.includes(`Web UI http://127.0.0.1:${uiPort}`))).toBe(true);
+        expect(printed.filter((line) => line.includes('health check passed'))).toHaveLength(run);
+      }
+      expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('rejects an invalid port with the flag name and the fix', async () => {
+    await expect(runDevCommand(['--port', '99999'])).rejects.toThrow(
+      /--port must be a port number from 1 to 65535/,
+    );
+  });
+});

@@ -1,0 +1,57 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWorkerConfig } from '../../src/config/worker-config';
+import { createFleetWorkers } from '../../src/worker';
+import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
+
+describe('worker on a real Temporal dev server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await connectToDevServer();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  async function runHealthCheck(extraEnv: NodeJS.ProcessEnv = {}) {
+    const taskQueue = uniqueTaskQueue('wf');
+    const apiTaskQueue = uniqueTaskQueue('api');
+    const config = loadWorkerConfig({
+      TEMPORAL_ADDRESS: env.address,
+      REPLICA_FLEET_TASK_QUEUE: taskQueue,
+      REPLICA_FLEET_API_TASK_QUEUE: apiTaskQueue,
+      ...extraEnv,
+    });
+    const workers = await createFleetWorkers(config, env.nativeConnection);
+    const running = workers.run();
+    try {
+      const result = await env.client.workflow.execute('healthCheckWorkflow', {
+        taskQueue,
+        workflowId: uniqueTaskQueue('health'),
+        args: [{ caller: 'test', apiTaskQueue }],
+      });
+      expect(result.workflowWorker).toMatchObject({ greeting: 'hello test', taskQueue, pid: process.pid });
+      expect(result.apiWorker).toMatchObject({ greeting: 'hello test', taskQueue: apiTaskQueue });
+    } finally {
+      workers.shutdown();
+      await running;
+    }
+  }
+
+  it('runs a workflow that calls activities on both task queues and returns their result', async () => {
+    await runHealthCheck();
+  });
+
+  it('runs from a prebuilt workflow bundle when REPLICA_FLEET_WORKFLOW_BUNDLE is set', async () => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, '..', '..', 'src', 'workflows'),
+    });
+    const bundlePath = path.join(mkdtempSync(path.join(os.tmpdir(), 'bundle-')), 'workflow-bundle.js');
+    writeFileSync(bundlePath, code);
+    await runHealthCheck({ REPLICA_FLEET_WORKFLOW_BUNDLE: bundlePath });
+  });
+});
