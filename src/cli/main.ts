@@ -1,10 +1,12 @@
 import { runWorker } from '../worker';
+import { runSimCommand } from '../simulator/sim-command';
 import { runDevCommand } from './dev-command';
 
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; run: Command }> = {
   dev: { summary: 'embedded Temporal dev server + workers (local development)', run: runDevCommand },
+  sim: { summary: 'local Replicas API simulator with fault injection', run: runSimCommand },
   worker: {
     summary: 'run the workers against TEMPORAL_ADDRESS (production)',
     run: async () => {

@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import * as S from '../../replicas/schemas/replica';
+import { HttpError, ok, route, type Route } from '../http';
+import type { SimReplica } from '../model';
+import { ConflictError, NotFound } from '../replica-engine';
+import { notFound, queryObject, validate, type ApiContext } from './context';
+import { replicaDetails, replicaListItem } from './replica-views';
+import { streamEvents } from './event-stream';
+
+const API_VERSION = '2026-05-17';
+
+function replicaOf(ctx: ApiContext, id: string): SimReplica {
+  const replica = ctx.engine.find(ctx.org.key, id);
+  // Other organisations' ids answer exactly like ids that never existed.
+  if (!replica) throw notFound('Replica');
+  return replica;
+}
+
+/** Engine-proxy endpoints answer 409 while the workspace sleeps or is in error. */
+function engineOf(ctx: ApiContext, id: string): SimReplica {
+  const replica = replicaOf(ctx, id);
+  guard(() => ctx.engine.requireEngine(replica));
+  return replica;
+}
+
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ConflictError) throw new HttpError(409, 'Conflict', error.message);
+    if (error instanceof NotFound) throw new HttpError(404, error.message, null);
+    throw error;
+  }
+}
+
+function chatOf(replica: SimReplica, chatId: string) {
+  const chat = replica.chats.find((c) => c.id === chatId);
+  if (!chat) throw notFound('Chat');
+  return chat;
+}
+
+function resolveRepositories(ctx: ApiContext, body: z.output<typeof S.CreateReplicaRequest>) {
+  const { org } = ctx;
+  if (body.environment_id) {
+    const environment = org.resources.get('environments')?.get(body.environment_id);
+    if (!environment) throw notFound('Environment');
+    const repositoryId = environment.repository_id as string | null;
+    const setId = environment.repository_set_id as string | null;
+    if (setId) return org.repositorySets.find((s) => s.id === setId)?.repositories ?? [];
+    return org.repositories.filter((r) => r.id === repositoryId);
+  }
+  if (body.repository_set_id) {
+    const set = org.repositorySets.find((s) => s.id === body.repository_set_id);
+    if (!set) throw notFound('Repository set');
+    return set.repositories;
+  }
+  const repositories = org.repositories.filter((r) => body.repository_ids?.includes(r.id));
+  if (repositories.length !== body.repository_ids?.length) throw notFound('Repository');
+  return repositories;
+}
+
+export const replicaRoutes: Route<ApiContext>[] = [
+  route('GET', '/v1/replica/repositories', (ctx) => ok({ repositories: ctx.org.repositories })),
+  route('GET', '/v1/replica/repository-sets', (ctx) => ok({ repository_sets: ctx.org.repositorySets })),
+
+  route('POST', '/v1/replica', async (ctx) => {
+    const version = ctx.req.headers['x-replicas-api-version'];
+    if (version !== undefined && version !== API_VERSION) {
+      throw new HttpError(
+        400,
+        'Unsupported API version',
+        `X-Replicas-Api-Version must be ${API_VERSION} or omitted`,
+      );
+    }
+    const body = validate(S.CreateReplicaRequest, await ctx.body());
+    const repositories = resolveRepositories(ctx, body);
+    const webhook = typeof body.webhook_url === 'string' ? { url: body.webhook_url } : body.webhook_url;
+    const replica = ctx.engine.create({
+      org: ctx.org.key,
+      name: body.name,
+      message: body.message,
+      repositories,
+      codingAgent: body.coding_agent ?? 'claude',
+      lifecyclePolicy: body.lifecycle_policy ?? 'default',
+      webhook,
+    });
+    // Without the dated version the platform holds the request until the workspace is active.
+    if (version === undefined) await ctx.engine.whenProvisioned(replica);
+    return ok({ replica: replicaListItem(replica) }, 201);
+  }),
+
+  route('GET', '/v1/replica', (ctx) => {
+    const query = validate(S.ListReplicasQuery, queryObject(ctx.query, ['page', 'limit']), 'query');
+    const page = query.page ?? 1;
+    const limit = query.limit ?? 20;
+    const all = [...ctx.engine.replicas.values()].filter(
+      (r) =>
+        r.org === ctx.org.key &&
+        (!query.status || r.status === query.status) &&
+        (!query.source || query.source === 'api'),
+    );
+    return ok({
+      replicas: all.slice((page - 1) * limit, page * limit).map(replicaListItem),
+      total: all.length,
+      page,
+      limit,
+      total_pages: Math.max(1, Math.ceil(all.length / limit)),
+    });
+  }),
+
+  route('GET', '/v1/replica/:id', (ctx, { id }) => {
+    const include = (ctx.query.get('include') ?? '').split(',').filter(Boolean);
+    return ok({ replica: replicaDetails(replicaOf(ctx, id as string), include) });
+  }),
+
+  route('DELETE', '/v1/replica/:id', (ctx, { id }) => {
+    ctx.engine.delete(replicaOf(ctx, id as string));
+    return ok({ success: true });
+  }),
+
+  route('POST', '/v1/replica/:id/wake', (ctx, { id }) => {
+    const replica = replicaOf(ctx, id as string);
+    guard(() => ctx.engine.wake(replica));
+    return ok({ success: true, status: replica.status });
+  }),
+
+  route('POST', '/v1/replica/:id/messages', async (ctx, { id }) => {
+    const replica = engineOf(ctx, id as string);
+    const body = validate(S.SendMessageRequest, await ctx.body());
+    return ok(guard(() => ctx.engine.sendMessage(replica, body.message, body.chat_id)));
+  }),
+
+  route('GET', '/v1/replica/:id/chats', (ctx, { id }) => {
+    const replica = engineOf(ctx, id as string);
+    return ok({ chats: replicaDetails(replica, []).chats, waking: replica.waking });
+  }),
+
+  route('POST', '/v1/replica/:id/chats', async (ctx, { id }) => {
+    const replica = engineOf(ctx, id as string);
+    const body = validate(S.CreateChatRequest, await ctx.body());
+    const chat = guard(() => ctx.engine.createChat(replica, body.provider, body.title));
+    const { queue: _queue, history: _history, ...view } = chat;
+    return ok(view, 201);
+  }),
+
+  route('DELETE', '/v1/replica/:id/chats/:chatId', (ctx, { id, chatId }) => {
+    const replica = engineOf(ctx, id as string);
+    chatOf(replica, chatId as string);
+    replica.chats = replica.chats.filter((c) => c.id !== chatId);
+    return ok({ success: true });
+  }),
+
+  route('GET', '/v1/replica/:id/chats/:chatId/queue', (ctx, { id, chatId }) => {
+    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
+    return ok({ chatId: chat.id, processing: chat.processing, queue: chat.queue });
+  }),
+
+  route('DELETE', '/v1/replica/:id/chats/:chatId/queue', (ctx, { id, chatId }) => {
+    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
+    chat.queue = [];
+    return ok({ success: true, queue: chat.queue });
+  }),
+
+  route('DELETE', '/v1/replica/:id/chats/:chatId/queue/:messageId', (ctx, { id, chatId, messageId }) => {
+    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
+    if (!chat.queue.some((m) => m.id === messageId)) throw notFound('Queued message');
+    chat.queue = chat.queue.filter((m) => m.id !== messageId);
+    return ok({ success: true, queue: chat.queue });
+  }),
+
+  route('PATCH', '/v1/replica/:id/chats/:chatId/queue/reorder', async (ctx, { id, chatId }) => {
+    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
+    const body = validate(S.ReorderQueueRequest, await ctx.body());
+    const item = chat.queue.find((m) => m.id === body.messageId);
+    if (!item) throw notFound('Queued message');
+    chat.queue = chat.queue.filter((m) => m !== item);
+    chat.queue.splice(Math.min(body.position, chat.queue.length), 0, item);
+    return ok({ success: true, queue: chat.queue });
+  }),
+
+  route('GET', '/v1/replica/:id/history', (ctx, { id }) => {
+    const replica = engineOf(ctx, id as string);
+    const query = validate(S.HistoryQuery, queryObject(ctx.query, ['limit', 'offset']), 'query');
+    const chat = query.chat_id ? chatOf(replica, query.chat_id) : replica.chats[0];
+    const events = chat?.history ?? [];
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? 100;
+    return ok({
+      thread_id: chat?.id ?? null,
+      events: events.slice(offset, offset + limit),
+      total: events.length,
+      has_more: offset + limit < events.length,
+      coding_agent: replica.coding_agent,
+      waking: replica.waking,
+    });
+  }),
+
+  route('GET', '/v1/replica/:id/hooks', (ctx, { id }) => {
+    engineOf(ctx, id as string);
+    return ok({ warm_hooks: { logs: [] }, start_hooks: { logs: [] } });
+  }),
+
+  route('GET', '/v1/replica/:id/canvas', (ctx, { id }) => {
+    engineOf(ctx, id as string);
+    return ok({ items: [{ filename: 'summary.md', kind: 'markdown', sizeBytes: 24 }] });
+  }),
+
+  route('GET', '/v1/replica/:id/canvas/:filename', (ctx, { id, filename }) => {
+    engineOf(ctx, id as string);
+    if (filename !== 'summary.md') throw notFound('Canvas item');
+    return ok({
+      filename,
+      kind: 'markdown',
+      sizeBytes: 24,
+      mimeType: 'text/markdown',
+      content: '# Summary\n\nAll done.\n',
+    });
+  }),
+
+  route('GET', '/v1/replica/:id/events', (ctx, { id }) => {
+    const replica = engineOf(ctx, id as string);
+    streamEvents(ctx, replica);
+    return undefined;
+  }),
+];

@@ -1,0 +1,203 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import { HttpError, match, ok, readJsonBody, route, send, sendError, type Reply, type Route } from './http';
+import { newOrganisation, type Organisation } from './model';
+import { SeededRandom } from './random';
+import { ReplicaEngine } from './replica-engine';
+import { automationRoutes } from './routes/automation-routes';
+import { validate, type ApiContext } from './routes/context';
+import { environmentRoutes } from './routes/environment-routes';
+import { replicaRoutes } from './routes/replica-routes';
+import { Scheduler } from './scheduler';
+import { parseSimConfig, type SimConfig, type SimConfigInput } from './sim-config';
+import { countRequest, emptyStats, type SimStats } from './stats';
+import { WebhookDispatcher } from './webhook-dispatcher';
+
+/** The key the simulator accepts when none is given; for local use only. */
+export const DEFAULT_SIM_API_KEY = 'sim-local-key';
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** Each key is one organisation. */
+  apiKeys?: string[];
+  config?: SimConfigInput;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  config: SimConfig;
+  stats(): SimStats;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const routes: Route<ApiContext>[] = [...replicaRoutes, ...environmentRoutes, ...automationRoutes];
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const ForceState = z
+  .object({
+    status: z.enum(['preparing', 'active', 'sleeping', 'archived', 'error']),
+    error_message: z.string().optional(),
+  })
+  .strict();
+
+/** A stand-in for the hosted Replicas API: same paths, codes, shapes, lifecycle, 409 rules and webhooks. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const config = parseSimConfig(options.config ?? {});
+  const keys = options.apiKeys?.length ? options.apiKeys : [DEFAULT_SIM_API_KEY];
+  const scheduler = new Scheduler();
+  let random = new SeededRandom(config.seed);
+  let stats = emptyStats();
+  let orgs = new Map<string, Organisation>();
+  let engine: ReplicaEngine;
+  const build = () => {
+    scheduler.clearAll();
+    random = new SeededRandom(config.seed);
+    stats = emptyStats();
+    orgs = new Map(keys.map((key) => [key, newOrganisation(key)]));
+    engine = new ReplicaEngine(
+      config,
+      random,
+      scheduler,
+      stats,
+      new WebhookDispatcher(config, random, scheduler, stats),
+    );
+  };
+  build();
+
+  const adminRoutes: Route<{ req: IncomingMessage; body(): Promise<unknown> }>[] = [
+    route('GET', '/__sim/stats', () => ok(stats)),
+    route('POST', '/__sim/reset', () => {
+      build();
+      return ok({ success: true });
+    }),
+    route('POST', '/__sim/replicas/:id/state', async (ctx, p) => {
+      const replica = engine.replicas.get(p.id as string);
+      if (!replica) throw new HttpError(404, 'Replica not found', null);
+      const body = validate(ForceState, await ctx.body());
+      engine.force(replica, body.status, body.error_message);
+      return ok({ success: true, status: replica.status });
+    }),
+    route('GET', '/__sim/orgs', () =>
+      ok({
+        organisations: [...orgs.values()].map((org) => ({
+          id: org.id,
+          global_environment_id: org.globalEnvironmentId,
+          environments: [...(org.resources.get('environments')?.values() ?? [])].map((e) => ({
+            id: e.id,
+            name: e.name,
+          })),
+        })),
+      }),
+    ),
+  ];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim.local');
+    const method = req.method ?? 'GET';
+    let body: unknown;
+    let bodyRead = false;
+    const readBody = async () => {
+      if (!bodyRead) {
+        body = await readJsonBody(req);
+        bodyRead = true;
+      }
+      return body;
+    };
+    if (url.pathname.startsWith('/__sim/')) {
+      const found = match(adminRoutes, method, url.pathname);
+      if (!found) throw new HttpError(404, 'Not found', `no simulator endpoint ${url.pathname}`);
+      if (found === 'method_not_allowed') throw new HttpError(405, 'Method not allowed', null);
+      const reply = await found.route.handle({ req, body: readBody }, found.params);
+      if (reply) send(res, reply);
+      return;
+    }
+    const found = match(routes, method, url.pathname);
+    const endpoint =
+      found && found !== 'method_not_allowed' ? `${method} ${found.route.pattern}` : `${method} (unknown)`;
+    const reply = (r: Reply | HttpError) => {
+      countRequest(stats, endpoint, r instanceof HttpError ? r.status : r.status);
+      if (r instanceof HttpError) sendError(res, r);
+      else send(res, r);
+    };
+    const org = authenticate(req, orgs);
+    if (!org)
+      return reply(
+        new HttpError(401, 'Unauthorized', 'missing or invalid API key: send Authorization: Bearer <key>'),
+      );
+    if (!found) return reply(new HttpError(404, 'Not found', `no endpoint ${method} ${url.pathname}`));
+    if (found === 'method_not_allowed') return reply(new HttpError(405, 'Method not allowed', null));
+    const faults = config.faults;
+    if (faults.latencyMs) await delay(faults.latencyMs);
+    if (random.chance(faults.serverErrorRate)) {
+      stats.faults.serverErrors += 1;
+      return reply(new HttpError(500, 'Internal server error', 'injected fault'));
+    }
+    if (random.chance(faults.rateLimitRate)) {
+      stats.faults.rateLimited += 1;
+      return reply(
+        new HttpError(429, 'Too many requests', 'injected fault', {
+          'retry-after': String(faults.retryAfterSeconds),
+        }),
+      );
+    }
+    const drop = MUTATING.has(method) && random.chance(faults.dropResponseRate);
+    try {
+      const ctx: ApiContext = { req, res, org, query: url.searchParams, body: readBody, engine, config };
+      const result = await found.route.handle(ctx, found.params);
+      if (!result) {
+        countRequest(stats, endpoint, 200); // a stream answered by the handler itself
+        return;
+      }
+      if (drop) {
+        // The action is committed; only the answer is lost, like a connection reset after the fact.
+        stats.faults.droppedResponses += 1;
+        countRequest(stats, endpoint, 0);
+        res.socket?.destroy();
+        return;
+      }
+      reply(result);
+    } catch (error) {
+      if (error instanceof HttpError) return reply(error);
+      throw error;
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return sendError(res, error);
+      if (!res.headersSent)
+        sendError(
+          res,
+          new HttpError(500, 'Internal server error', error instanceof Error ? error.message : null),
+        );
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port, address } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}`,
+    port,
+    config,
+    stats: () => stats,
+    reset: build,
+    async close() {
+      scheduler.clearAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function authenticate(req: IncomingMessage, orgs: Map<string, Organisation>): Organisation | undefined {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ? orgs.get(match[1]) : undefined;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const ms = (fallback: number, what: string) => z.number().int().min(0).default(fallback).describe(what);
+const rate = (what: string) => z.number().min(0).max(1).default(0).describe(what);
+
+/** Every knob of the simulator; `sim --help` prints these descriptions. All times in milliseconds. */
+export const SimConfigSchema = z
+  .object({
+    seed: z
+      .number()
+      .int()
+      .default(1)
+      .describe('seed of every random choice (faults, PRs), for reproducible runs'),
+    timings: z
+      .object({
+        provisionMs: ms(2000, 'preparing → active after creation'),
+        turnMs: ms(3000, 'how long a turn keeps chats[].processing = true'),
+        wakeMs: ms(1000, 'sleeping → waking → active'),
+        sleepAfterMs: ms(600_000, 'inactivity before an idle workspace goes to sleep (lifecycle default)'),
+        deleteAfterInactivityMs: ms(
+          600_000,
+          'inactivity before delete_after_inactivity deletes the workspace',
+        ),
+        sseHeartbeatMs: ms(15_000, 'interval of SSE heartbeat comments'),
+        webhookTimeoutMs: ms(10_000, 'a delivery not answered 2xx within this counts as failed'),
+        webhookRetryBaseMs: ms(1000, 'first redelivery delay; doubles per attempt'),
+        webhookMaxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .default(8)
+          .describe('deliveries per event before giving up'),
+      })
+      .prefault({}),
+    behaviour: z
+      .object({
+        prProbability: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.8)
+          .describe('chance a turn opens a PR per repository'),
+        errorRate: rate('chance a turn ends with the workspace in error (replica.error)'),
+        sleepMidTurnRate: rate('chance a workspace falls asleep during a turn (the turn resumes after wake)'),
+      })
+      .prefault({}),
+    faults: z
+      .object({
+        serverErrorRate: rate('chance a /v1 request answers 500 without doing anything'),
+        rateLimitRate: rate('chance a /v1 request answers 429 with Retry-After'),
+        retryAfterSeconds: z.number().int().min(0).default(1).describe('Retry-After value of injected 429s'),
+        latencyMs: ms(0, 'extra latency on every /v1 request'),
+        dropResponseRate: rate(
+          'chance a mutating /v1 request is committed but the connection drops before the answer',
+        ),
+        webhookDropRate: rate('chance a delivery attempt is silently not sent (redelivered later)'),
+        webhookDuplicateRate: rate('chance an event is delivered twice (same event id)'),
+        webhookReorderRate: rate('chance an event is held back so a later one overtakes it'),
+        webhookDelayMs: ms(0, 'extra delay before each delivery'),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type SimConfig = z.output<typeof SimConfigSchema>;
+export type SimConfigInput = z.input<typeof SimConfigSchema>;
+
+export function parseSimConfig(input: unknown): SimConfig {
+  const parsed = SimConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new Error(`invalid simulator config: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** `sim --help` text for every knob, generated from the schema so it never drifts. */
+export function describeSimConfig(): string {
+  const lines: string[] = [];
+  const shape = SimConfigSchema.shape;
+  lines.push(`  seed  ${shape.seed.description ?? ''} (default 1)`);
+  for (const group of ['timings', 'behaviour', 'faults'] as const) {
+    const inner =
+      (shape[group] as unknown as { unwrap(): z.ZodObject }).unwrap?.() ??
+      (shape[group] as unknown as z.ZodObject);
+    const defaults = SimConfigSchema.parse({})[group] as Record<string, unknown>;
+    for (const [key, schema] of Object.entries(inner.shape)) {
+      lines.push(
+        `  ${group}.${key}  ${(schema as z.ZodType).description ?? ''} (default ${String(defaults[key])})`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

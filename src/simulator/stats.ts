@@ -1,0 +1,51 @@
+/** What `GET /__sim/stats` reports; tests and benchmarks read API cost and webhook behaviour from it. */
+export interface SimStats {
+  /** `METHOD /route/:param` → status code → count. */
+  requests: Record<string, Record<string, number>>;
+  replicasCreated: number;
+  /** Creates whose name an existing replica of the same organisation already had. */
+  duplicateNames: number;
+  webhooks: {
+    events: number;
+    sent: number;
+    delivered: number;
+    failed: number;
+    retried: number;
+    dropped: number;
+    duplicated: number;
+    reordered: number;
+    gaveUp: number;
+  };
+  faults: {
+    serverErrors: number;
+    rateLimited: number;
+    droppedResponses: number;
+    sleptMidTurn: number;
+    errored: number;
+  };
+}
+
+export function emptyStats(): SimStats {
+  return {
+    requests: {},
+    replicasCreated: 0,
+    duplicateNames: 0,
+    webhooks: {
+      events: 0,
+      sent: 0,
+      delivered: 0,
+      failed: 0,
+      retried: 0,
+      dropped: 0,
+      duplicated: 0,
+      reordered: 0,
+      gaveUp: 0,
+    },
+    faults: { serverErrors: 0, rateLimited: 0, droppedResponses: 0, sleptMidTurn: 0, errored: 0 },
+  };
+}
+
+export function countRequest(stats: SimStats, endpoint: string, status: number): void {
+  const byStatus = (stats.requests[endpoint] ??= {});
+  byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
+}
