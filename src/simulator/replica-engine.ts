@@ -144,7 +144,7 @@ export class ReplicaEngine {
       const suspended = replica.suspendedTurn;
       replica.suspendedTurn = undefined;
       const chat = suspended && replica.chats.find((c) => c.id === suspended.chatId);
-      if (chat) this.startTurn(replica, chat, undefined);
+      if (chat) this.startTurn(replica, chat, undefined, true);
       else this.scheduleIdle(replica);
     });
   }
@@ -197,7 +197,7 @@ export class ReplicaEngine {
     this.startTurn(replica, chat, message);
   }
 
-  private startTurn(replica: SimReplica, chat: SimChat, message: string | undefined): void {
+  private startTurn(replica: SimReplica, chat: SimChat, message: string | undefined, resumed = false): void {
     chat.processing = true;
     chat.updated_at = now();
     if (message !== undefined)
@@ -209,14 +209,15 @@ export class ReplicaEngine {
     this.touch(replica);
     this.publish(replica, 'chat.updated', { chat: chatEvent(chat) });
     const turnMs = this.config.timings.turnMs;
-    if (this.random.chance(this.config.behaviour.errorRate)) {
+    // A resumed turn already had its fault roll; it runs to completion.
+    if (!resumed && this.random.chance(this.config.behaviour.errorRate)) {
       this.stats.faults.errored += 1;
       this.schedule(replica, Math.floor(turnMs / 2), () =>
         this.fail(replica, 'sandbox ran out of memory during the build'),
       );
       return;
     }
-    if (this.random.chance(this.config.behaviour.sleepMidTurnRate)) {
+    if (!resumed && this.random.chance(this.config.behaviour.sleepMidTurnRate)) {
       this.stats.faults.sleptMidTurn += 1;
       this.schedule(replica, Math.floor(turnMs / 2), () => {
         replica.suspendedTurn = { chatId: chat.id };

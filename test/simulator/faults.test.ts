@@ -182,6 +182,10 @@ describe('simulator faults', () => {
       expect(asleep.chats?.[0]?.processing).toBe(true);
       expect((await failure(h.client.sendMessage(replica.id, { message: 'hi' }))).status).toBe(409);
       await h.client.wakeReplica(replica.id);
+      await hooks.next(ofType('replica.turn_completed', replica.id));
+      const { replica: done } = await h.client.getReplica(replica.id);
+      expect(done.status).toBe('active');
+      expect(done.chats?.[0]?.processing).toBe(false);
       expect(h.sim.stats().faults.sleptMidTurn).toBe(1);
     });
     await hooks.close();
