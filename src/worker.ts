@@ -1,7 +1,10 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createHealthActivities } from './activities/health';
+import { createActivities } from './activities';
+import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
+import { ReplicasClient } from './replicas';
 import { connectWorker } from './temporal/connection';
 
 export interface FleetWorkerDeps {
@@ -64,9 +67,13 @@ export async function createFleetWorkers(
 /** Entry point of `replica-fleet worker`: runs until SIGINT/SIGTERM, then drains in-flight tasks. */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
+  const replicas = loadReplicasConfig(env);
+  const client = new ReplicasClient({ baseUrl: replicas.apiUrl, apiKey: replicas.apiKey });
   const connection = await connectWorker(config.temporal);
   try {
-    const workers = await createFleetWorkers(config, connection);
+    const workers = await createFleetWorkers(config, connection, {
+      apiActivities: createActivities({ client, config: { webhooks: replicas.webhooks } }),
+    });
     console.log(
       `replica-fleet worker: ${config.temporal.TEMPORAL_ADDRESS} namespace=${config.temporal.TEMPORAL_NAMESPACE} ` +
         `queues=${config.taskQueue},${config.apiTaskQueue}`,
@@ -75,5 +82,6 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     await workers.run();
   } finally {
     await connection.close();
+    await client.close();
   }
 }

@@ -111,7 +111,11 @@ export const FailureTypes = {
  */
 export function snapshotSettles(snapshot: ReplicaSnapshot, until: 'turn' | 'awake'): boolean {
   if (snapshot.status === 'error' || snapshot.status === 'deleted') return true;
-  if (until === 'awake') return snapshot.status === 'active' && !snapshot.waking;
+  // Awake, or back asleep (the workflow wakes it again): either way the wait is over.
+  if (until === 'awake')
+    return (snapshot.status === 'active' || snapshot.status === 'sleeping') && !snapshot.waking;
+  // Asleep with the turn unfinished: the workflow must wake it, so the wait ends here too.
+  if (snapshot.status === 'sleeping' && !snapshot.waking) return snapshot.chatCount > 0;
   const idleState =
     snapshot.status === 'active' || snapshot.status === 'sleeping' || snapshot.status === 'archived';
   return idleState && !snapshot.processing && !snapshot.waking && snapshot.chatCount > 0;

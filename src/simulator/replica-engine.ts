@@ -145,7 +145,7 @@ export class ReplicaEngine {
       replica.suspendedTurn = undefined;
       const chat = suspended && replica.chats.find((c) => c.id === suspended.chatId);
       if (chat) this.startTurn(replica, chat, undefined, true);
-      else this.scheduleIdle(replica);
+      else this.scheduleIdle(replica, this.config.timings.sleepAfterWakeMs);
     });
   }
 
@@ -263,8 +263,8 @@ export class ReplicaEngine {
     this.scheduleIdle(replica);
   }
 
-  private scheduleIdle(replica: SimReplica): void {
-    const { sleepAfterMs, deleteAfterInactivityMs } = this.config.timings;
+  private scheduleIdle(replica: SimReplica, sleepAfterMs = this.config.timings.sleepAfterMs): void {
+    const { deleteAfterInactivityMs } = this.config.timings;
     if (replica.lifecycle_policy === 'delete_after_inactivity') {
       this.schedule(replica, deleteAfterInactivityMs, () => this.delete(replica));
     } else {

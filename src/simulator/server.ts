@@ -11,7 +11,7 @@ import { validate, type ApiContext } from './routes/context';
 import { environmentRoutes } from './routes/environment-routes';
 import { replicaRoutes } from './routes/replica-routes';
 import { Scheduler } from './scheduler';
-import { parseSimConfig, type SimConfig, type SimConfigInput } from './sim-config';
+import { applyConfig, parseSimConfig, type SimConfig, type SimConfigInput } from './sim-config';
 import { countRequest, emptyStats, type SimStats } from './stats';
 import { WebhookDispatcher } from './webhook-dispatcher';
 
@@ -31,6 +31,8 @@ export interface Simulator {
   port: number;
   config: SimConfig;
   stats(): SimStats;
+  /** Changes timings, behaviour or faults of the running simulator (state is kept). */
+  configure(changes: SimConfigInput): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -70,6 +72,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const adminRoutes: Route<{ req: IncomingMessage; body(): Promise<unknown> }>[] = [
     route('GET', '/__sim/stats', () => ok(stats)),
+    route('POST', '/__sim/config', async (ctx) => {
+      try {
+        applyConfig(config, (await ctx.body()) as SimConfigInput);
+      } catch (error) {
+        throw new HttpError(400, 'Invalid simulator config', error instanceof Error ? error.message : null);
+      }
+      return ok(config);
+    }),
     route('POST', '/__sim/reset', () => {
       build();
       return ok({ success: true });
@@ -187,6 +197,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port,
     config,
     stats: () => stats,
+    configure: (changes) => applyConfig(config, changes),
     reset: build,
     async close() {
       scheduler.clearAll();

@@ -19,6 +19,7 @@ Config knobs (milliseconds, probabilities 0..1):
 ${describeSimConfig()}
 
 Test endpoints (no key, loopback use): GET /__sim/stats, POST /__sim/reset,
+POST /__sim/config (same JSON as --config; changes a running simulator),
 POST /__sim/replicas/{id}/state {"status": "sleeping"|"error"|..., "error_message"?}, GET /__sim/orgs`;
 
 /** `replica-fleet sim`: runs the simulator until SIGINT/SIGTERM. */

@@ -17,6 +17,7 @@ export const SimConfigSchema = z
         turnMs: ms(3000, 'how long a turn keeps chats[].processing = true'),
         wakeMs: ms(1000, 'sleeping → waking → active'),
         sleepAfterMs: ms(600_000, 'inactivity before an idle workspace goes to sleep (lifecycle default)'),
+        sleepAfterWakeMs: ms(600_000, 'inactivity before a woken workspace sleeps again'),
         deleteAfterInactivityMs: ms(
           600_000,
           'inactivity before delete_after_inactivity deletes the workspace',
@@ -91,4 +92,20 @@ export function describeSimConfig(): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * Merges changes into a live config in place (the engine and dispatcher hold the same object), after
+ * validating the merged result; unknown or out-of-range knobs are rejected and nothing changes.
+ */
+export function applyConfig(config: SimConfig, changes: SimConfigInput): void {
+  const merged = parseSimConfig({
+    seed: changes.seed ?? config.seed,
+    timings: { ...config.timings, ...changes.timings },
+    behaviour: { ...config.behaviour, ...changes.behaviour },
+    faults: { ...config.faults, ...changes.faults },
+  });
+  Object.assign(config.timings, merged.timings);
+  Object.assign(config.behaviour, merged.behaviour);
+  Object.assign(config.faults, merged.faults);
 }

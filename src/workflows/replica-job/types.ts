@@ -40,6 +40,8 @@ export interface ReplicaJobInput {
   maxWakeAttempts?: number;
   /** Look for an existing replica of this job's name before creating (set by re-runs). */
   lookupExisting?: boolean;
+  /** Heartbeat timeout of the long-poll activity; default 2 minutes. */
+  pollHeartbeatTimeoutMs?: number;
   /** Task queue of the Replicas API activities; default `replica-fleet-api`. */
   apiTaskQueue?: string;
   /** Campaign to report the result to (by workflow id, so its continue-as-new is safe). */
@@ -78,5 +80,6 @@ export const JOB_DEFAULTS = {
   pollIntervalMs: 30_000,
   webhookSafetyPollMs: 10 * 60 * 1000,
   maxWakeAttempts: 3,
+  pollHeartbeatTimeoutMs: 2 * 60 * 1000,
   apiTaskQueue: 'replica-fleet-api',
 } as const;

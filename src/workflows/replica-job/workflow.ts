@@ -116,12 +116,15 @@ class ReplicaJobRun {
     this.poller = proxyActivities<ReplicaJobActivities>({
       taskQueue,
       startToCloseTimeout: this.settings.turnTimeoutMs + 5 * 60_000,
-      heartbeatTimeout: '2 minutes',
+      // A poll on a crashed worker is retried elsewhere once this much time passes without a heartbeat.
+      heartbeatTimeout: input.pollHeartbeatTimeoutMs ?? JOB_DEFAULTS.pollHeartbeatTimeoutMs,
       retry,
     });
     setHandler(replicaEventSignal, (event) => {
       this.inbox.add(event);
       this.status.eventsReceived = this.inbox.received;
+      if (event.replicaId === this.replicaId && event.type === 'replica.ready')
+        this.status.replicaStatus = 'active';
     });
     setHandler(jobStateQuery, () => ({ ...this.status, prs: [...this.status.prs] }));
   }
@@ -193,6 +196,7 @@ class ReplicaJobRun {
     this.status.replicaId = created.replicaId;
     this.status.replicaStatus = created.status;
     this.inbox.bind(created.replicaId);
+    this.noteReady(); // the callback may have come before the create activity's result
     upsertSearchAttributes([{ key: ReplicaIdAttribute, value: created.replicaId }]);
 
     await this.awaitTurn(1);
@@ -202,6 +206,13 @@ class ReplicaJobRun {
       await this.awaitTurn(i + 2);
     }
     this.status.phase = 'collecting';
+  }
+
+  /** Keeps the state query current from `replica.ready` without an API call; snapshots still decide. */
+  private noteReady(): void {
+    if (this.status.replicaStatus === 'preparing' && this.inbox.count(['replica.ready']) > 0) {
+      this.status.replicaStatus = 'active';
+    }
   }
 
   private classify(err: unknown): { state: JobState; error: string } {
@@ -223,6 +234,8 @@ class ReplicaJobRun {
       for (;;) {
         const snapshot = await this.nextSnapshot('turn');
         if (this.turnIsOver(snapshot)) return;
+        // Fell asleep mid-turn: the turn resumes once the workspace is awake again.
+        if (snapshot.status === 'sleeping' && snapshot.processing) await this.wake(snapshot);
       }
     });
     this.status.turns = turn;
@@ -236,6 +249,8 @@ class ReplicaJobRun {
         // With delete_when_done the platform removes the workspace as soon as the agent finishes.
         if (this.input.lifecyclePolicy === 'delete_when_done') return true;
         throw abort(this.platformError(snapshot, 'the replica was deleted before the job finished'));
+      case 'sleeping':
+        return !snapshot.processing && snapshot.chatCount > 0;
       default:
         return snapshotSettles(snapshot, 'turn');
     }
@@ -308,27 +323,34 @@ class ReplicaJobRun {
     }
   }
 
+  /** Wakes the workspace and waits until it is active; wakes again if it falls back asleep meanwhile. */
   private async wake(snapshot: ReplicaSnapshot): Promise<void> {
     this.status.phase = 'waking';
-    if (snapshot.status === 'sleeping' || snapshot.status === 'archived') {
-      try {
-        await this.api.wakeReplica(snapshot.replicaId);
-      } catch (err) {
-        // A 409 here means it errored meanwhile (or is already waking): the next look decides.
-        if (failureType(err) !== FailureTypes.conflict) throw err;
-      }
-    }
-    await withDeadline(
-      this.settings.turnTimeoutMs,
-      `replica ${snapshot.replicaId} did not wake`,
-      async () => {
-        for (;;) {
-          const next = await this.nextSnapshot('awake');
-          if (next.status === 'error' || next.status === 'deleted') throw abort(this.platformError(next));
-          if (snapshotSettles(next, 'awake')) return;
+    const replicaId = snapshot.replicaId;
+    await withDeadline(this.settings.turnTimeoutMs, `replica ${replicaId} did not wake`, async () => {
+      let current = snapshot;
+      for (let attempt = 1; ; attempt += 1) {
+        if ((current.status === 'sleeping' || current.status === 'archived') && !current.waking) {
+          if (attempt > this.settings.maxWakeAttempts) {
+            throw abort(`replica ${replicaId} still ${current.status} after ${attempt - 1} wake attempts`);
+          }
+          await this.requestWake(replicaId);
         }
-      },
-    );
+        current = await this.nextSnapshot('awake');
+        if (current.status === 'error' || current.status === 'deleted')
+          throw abort(this.platformError(current));
+        if (current.status === 'active' && !current.waking) return;
+      }
+    });
+  }
+
+  private async requestWake(replicaId: string): Promise<void> {
+    try {
+      await this.api.wakeReplica(replicaId);
+    } catch (err) {
+      // A 409 here means it errored meanwhile (or is not wakeable yet): the next look decides.
+      if (failureType(err) !== FailureTypes.conflict) throw err;
+    }
   }
 
   /** Deletes the replica unless the policy keeps it; returns whether it is gone. Never throws. */

@@ -1,0 +1,102 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { inject } from 'vitest';
+import { createActivities } from '../../src/activities';
+import { loadWorkerConfig } from '../../src/config/worker-config';
+import type { ReplicaJobInput, ReplicaJobResult } from '../../src/workflows/replica-job/types';
+import { createIngressServer, type IngressServer } from '../../src/webhooks/ingress-server';
+import { createFleetWorkers, type FleetWorkers } from '../../src/worker';
+import { startSimWithClient } from './simulator';
+import { uniqueTaskQueue } from './temporal';
+import type { SimConfigInput } from '../../src/simulator/sim-config';
+
+export const MASTER_SECRET = 'test-master-secret-0123456789abcdef0123456789';
+
+export interface JobHarnessOptions {
+  webhooks: boolean;
+  sim?: SimConfigInput;
+}
+
+/**
+ * Production wiring on a real Temporal server: both fleet workers, the API activities talking to the
+ * simulator, and (optionally) the webhook ingress the simulator calls back.
+ */
+export async function startJobHarness(env: TestWorkflowEnvironment, options: JobHarnessOptions) {
+  const h = await startSimWithClient({ config: options.sim });
+  let ingress: IngressServer | undefined;
+  if (options.webhooks) {
+    ingress = createIngressServer({ client: env.client, masterSecret: MASTER_SECRET, port: 0 });
+    await ingress.listen();
+  }
+  const taskQueue = uniqueTaskQueue('jobs');
+  const apiTaskQueue = uniqueTaskQueue('jobs-api');
+  const config = loadWorkerConfig({
+    TEMPORAL_ADDRESS: env.address,
+    REPLICA_FLEET_TASK_QUEUE: taskQueue,
+    REPLICA_FLEET_API_TASK_QUEUE: apiTaskQueue,
+    REPLICAS_API_RATE_PER_SECOND: '1000',
+    REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+  });
+  const workers: FleetWorkers = await createFleetWorkers(config, env.nativeConnection, {
+    apiActivities: createActivities({
+      client: h.client,
+      config: {
+        webhooks: ingress ? { publicBaseUrl: ingress.url, masterSecret: MASTER_SECRET } : {},
+        heartbeatEveryMs: 50,
+      },
+    }),
+  });
+  const running = workers.run();
+  let counter = 0;
+
+  /** Job input with fast polling, on this harness's queues; override anything per test. */
+  const input = (overrides: Partial<ReplicaJobInput> = {}): ReplicaJobInput => {
+    counter += 1;
+    return {
+      campaignId: `camp-${taskQueue}`,
+      itemKey: `item-${counter}`,
+      repository: 'acme/api',
+      environmentId: h.environmentFor('acme/api'),
+      message: 'upgrade the linter',
+      webhooks: options.webhooks,
+      pollIntervalMs: 100,
+      webhookSafetyPollMs: options.webhooks ? 60_000 : 100,
+      apiTaskQueue,
+      ...overrides,
+    };
+  };
+
+  return {
+    ...h,
+    ingress,
+    taskQueue,
+    apiTaskQueue,
+    input,
+    start(jobInput: ReplicaJobInput) {
+      return env.client.workflow.start('replicaJobWorkflow', {
+        taskQueue,
+        workflowId: `${jobInput.campaignId}/${jobInput.itemKey}`,
+        args: [jobInput],
+      });
+    },
+    async run(jobInput: ReplicaJobInput): Promise<ReplicaJobResult> {
+      const handle = await this.start(jobInput);
+      return (await handle.result()) as ReplicaJobResult;
+    },
+    /** Requests to the simulator's Replicas API, by endpoint. */
+    calls(): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const [endpoint, byStatus] of Object.entries(h.sim.stats().requests)) {
+        out[endpoint] = Object.values(byStatus).reduce((a, b) => a + b, 0);
+      }
+      return out;
+    },
+    async close() {
+      workers.shutdown();
+      await running;
+      await ingress?.close();
+      await h.close();
+    },
+  };
+}
+
+export type JobHarness = Awaited<ReturnType<typeof startJobHarness>>;
