@@ -1,5 +1,6 @@
 import { runWorker } from '../worker';
 import { runSimCommand } from '../simulator/sim-command';
+import { runWebhooksCommand } from '../webhooks/ingress-command';
 import { runDevCommand } from './dev-command';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -7,6 +8,10 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
   dev: { summary: 'embedded Temporal dev server + workers (local development)', run: runDevCommand },
   sim: { summary: 'local Replicas API simulator with fault injection', run: runSimCommand },
+  webhooks: {
+    summary: 'verify signed Replicas callbacks and signal their workflows',
+    run: (argv) => runWebhooksCommand(argv),
+  },
   worker: {
     summary: 'run the workers against TEMPORAL_ADDRESS (production)',
     run: async () => {

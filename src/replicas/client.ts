@@ -34,7 +34,7 @@ export class ReplicasClient {
     return this.http.close();
   }
 
-  listRepositories(options?: CallOptions) {
+  async listRepositories(options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: '/v1/replica/repositories',
@@ -43,7 +43,7 @@ export class ReplicasClient {
     });
   }
 
-  listRepositorySets(options?: CallOptions) {
+  async listRepositorySets(options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: '/v1/replica/repository-sets',
@@ -52,7 +52,7 @@ export class ReplicasClient {
     });
   }
 
-  createReplica(body: S.CreateReplicaRequest, options: CreateReplicaOptions = {}) {
+  async createReplica(body: S.CreateReplicaRequest, options: CreateReplicaOptions = {}) {
     const { legacyBlocking, ...call } = options;
     return this.http.call({
       method: 'POST',
@@ -64,7 +64,7 @@ export class ReplicasClient {
     });
   }
 
-  listReplicas(query: S.ListReplicasQuery = {}, options?: CallOptions) {
+  async listReplicas(query: S.ListReplicasQuery = {}, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: '/v1/replica',
@@ -83,7 +83,7 @@ export class ReplicasClient {
     );
   }
 
-  getReplica(replicaId: string, include: ('environment' | 'diffs')[] = [], options?: CallOptions) {
+  async getReplica(replicaId: string, include: ('environment' | 'diffs')[] = [], options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/replica/${id(replicaId)}`,
@@ -93,7 +93,7 @@ export class ReplicasClient {
     });
   }
 
-  deleteReplica(replicaId: string, options?: CallOptions) {
+  async deleteReplica(replicaId: string, options?: CallOptions) {
     return this.http.call({
       method: 'DELETE',
       path: pathOf`/v1/replica/${id(replicaId)}`,
@@ -103,7 +103,7 @@ export class ReplicasClient {
   }
 
   /** Wakes a sleeping workspace; 409 when it is in `error` (terminal) or otherwise not wakeable. */
-  wakeReplica(replicaId: string, options?: CallOptions) {
+  async wakeReplica(replicaId: string, options?: CallOptions) {
     return this.http.call({
       method: 'POST',
       path: pathOf`/v1/replica/${id(replicaId)}/wake`,
@@ -112,7 +112,7 @@ export class ReplicasClient {
     });
   }
 
-  sendMessage(replicaId: string, body: S.SendMessageRequest, options?: CallOptions) {
+  async sendMessage(replicaId: string, body: S.SendMessageRequest, options?: CallOptions) {
     return this.http.call({
       method: 'POST',
       path: pathOf`/v1/replica/${id(replicaId)}/messages`,
@@ -122,7 +122,7 @@ export class ReplicasClient {
     });
   }
 
-  listChats(replicaId: string, options?: CallOptions) {
+  async listChats(replicaId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/replica/${id(replicaId)}/chats`,
@@ -131,7 +131,7 @@ export class ReplicasClient {
     });
   }
 
-  createChat(replicaId: string, body: z.input<typeof S.CreateChatRequest>, options?: CallOptions) {
+  async createChat(replicaId: string, body: z.input<typeof S.CreateChatRequest>, options?: CallOptions) {
     return this.http.call({
       method: 'POST',
       path: pathOf`/v1/replica/${id(replicaId)}/chats`,
@@ -141,7 +141,7 @@ export class ReplicasClient {
     });
   }
 
-  deleteChat(replicaId: string, chatId: string, options?: CallOptions) {
+  async deleteChat(replicaId: string, chatId: string, options?: CallOptions) {
     return this.http.call({
       method: 'DELETE',
       path: pathOf`/v1/replica/${id(replicaId)}/chats/${id(chatId, 'chatId')}`,
@@ -150,7 +150,7 @@ export class ReplicasClient {
     });
   }
 
-  getHistory(replicaId: string, query: z.input<typeof S.HistoryQuery> = {}, options?: CallOptions) {
+  async getHistory(replicaId: string, query: z.input<typeof S.HistoryQuery> = {}, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/replica/${id(replicaId)}/history`,
@@ -160,7 +160,7 @@ export class ReplicasClient {
     });
   }
 
-  getQueue(replicaId: string, chatId: string, options?: CallOptions) {
+  async getQueue(replicaId: string, chatId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/replica/${id(replicaId)}/chats/${id(chatId, 'chatId')}/queue`,
@@ -169,7 +169,7 @@ export class ReplicasClient {
     });
   }
 
-  clearQueue(replicaId: string, chatId: string, options?: CallOptions) {
+  async clearQueue(replicaId: string, chatId: string, options?: CallOptions) {
     return this.http.call({
       method: 'DELETE',
       path: pathOf`/v1/replica/${id(replicaId)}/chats/${id(chatId, 'chatId')}/queue`,
@@ -178,7 +178,7 @@ export class ReplicasClient {
     });
   }
 
-  removeQueuedMessage(replicaId: string, chatId: string, messageId: string, options?: CallOptions) {
+  async removeQueuedMessage(replicaId: string, chatId: string, messageId: string, options?: CallOptions) {
     return this.http.call({
       method: 'DELETE',
       path: pathOf`/v1/replica/${id(replicaId)}/chats/${id(chatId, 'chatId')}/queue/${id(messageId, 'messageId')}`,
@@ -187,7 +187,7 @@ export class ReplicasClient {
     });
   }
 
-  reorderQueue(
+  async reorderQueue(
     replicaId: string,
     chatId: string,
     body: z.input<typeof S.ReorderQueueRequest>,
@@ -202,7 +202,7 @@ export class ReplicasClient {
     });
   }
 
-  getHookLogs(replicaId: string, options?: CallOptions) {
+  async getHookLogs(replicaId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/replica/${id(replicaId)}/hooks`,
@@ -211,7 +211,7 @@ export class ReplicasClient {
     });
   }
 
-  listCanvas(replicaId: string, options?: CallOptions) {
+  async listCanvas(replicaId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/replica/${id(replicaId)}/canvas`,
@@ -220,7 +220,7 @@ export class ReplicasClient {
     });
   }
 
-  getCanvasItem(replicaId: string, filename: string, options?: CallOptions) {
+  async getCanvasItem(replicaId: string, filename: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/replica/${id(replicaId)}/canvas/${id(filename, 'filename')}`,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { SuccessResponse } from './schemas/common';
 import * as S from './schemas/environment';
 import { parseSse } from './sse';
@@ -6,6 +6,8 @@ import { pathOf, validateRequest, type CallOptions, type Transport } from './tra
 
 type In<T extends z.ZodType> = z.input<T>;
 const envId = (value: string) => validateRequest('environment id', S.EnvironmentId, value);
+const NonEmptyId = z.string().min(1, 'is required');
+const id = (value: string, field = 'id') => validateRequest(field, NonEmptyId, value);
 
 /** A per-environment collection (variables, files, skills, MCPs): list, create, update, delete. */
 class EnvironmentCollection<
@@ -20,7 +22,7 @@ class EnvironmentCollection<
     private readonly schemas: { list: List; item: Item; create: Create; update?: Update },
   ) {}
 
-  list(environmentId: string, options?: CallOptions): Promise<z.output<List>> {
+  async list(environmentId: string, options?: CallOptions): Promise<z.output<List>> {
     return this.http.call({
       method: 'GET',
       path: this.base(environmentId),
@@ -29,7 +31,7 @@ class EnvironmentCollection<
     });
   }
 
-  create(environmentId: string, body: In<Create>, options?: CallOptions): Promise<z.output<Item>> {
+  async create(environmentId: string, body: In<Create>, options?: CallOptions): Promise<z.output<Item>> {
     return this.http.call({
       method: 'POST',
       path: this.base(environmentId),
@@ -39,26 +41,26 @@ class EnvironmentCollection<
     });
   }
 
-  update(
+  async update(
     environmentId: string,
-    id: string,
+    itemId: string,
     body: In<Update>,
     options?: CallOptions,
   ): Promise<z.output<Item>> {
     if (!this.schemas.update) throw new Error(`${this.segment} cannot be updated`);
     return this.http.call({
       method: 'PATCH',
-      path: `${this.base(environmentId)}${pathOf`/${id}`}`,
+      path: `${this.base(environmentId)}${pathOf`/${id(itemId)}`}`,
       body: validateRequest(`update ${this.segment}`, this.schemas.update, body),
       response: this.schemas.item,
       ...options,
     });
   }
 
-  delete(environmentId: string, id: string, options?: CallOptions) {
+  async delete(environmentId: string, itemId: string, options?: CallOptions) {
     return this.http.call({
       method: 'DELETE',
-      path: `${this.base(environmentId)}${pathOf`/${id}`}`,
+      path: `${this.base(environmentId)}${pathOf`/${id(itemId)}`}`,
       response: SuccessResponse,
       ...options,
     });
@@ -102,7 +104,7 @@ export class EnvironmentsApi {
     });
   }
 
-  list(scope?: 'org' | 'user' | 'all', options?: CallOptions) {
+  async list(scope?: 'org' | 'user' | 'all', options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: '/v1/environments',
@@ -112,7 +114,7 @@ export class EnvironmentsApi {
     });
   }
 
-  get(environmentId: string, options?: CallOptions) {
+  async get(environmentId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/environments/${envId(environmentId)}`,
@@ -121,7 +123,7 @@ export class EnvironmentsApi {
     });
   }
 
-  create(body: In<typeof S.CreateEnvironmentRequest>, options?: CallOptions) {
+  async create(body: In<typeof S.CreateEnvironmentRequest>, options?: CallOptions) {
     return this.http.call({
       method: 'POST',
       path: '/v1/environments',
@@ -131,7 +133,7 @@ export class EnvironmentsApi {
     });
   }
 
-  update(environmentId: string, body: In<typeof S.UpdateEnvironmentRequest>, options?: CallOptions) {
+  async update(environmentId: string, body: In<typeof S.UpdateEnvironmentRequest>, options?: CallOptions) {
     return this.http.call({
       method: 'PATCH',
       path: pathOf`/v1/environments/${envId(environmentId)}`,
@@ -141,7 +143,7 @@ export class EnvironmentsApi {
     });
   }
 
-  delete(environmentId: string, options?: CallOptions) {
+  async delete(environmentId: string, options?: CallOptions) {
     return this.http.call({
       method: 'DELETE',
       path: pathOf`/v1/environments/${envId(environmentId)}`,
@@ -150,7 +152,7 @@ export class EnvironmentsApi {
     });
   }
 
-  searchSkills(q: string, options?: CallOptions) {
+  async searchSkills(q: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: '/v1/environment-skills/search',
@@ -160,7 +162,7 @@ export class EnvironmentsApi {
     });
   }
 
-  listSkillRegistries(environmentId: string, options?: CallOptions) {
+  async listSkillRegistries(environmentId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/environments/${envId(environmentId)}/skills-registries`,
@@ -169,7 +171,11 @@ export class EnvironmentsApi {
     });
   }
 
-  addSkillRegistry(environmentId: string, body: In<typeof S.AddSkillRegistryRequest>, options?: CallOptions) {
+  async addSkillRegistry(
+    environmentId: string,
+    body: In<typeof S.AddSkillRegistryRequest>,
+    options?: CallOptions,
+  ) {
     return this.http.call({
       method: 'POST',
       path: pathOf`/v1/environments/${envId(environmentId)}/skills-registries`,
@@ -179,16 +185,16 @@ export class EnvironmentsApi {
     });
   }
 
-  removeSkillRegistry(environmentId: string, registryId: string, options?: CallOptions) {
+  async removeSkillRegistry(environmentId: string, registryId: string, options?: CallOptions) {
     return this.http.call({
       method: 'DELETE',
-      path: pathOf`/v1/environments/${envId(environmentId)}/skills-registries/${registryId}`,
+      path: pathOf`/v1/environments/${envId(environmentId)}/skills-registries/${id(registryId, 'registryId')}`,
       response: SuccessResponse,
       ...options,
     });
   }
 
-  listRepoSkills(environmentId: string, options?: CallOptions) {
+  async listRepoSkills(environmentId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/environments/${envId(environmentId)}/repo-skills`,
@@ -197,7 +203,7 @@ export class EnvironmentsApi {
     });
   }
 
-  getWarmHooks(environmentId: string, options?: CallOptions) {
+  async getWarmHooks(environmentId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/environments/${envId(environmentId)}/warm-hooks`,
@@ -207,16 +213,16 @@ export class EnvironmentsApi {
   }
 
   /** Persists and activates the warm hook at once, without testing it. */
-  saveWarmHook(environmentId: string, content: string, options?: CallOptions) {
+  async saveWarmHook(environmentId: string, content: string, options?: CallOptions) {
     return this.hookCall(environmentId, 'warm-hooks/save', content, S.WarmHookResponse, options);
   }
 
   /** Persists only if the test passes; may take minutes — prefer `saveTestWarmHookStream`. */
-  saveTestWarmHook(environmentId: string, content: string, options?: CallOptions) {
+  async saveTestWarmHook(environmentId: string, content: string, options?: CallOptions) {
     return this.hookCall(environmentId, 'warm-hooks/save-test', content, S.WarmHookSaveTestResponse, options);
   }
 
-  testWarmHook(environmentId: string, content: string, options?: CallOptions) {
+  async testWarmHook(environmentId: string, content: string, options?: CallOptions) {
     return this.hookCall(environmentId, 'warm-hooks/test', content, S.HookTestResponse, options);
   }
 
@@ -230,7 +236,7 @@ export class EnvironmentsApi {
     return this.hookStream(environmentId, 'warm-hooks/save-test/stream', { content, mode }, options);
   }
 
-  getStartHooks(environmentId: string, options?: CallOptions) {
+  async getStartHooks(environmentId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
       path: pathOf`/v1/environments/${envId(environmentId)}/start-hooks`,
@@ -239,11 +245,11 @@ export class EnvironmentsApi {
     });
   }
 
-  saveStartHook(environmentId: string, content: string, options?: CallOptions) {
+  async saveStartHook(environmentId: string, content: string, options?: CallOptions) {
     return this.hookCall(environmentId, 'start-hooks/save', content, S.StartHooksResponse, options);
   }
 
-  testStartHook(environmentId: string, content: string, options?: CallOptions) {
+  async testStartHook(environmentId: string, content: string, options?: CallOptions) {
     return this.hookCall(environmentId, 'start-hooks/test', content, S.HookTestResponse, options);
   }
 
@@ -251,7 +257,7 @@ export class EnvironmentsApi {
     return this.hookStream(environmentId, 'start-hooks/test/stream', { content }, options);
   }
 
-  setWarmPool(environmentId: string, enabled: boolean, options?: CallOptions) {
+  async setWarmPool(environmentId: string, enabled: boolean, options?: CallOptions) {
     return this.http.call({
       method: 'PUT',
       path: pathOf`/v1/environments/${envId(environmentId)}/warm-pools`,
@@ -261,10 +267,10 @@ export class EnvironmentsApi {
     });
   }
 
-  listWarmPoolWorkspaces(configId: string, options?: CallOptions) {
+  async listWarmPoolWorkspaces(configId: string, options?: CallOptions) {
     return this.http.call({
       method: 'GET',
-      path: pathOf`/v1/warm-pools/${configId}/workspaces`,
+      path: pathOf`/v1/warm-pools/${id(configId, 'configId')}/workspaces`,
       response: S.WarmPoolWorkspacesResponse,
       ...options,
     });

@@ -14,27 +14,33 @@ export async function* parseSse(body: AsyncIterable<Buffer | string>): AsyncGene
   let data: string[] = [];
   let event = 'message';
   let id: string | undefined;
+  function* take(line: string): Generator<SseMessage> {
+    if (line === '') {
+      if (data.length) yield { event, data: data.join('\n'), ...(id !== undefined && { id }) };
+      data = [];
+      event = 'message';
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event = value;
+    else if (field === 'id') id = value;
+  }
   for await (const chunk of body) {
     buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+    for (;;) {
+      const newline = buffer.search(/\r\n|\r|\n/);
+      // A trailing CR may be the first half of a CRLF split across chunks: wait for the next one.
+      if (newline < 0 || (newline === buffer.length - 1 && buffer.endsWith('\r'))) break;
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
-      if (line === '') {
-        if (data.length) yield { event, data: data.join('\n'), ...(id !== undefined && { id }) };
-        data = [];
-        event = 'message';
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'data') data.push(value);
-      else if (field === 'event') event = value;
-      else if (field === 'id') id = value;
+      yield* take(line);
     }
   }
+  if (buffer.endsWith('\r')) yield* take(buffer.slice(0, -1));
 }
 
 export interface ReconnectOptions {

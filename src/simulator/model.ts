@@ -11,15 +11,17 @@ export interface SimChat {
   processing: boolean;
   queue: { id: string; message: string; queuedAt: string }[];
   history: { timestamp: string; type: string; payload: unknown }[];
+  /** Preview of the most recent input message (`lastMessageText`). */
+  lastMessageText: string | null;
 }
 
 export interface SimRepositoryStatus {
   repository: string;
-  branch: string | null;
+  branch: string;
   default_branch: string;
   pr_urls: string[];
   start_hooks_completed: boolean;
-  git_diff: { added: number; removed: number } | null;
+  git_diff: { added: number; removed: number; full_diff: string } | null;
 }
 
 export interface SimRepository {

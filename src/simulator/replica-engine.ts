@@ -60,7 +60,7 @@ export class ReplicaEngine {
       repositories: input.repositories,
       repository_statuses: input.repositories.map((repo) => ({
         repository: repo.name,
-        branch: null,
+        branch: repo.default_branch,
         default_branch: repo.default_branch,
         pr_urls: [],
         start_hooks_completed: false,
@@ -200,12 +200,12 @@ export class ReplicaEngine {
   private startTurn(replica: SimReplica, chat: SimChat, message: string | undefined, resumed = false): void {
     chat.processing = true;
     chat.updated_at = now();
-    if (message !== undefined)
-      chat.history.push({
-        timestamp: now(),
-        type: 'claude-user',
-        payload: { type: 'user', message: { content: [{ type: 'text', text: message }] } },
-      });
+    if (message !== undefined) {
+      chat.lastMessageText = message.slice(0, 200);
+      chat.history.push(
+        agentEvent('claude-user', { type: 'user', message: { content: [{ type: 'text', text: message }] } }),
+      );
+    }
     this.touch(replica);
     this.publish(replica, 'chat.updated', { chat: chatEvent(chat) });
     const turnMs = this.config.timings.turnMs;
@@ -231,8 +231,12 @@ export class ReplicaEngine {
   private completeTurn(replica: SimReplica, chat: SimChat): void {
     const opened: { repository: string; branch: string; pr_urls: string[] }[] = [];
     for (const status of replica.repository_statuses) {
-      status.branch ??= `replicas/${replica.name}`;
-      status.git_diff = { added: 12, removed: 3 };
+      if (status.branch === status.default_branch) status.branch = `replicas/${replica.name}`;
+      status.git_diff = {
+        added: 12,
+        removed: 3,
+        full_diff: `diff --git a/README.md b/README.md\n+${replica.name}\n`,
+      };
       const entry = { repository: status.repository, branch: status.branch, pr_urls: [] as string[] };
       if (status.pr_urls.length === 0 && this.random.chance(this.config.behaviour.prProbability)) {
         this.prNumber += 1;
@@ -245,11 +249,7 @@ export class ReplicaEngine {
     }
     chat.processing = false;
     chat.updated_at = now();
-    chat.history.push({
-      timestamp: now(),
-      type: 'claude-result',
-      payload: { type: 'result', subtype: 'success' },
-    });
+    chat.history.push(agentEvent('claude-result', { type: 'result', subtype: 'success' }));
     this.touch(replica);
     this.publish(replica, 'chat.turn_completed', { chatId: chat.id, isComplete: true });
     this.webhooks.emit(replica.webhook, replica.id, 'replica.turn_completed', {
@@ -327,6 +327,7 @@ function newChat(provider: string, title: string): SimChat {
     processing: false,
     queue: [],
     history: [],
+    lastMessageText: null,
   };
 }
 
@@ -340,4 +341,10 @@ function chatEvent(chat: SimChat) {
     processing: chat.processing,
     parentChatId: null,
   };
+}
+
+/** A history item as the API nests it: `{timestamp, type, payload: AgentEvent}`. */
+function agentEvent(type: string, payload: unknown) {
+  const timestamp = now();
+  return { timestamp, type, payload: { timestamp, type, payload } };
 }

@@ -176,6 +176,16 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
     } catch {
       return fail(400, 'bad_request', 'body is not valid JSON', 'Send a UTF-8 JSON document as the body.');
     }
+    // The signature covers the body only: a replayed body with rewritten headers must not pass.
+    const mismatch = headerBodyMismatch(payload, { type, eventId, replicaId });
+    if (mismatch) {
+      return fail(
+        400,
+        'bad_request',
+        `${mismatch} header does not match the signed body`,
+        'Send the headers the platform set.',
+      );
+    }
     const deliveryId = firstValue(req.headers['x-replicas-delivery']) || eventId;
     const event: ReplicaEvent = {
       eventId,
@@ -347,4 +357,22 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Where the signed body names the event (`type`, `id`, `replica_id`), the unsigned headers must agree.
+ * Bodies without those fields pass: their shape is not published.
+ */
+function headerBodyMismatch(
+  payload: unknown,
+  headers: { type: string; eventId: string; replicaId: string },
+): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const body = payload as Record<string, unknown>;
+  const checks: [unknown, string, string][] = [
+    [body.type, headers.type, 'X-Replicas-Event'],
+    [body.id, headers.eventId, 'X-Replicas-Event-Id'],
+    [body.replica_id, headers.replicaId, 'X-Replicas-Replica-Id'],
+  ];
+  return checks.find(([inBody, inHeader]) => typeof inBody === 'string' && inBody !== inHeader)?.[2];
 }

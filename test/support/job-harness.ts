@@ -14,6 +14,8 @@ export const MASTER_SECRET = 'test-master-secret-0123456789abcdef0123456789';
 export interface JobHarnessOptions {
   webhooks: boolean;
   sim?: SimConfigInput;
+  /** Start the in-process workers at once (default); `false` leaves that to `startWorkers()`. */
+  workers?: boolean;
 }
 
 /**
@@ -36,16 +38,19 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     REPLICAS_API_RATE_PER_SECOND: '1000',
     REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
   });
-  const workers: FleetWorkers = await createFleetWorkers(config, env.nativeConnection, {
-    apiActivities: createActivities({
-      client: h.client,
-      config: {
-        webhooks: ingress ? { publicBaseUrl: ingress.url, masterSecret: MASTER_SECRET } : {},
-        heartbeatEveryMs: 50,
-      },
-    }),
-  });
-  const running = workers.run();
+  const webhookSettings = ingress ? { publicBaseUrl: ingress.url, masterSecret: MASTER_SECRET } : {};
+  let workers: FleetWorkers | undefined;
+  let running: Promise<void> | undefined;
+  const startWorkers = async () => {
+    workers = await createFleetWorkers(config, env.nativeConnection, {
+      apiActivities: createActivities({
+        client: h.client,
+        config: { webhooks: webhookSettings, heartbeatEveryMs: 50 },
+      }),
+    });
+    running = workers.run();
+  };
+  if (options.workers ?? true) await startWorkers();
   let counter = 0;
 
   /** Job input with fast polling, on this harness's queues; override anything per test. */
@@ -68,6 +73,7 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
   return {
     ...h,
     ingress,
+    startWorkers,
     taskQueue,
     apiTaskQueue,
     input,
@@ -91,7 +97,7 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
       return out;
     },
     async close() {
-      workers.shutdown();
+      workers?.shutdown();
       await running;
       await ingress?.close();
       await h.close();

@@ -175,6 +175,7 @@ export const environmentRoutes: Route<ApiContext>[] = [
       updated_at: stamp,
     };
     resourcesOf(ctx.org, 'environments').set(environment.id, environment);
+    warmPool(ctx, environment); // new environments get an enabled warm pool
     return ok({ environment }, 201);
   }),
   route('GET', '/v1/environments/:id', (ctx, p) => ok({ environment: environmentOf(ctx, p.id as string) })),
@@ -214,7 +215,7 @@ export const environmentRoutes: Route<ApiContext>[] = [
     const rows = [...resourcesOf(ctx.org, 'skills-registries').values()].filter(
       (r) => r.environment_id === environment.id,
     );
-    return ok({ registries: rows });
+    return ok({ registries: rows.map((row) => ({ ...row, repo_skills: [], error: null })) });
   }),
   route('POST', '/v1/environments/:environmentId/skills-registries', async (ctx, p) => {
     const environment = environmentOf(ctx, p.environmentId as string);
@@ -310,9 +311,8 @@ export const environmentRoutes: Route<ApiContext>[] = [
     const { enabled } = validate(S.WarmPoolRequest, await ctx.body());
     return ok({ warm_pool: warmPool(ctx, environment, enabled) });
   }),
-  route('GET', '/v1/warm-pools/:configId/workspaces', (ctx, p) => {
-    const pool = [...resourcesOf(ctx.org, 'warm-pools').values()].find((row) => row.id === p.configId);
-    if (!pool) throw notFound('Warm pool');
+  route('GET', '/v1/warm-pools/:configId/workspaces', () => {
+    // Unknown pools answer an empty list: the published schema has no 404 here.
     return ok({ workspaces: [] });
   }),
 ];

@@ -183,13 +183,16 @@ export const replicaRoutes: Route<ApiContext>[] = [
     const query = validate(S.HistoryQuery, queryObject(ctx.query, ['limit', 'offset']), 'query');
     const chat = query.chat_id ? chatOf(replica, query.chat_id) : replica.chats[0];
     const events = chat?.history ?? [];
+    // offset counts from the newest event backwards (bottom-up), as the API pages history.
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 100;
+    const end = Math.max(0, events.length - offset);
+    const start = Math.max(0, end - limit);
     return ok({
       thread_id: chat?.id ?? null,
-      events: events.slice(offset, offset + limit),
+      events: events.slice(start, end),
       total: events.length,
-      has_more: offset + limit < events.length,
+      has_more: start > 0,
       coding_agent: replica.coding_agent,
       waking: replica.waking,
     });
