@@ -1,5 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
+import { searchAttributeKeys } from '../../src/workflows/search-attributes';
 import { temporalTestServerPath } from './temporal-binaries';
 
 /** Connects to the suite's shared dev server (started in global setup). */
@@ -10,11 +12,24 @@ export async function connectToDevServer(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** A private time-skipping server: time is global to it, so never share one between files. */
+/**
+ * A private time-skipping server (time is global to it, so never share one between files), with the
+ * project's search attributes registered like on the dev server.
+ */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
   });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      searchAttributeKeys.map((key) => [
+        key.name,
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+  return env;
 }
 
 let counter = 0;

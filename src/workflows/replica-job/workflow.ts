@@ -257,23 +257,30 @@ class ReplicaJobRun {
   }
 
   /**
-   * The next look at the replica: at once when a webhook arrived since the last look, otherwise a
-   * heartbeating long-poll activity raced against the next webhook (which cancels it).
+   * The next look at the replica: at once when a webhook arrived since the last look. Otherwise, with
+   * webhooks, a durable timer (the safety net for lost deliveries) that the next webhook cuts short, so
+   * no worker slot is held while waiting; without webhooks, one heartbeating long-poll activity for the
+   * whole wait instead of a timer plus an activity per look.
    */
   private async nextSnapshot(kind: 'turn' | 'awake'): Promise<ReplicaSnapshot> {
     const replicaId = this.replicaId as string;
     const hintTypes = kind === 'turn' ? TURN_EVENTS : AWAKE_EVENTS;
     const hinted = () => this.inbox.count(hintTypes) > this.consumedHints[kind];
     if (!hinted()) {
-      const interval = this.webhooks ? this.settings.webhookSafetyPollMs : this.settings.pollIntervalMs;
-      const pollScope = new CancellationScope();
-      const poll = pollScope.run(() =>
-        this.poller.pollReplica({ replicaId, until: kind, intervalMs: interval, initialDelayMs: interval }),
-      );
-      const first = await Promise.race([poll, condition(hinted).then(() => undefined)]);
-      if (first) return this.observe(first);
-      pollScope.cancel();
-      poll.catch(() => undefined); // its cancellation is the expected outcome
+      if (this.webhooks) {
+        await condition(hinted, this.settings.webhookSafetyPollMs);
+      } else {
+        const interval = this.settings.pollIntervalMs;
+        const pollScope = new CancellationScope();
+        const poll = pollScope.run(() =>
+          this.poller.pollReplica({ replicaId, until: kind, intervalMs: interval, initialDelayMs: interval }),
+        );
+        // Webhooks may still arrive (e.g. a replica adopted from a run that had them): they cut the poll short.
+        const first = await Promise.race([poll, condition(hinted).then(() => undefined)]);
+        if (first) return this.observe(first);
+        pollScope.cancel();
+        poll.catch(() => undefined); // its cancellation is the expected outcome
+      }
     }
     this.consumedHints[kind] = this.inbox.count(hintTypes);
     return this.observe(await this.api.getReplicaSnapshot(replicaId));
