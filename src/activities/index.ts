@@ -1,6 +1,7 @@
 import type { ReplicasClient } from '../replicas';
 import { createCatalogActivities } from './catalog';
 import { createReplicaJobActivities, type WebhookSettings } from './replica-job';
+import { createTargetActivities } from './targets';
 
 export interface ActivityDeps {
   client: ReplicasClient;
@@ -16,6 +17,7 @@ export function createActivities({ client, config }: ActivityDeps) {
       heartbeatEveryMs: config.heartbeatEveryMs,
     }),
     ...createCatalogActivities(client),
+    ...createTargetActivities(client),
   };
 }
 

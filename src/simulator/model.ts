@@ -65,7 +65,9 @@ export interface Organisation {
 
 export const now = (): string => new Date().toISOString();
 
-const DEFAULT_REPOSITORIES = ['acme/api', 'acme/web', 'acme/infra', 'acme/docs'];
+const DEFAULT_REPOSITORIES = ['acme/api', 'acme/web', 'acme/infra', 'acme/docs', 'acme/legacy'];
+/** Repositories seeded without a bound environment (campaign targets must create one). */
+const UNBOUND = new Set(['acme/legacy']);
 
 export function newOrganisation(key: string): Organisation {
   const repositories = DEFAULT_REPOSITORIES.map((name) => ({
@@ -105,6 +107,7 @@ export function newOrganisation(key: string): Organisation {
   environments.set(org.globalEnvironmentId, environment(org.globalEnvironmentId, 'Global', null, true));
   // One environment per repository, so campaigns can target repositories by environment id.
   for (const repository of repositories) {
+    if (UNBOUND.has(repository.name)) continue;
     const id = randomUUID();
     environments.set(id, environment(id, repository.name, repository.id));
   }

@@ -72,6 +72,8 @@ export class ReplicaEngine {
       pendingMessage: input.message,
     };
     this.replicas.set(replica.id, replica);
+    this.stats.liveReplicas = this.replicas.size;
+    this.stats.peakLiveReplicas = Math.max(this.stats.peakLiveReplicas, this.replicas.size);
     this.schedule(replica, this.config.timings.provisionMs, () => this.becomeActive(replica));
     return replica;
   }
@@ -153,6 +155,7 @@ export class ReplicaEngine {
     this.scheduler.cancel(this.timers.get(replica.id));
     this.timers.delete(replica.id);
     this.replicas.delete(replica.id);
+    this.stats.liveReplicas = this.replicas.size;
     this.webhooks.emit(replica.webhook, replica.id, 'replica.deleted', {});
     this.publish(replica, 'replica.deleted', {});
     this.subscribers.delete(replica.id);

@@ -3,6 +3,9 @@ export interface SimStats {
   /** `METHOD /route/:param` → status code → count. */
   requests: Record<string, Record<string, number>>;
   replicasCreated: number;
+  /** Replicas existing now, and the most that ever existed at once (concurrency checks). */
+  liveReplicas: number;
+  peakLiveReplicas: number;
   /** Creates whose name an existing replica of the same organisation already had. */
   duplicateNames: number;
   webhooks: {
@@ -29,6 +32,8 @@ export function emptyStats(): SimStats {
   return {
     requests: {},
     replicasCreated: 0,
+    liveReplicas: 0,
+    peakLiveReplicas: 0,
     duplicateNames: 0,
     webhooks: {
       events: 0,

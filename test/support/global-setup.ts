@@ -23,6 +23,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
       searchAttributes: [...searchAttributeKeys],
+      // Suggest continue-as-new early, so campaign tests cross runs with a few hundred items.
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=300'],
     },
   });
   project.provide('temporalAddress', env.address);

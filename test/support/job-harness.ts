@@ -8,6 +8,7 @@ import { createFleetWorkers, type FleetWorkers } from '../../src/worker';
 import { startSimWithClient } from './simulator';
 import { uniqueTaskQueue } from './temporal';
 import type { SimConfigInput } from '../../src/simulator/sim-config';
+import type { CampaignItem, CampaignSpec } from '../../src/workflows/campaign/types';
 
 export const MASTER_SECRET = 'test-master-secret-0123456789abcdef0123456789';
 
@@ -87,6 +88,22 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     async run(jobInput: ReplicaJobInput): Promise<ReplicaJobResult> {
       const handle = await this.start(jobInput);
       return (await handle.result()) as ReplicaJobResult;
+    },
+    /** Starts a campaign on this harness's queues. */
+    startCampaign(spec: CampaignSpec, workflowId = uniqueTaskQueue('campaign')) {
+      return env.client.workflow.start('campaignWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [{ spec: { ...spec, apiTaskQueue } }],
+      });
+    },
+    /** `n` inline campaign items on one repository's environment. */
+    items(n: number, repository = 'acme/api'): CampaignItem[] {
+      return Array.from({ length: n }, (_, i) => ({
+        key: `item-${String(i).padStart(4, '0')}`,
+        environmentId: h.environmentFor(repository),
+        repository,
+      }));
     },
     /** Requests to the simulator's Replicas API, by endpoint. */
     calls(): Record<string, number> {

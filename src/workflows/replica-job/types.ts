@@ -38,6 +38,8 @@ export interface ReplicaJobInput {
   webhookSafetyPollMs?: number;
   /** Wake-and-resend attempts for a follow-up that meets a sleeping workspace; default 3. */
   maxWakeAttempts?: number;
+  /** Run of this item within its campaign (retryFailed makes 2, 3, …); each run gets its own replica name. */
+  attempt?: number;
   /** Look for an existing replica of this job's name before creating (set by re-runs). */
   lookupExisting?: boolean;
   /** Heartbeat timeout of the long-poll activity; default 2 minutes. */
@@ -50,6 +52,8 @@ export interface ReplicaJobInput {
 
 export interface ReplicaJobResult {
   itemKey: string;
+  /** The input's `attempt` (1 unless re-run), so a late report of an earlier run is told apart. */
+  attempt: number;
   replicaId?: string;
   state: JobState;
   prs: PullRequestRef[];

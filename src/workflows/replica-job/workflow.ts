@@ -102,7 +102,8 @@ class ReplicaJobRun {
       webhookSafetyPollMs: input.webhookSafetyPollMs ?? JOB_DEFAULTS.webhookSafetyPollMs,
       maxWakeAttempts: input.maxWakeAttempts ?? JOB_DEFAULTS.maxWakeAttempts,
     };
-    this.name = replicaName(input.campaignId, input.itemKey);
+    const attempt = input.attempt ?? 1;
+    this.name = replicaName(input.campaignId, attempt > 1 ? `${input.itemKey}#${attempt}` : input.itemKey);
     this.status = { itemKey: input.itemKey, phase: 'creating', prs: [], turns: 0, eventsReceived: 0 };
     const taskQueue = input.apiTaskQueue ?? JOB_DEFAULTS.apiTaskQueue;
     // 408/429/5xx/network errors are retried with backoff; the activities mark 4xx as non-retryable.
@@ -150,6 +151,7 @@ class ReplicaJobRun {
     upsertSearchAttributes([{ key: JobStateAttribute, value: state }]);
     const result: ReplicaJobResult = {
       itemKey: this.input.itemKey,
+      attempt: this.input.attempt ?? 1,
       replicaId: this.replicaId,
       state,
       prs: this.status.prs,

@@ -1,0 +1,13 @@
+import type { ReplicaSize } from '../../contracts/replica-job';
+
+/** Documented per-minute prices: small, large, and the legacy rate when no size is given. */
+export const RATE_PER_MINUTE_USD = { small: 0.008, large: 0.016, unspecified: 0.0166 } as const;
+
+export function ratePerMinute(size: ReplicaSize | undefined): number {
+  return size ? RATE_PER_MINUTE_USD[size] : RATE_PER_MINUTE_USD.unspecified;
+}
+
+/** Cost of a workspace that ran this long, in USD, rounded to tenths of a cent. */
+export function costOf(size: ReplicaSize | undefined, durationMs: number): number {
+  return Math.round(ratePerMinute(size) * (durationMs / 60_000) * 1000) / 1000;
+}

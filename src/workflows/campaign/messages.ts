@@ -1,0 +1,24 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CampaignItem, CampaignProgress, ResultsPage } from './types';
+
+/** No new starts until `resume`; running items carry on. */
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+/** Cancels running items (their cleanup runs) and marks the rest cancelled. */
+export const cancelCampaignSignal = defineSignal('cancel');
+
+export const setConcurrencyUpdate = defineUpdate<{ concurrency: number }, [number]>('setConcurrency');
+/** Re-queues failed and timed-out items (each gets a fresh replica); answers how many. */
+export const retryFailedUpdate = defineUpdate<{ requeued: number }>('retryFailed');
+export const addItemsUpdate = defineUpdate<{ added: number; total: number }, [CampaignItem[]]>('addItems');
+
+export const progressQuery = defineQuery<CampaignProgress>('progress');
+export const resultsQuery = defineQuery<ResultsPage, [{ offset?: number; limit?: number }?]>('results');
+
+/** Limits that keep every payload far below Temporal's 2 MB. */
+export const LIMITS = {
+  maxConcurrency: 500,
+  maxItems: 5000,
+  maxResultsPage: 500,
+  maxErrorLength: 300,
+} as const;

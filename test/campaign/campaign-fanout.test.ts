@@ -1,0 +1,71 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { progressQuery, resultsQuery } from '../../src/workflows/campaign/messages';
+import type { CampaignResult, ItemRecord } from '../../src/workflows/campaign/types';
+import { startJobHarness, type JobHarness } from '../support/job-harness';
+import { connectToDevServer } from '../support/temporal';
+
+describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
+  let env: TestWorkflowEnvironment;
+  let h: JobHarness;
+  beforeAll(async () => {
+    env = await connectToDevServer();
+    h = await startJobHarness(env, { webhooks: true, sim: { behaviour: { prProbability: 1 } } });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await env?.teardown();
+  });
+
+  it('runs 200 items at concurrency 20 across continue-as-new: never more than 20 live, none lost or doubled', async () => {
+    const stats = h.sim.stats();
+    stats.peakLiveReplicas = stats.liveReplicas;
+    const createdBefore = stats.replicasCreated;
+    const handle = await h.startCampaign({
+      job: { message: 'rename the {{repository}} logger for {{item.key}}', webhookSafetyPollMs: 5000 },
+      items: h.items(200),
+      concurrency: 20,
+    });
+    const result = (await handle.result()) as CampaignResult;
+    expect(result.summary).toMatchObject({
+      total: 200,
+      succeeded: 200,
+      failed: 0,
+      pending: 0,
+      running: 0,
+      prsOpened: 200,
+    });
+    expect(result.summary.runs).toBeGreaterThan(1);
+    expect(h.sim.stats().peakLiveReplicas - stats.liveReplicas).toBeLessThanOrEqual(20);
+    expect(h.sim.stats().replicasCreated - createdBefore).toBe(200);
+    expect(h.sim.stats().duplicateNames).toBe(0);
+    expect(new Set(result.records.map((r) => r.key)).size).toBe(200);
+    const prs = result.records.flatMap((r) => r.prs ?? []);
+    expect(new Set(prs).size).toBe(200);
+    expect(
+      result.records.every((r) => r.state === 'succeeded' && r.replicaId && r.durationMs !== undefined),
+    ).toBe(true);
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+  });
+
+  it('pages results through a query, and reports progress while running', async () => {
+    h.sim.configure({ timings: { turnMs: 400 } });
+    try {
+      const handle = await h.startCampaign({ job: { message: 'x' }, items: h.items(6), concurrency: 2 });
+      const progress = await handle.query(progressQuery);
+      expect(progress.total).toBe(6);
+      expect(progress.concurrency).toBe(2);
+      await handle.result();
+      const pages: ItemRecord[] = [];
+      for (let offset = 0; ; offset += 4) {
+        const page = await handle.query(resultsQuery, { offset, limit: 4 });
+        pages.push(...page.records);
+        if (offset + 4 >= page.total) break;
+      }
+      expect(pages.map((r) => r.key)).toEqual(h.items(6).map((i) => i.key));
+    } finally {
+      h.sim.configure({ timings: { turnMs: 80 } });
+    }
+  });
+});
