@@ -82,6 +82,8 @@ class CampaignRun {
     this.carry.runs += 1;
     for (const item of this.carry.items) this.itemByKey.set(item.key, item);
     for (const record of this.carry.records) this.records.set(record.key, record);
+    // Before any handler runs: an update in the first activation must see every item.
+    for (const item of this.carry.items) this.ensureRecord(item);
     this.installHandlers();
   }
 
@@ -91,7 +93,6 @@ class CampaignRun {
       if (this.carry.runs === 1 && this.spec.targets) {
         this.addItems(await this.activities.resolveTargets(this.spec.targets));
       }
-      for (const item of this.carry.items) this.ensureRecord(item);
       await this.loop();
     } catch (err) {
       if (!isCancellation(err)) throw err;
