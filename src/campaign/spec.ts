@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { LIMITS } from '../workflows/campaign/messages';
+import { missingPlaceholders } from '../workflows/campaign/templating';
+import type { CampaignItem, CampaignSpec } from '../workflows/campaign/types';
+
+/**
+ * Inline items travel in the workflow input and, compacted, in every continue-as-new; 1 MiB of spec
+ * (about 5,000 items of ~200 bytes) leaves room under Temporal's 2 MB payload limit for the results.
+ */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+
+const minutes = (what: string) => z.number().positive(`must be a positive number of minutes (${what})`);
+
+const ItemSchema = z
+  .object({
+    key: z.string().regex(/^\S+$/, 'must be non-empty and contain no whitespace, e.g. acme-api'),
+    environment: z.uuid('must be the UUID of the environment to run in'),
+    repository: z.string().min(1).optional(),
+    vars: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const CampaignFileSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/, 'must be 1-81 letters, digits, ".", "_" or "-"')
+      .optional(),
+    message: z.string().min(1, 'is required: the instruction sent to every agent'),
+    followUps: z.array(z.string().min(1)).optional(),
+    agent: z.enum(['claude', 'codex', 'cursor', 'opencode']).optional(),
+    model: z.string().min(1).optional(),
+    thinkingLevel: z.enum(['low', 'medium', 'high', 'max']).optional(),
+    size: z.enum(['small', 'large']).optional(),
+    lifecyclePolicy: z.enum(['default', 'delete_when_done', 'delete_after_inactivity']).optional(),
+    cleanup: z.enum(['delete', 'keep']).optional(),
+    turnTimeoutMinutes: minutes('per turn').optional(),
+    jobTimeoutMinutes: minutes('per item').optional(),
+    webhooks: z.boolean().optional(),
+    items: z
+      .array(ItemSchema)
+      .min(1, 'needs at least one item')
+      .max(LIMITS.maxItems, `holds at most ${LIMITS.maxItems} items; split the campaign`)
+      .optional(),
+    targets: z
+      .object({
+        repositories: z.string().min(1, 'is required: a glob over repository names, e.g. "acme/*"'),
+        templateEnvironment: z.uuid('must be the UUID of the environment to copy').optional(),
+      })
+      .strict()
+      .optional(),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.maxConcurrency, `must be at most ${LIMITS.maxConcurrency}`)
+      .optional(),
+    failureThreshold: z
+      .object({ percent: z.number().min(0).max(100), minFinished: z.number().int().min(1) })
+      .strict()
+      .optional(),
+    budgetUsd: z.number().positive('must be a positive amount of US dollars').optional(),
+    estimatedMinutesPerItem: minutes('expected run time of one item, for the budget').optional(),
+    startsPerMinute: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (!spec.items === !spec.targets) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items'],
+        message: 'give either items (a list) or targets (a glob), not both or neither',
+      });
+    }
+    const seen = new Set<string>();
+    for (const [i, item] of (spec.items ?? []).entries()) {
+      if (seen.has(item.key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'key'],
+          message: `"${item.key}" is used twice; keys must be unique`,
+        });
+      seen.add(item.key);
+    }
+    const probes: CampaignItem[] = spec.items?.map(toItem) ?? [
+      { key: 'k', environmentId: 'e', repository: 'r' },
+    ];
+    for (const [field, template] of [
+      ['message', spec.message],
+      ...(spec.followUps ?? []).map((f, i) => [`followUps.${i}`, f]),
+    ] as [string, string][]) {
+      for (const probe of probes) {
+        const missing = missingPlaceholders(template, probe);
+        if (missing.length) {
+          ctx.addIssue({
+            code: 'custom',
+            path: field.split('.'),
+            message: `uses {{${missing[0]}}}, which item "${probe.key}" does not define (known: repository, environment, item.key, vars.<name>)`,
+          });
+          break;
+        }
+      }
+    }
+    if (spec.budgetUsd !== undefined && spec.estimatedMinutesPerItem === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['estimatedMinutesPerItem'],
+        message: 'is required with budgetUsd, to project the spend of running items',
+      });
+    }
+  });
+
+export type CampaignFile = z.infer<typeof CampaignFileSchema>;
+
+export class CampaignSpecError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: string[],
+  ) {
+    super(`invalid campaign spec ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'CampaignSpecError';
+  }
+}
+
+function toItem(item: z.infer<typeof ItemSchema>): CampaignItem {
+  return {
+    key: item.key,
+    environmentId: item.environment,
+    ...(item.repository && { repository: item.repository }),
+    ...(item.vars && { vars: item.vars }),
+  };
+}
+
+/** The workflow's spec from a validated file. */
+export function toCampaignSpec(file: CampaignFile): CampaignSpec {
+  const minutesToMs = (m: number | undefined) => (m === undefined ? undefined : Math.round(m * 60_000));
+  const spec: CampaignSpec = {
+    job: {
+      message: file.message,
+      followUps: file.followUps,
+      codingAgent: file.agent,
+      model: file.model,
+      thinkingLevel: file.thinkingLevel,
+      size: file.size,
+      lifecyclePolicy: file.lifecyclePolicy,
+      cleanup: file.cleanup,
+      turnTimeoutMs: minutesToMs(file.turnTimeoutMinutes),
+      jobTimeoutMs: minutesToMs(file.jobTimeoutMinutes),
+      webhooks: file.webhooks,
+    },
+    items: file.items?.map(toItem),
+    targets: file.targets && {
+      repositories: file.targets.repositories,
+      templateEnvironmentId: file.targets.templateEnvironment,
+    },
+    concurrency: file.concurrency,
+    failureThreshold: file.failureThreshold,
+    budgetUsd: file.budgetUsd,
+    estimatedMinutesPerItem: file.estimatedMinutesPerItem,
+    startsPerMinute: file.startsPerMinute,
+  };
+  return JSON.parse(JSON.stringify(spec)) as CampaignSpec; // drops undefined fields
+}
+
+/** Validates a parsed document; every problem names its field and the fix. */
+export function parseCampaignSpec(document: unknown, source = '(spec)'): { id?: string; spec: CampaignSpec } {
+  const parsed = CampaignFileSchema.safeParse(document);
+  if (!parsed.success) {
+    throw new CampaignSpecError(
+      source,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  const spec = toCampaignSpec(parsed.data);
+  const bytes = Buffer.byteLength(JSON.stringify(spec));
+  if (bytes > MAX_SPEC_BYTES) {
+    throw new CampaignSpecError(source, [
+      `(root): the spec is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte limit; split the items over several campaigns or use targets`,
+    ]);
+  }
+  return { id: parsed.data.id, spec };
+}
+
+/** Reads a campaign spec from a YAML or JSON file. */
+export function loadCampaignSpec(path: string): { id?: string; spec: CampaignSpec } {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CampaignSpecError(path, [`(file): ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  return parseCampaignSpec(document, path);
+}

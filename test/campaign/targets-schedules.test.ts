@@ -1,0 +1,84 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCampaignSchedule } from '../../src/campaign/schedules';
+import type { CampaignResult } from '../../src/workflows/campaign/types';
+import { eventually } from '../support/eventually';
+import { startJobHarness, type JobHarness } from '../support/job-harness';
+import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
+
+describe('campaign targets and schedules (real Temporal, simulator, ingress)', () => {
+  let env: TestWorkflowEnvironment;
+  let h: JobHarness;
+  beforeAll(async () => {
+    env = await connectToDevServer();
+    h = await startJobHarness(env, { webhooks: true });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await env?.teardown();
+  });
+
+  it('resolves repositories by glob onto their bound environments', async () => {
+    const handle = await h.startCampaign({
+      job: { message: 'tidy {{repository}} in {{environment}}' },
+      targets: { repositories: 'acme/{api,web}' },
+    });
+    const result = (await handle.result()) as CampaignResult;
+    expect(result.records.map((r) => r.key).sort()).toEqual(['acme__api', 'acme__web']);
+    expect(result.summary.succeeded).toBe(2);
+  });
+
+  it('fails clearly when an unbound repository matches and no template is given (before one is created)', async () => {
+    const handle = await h.startCampaign({ job: { message: 'x' }, targets: { repositories: 'acme/legacy' } });
+    await expect(handle.result()).rejects.toMatchObject({
+      cause: {
+        cause: {
+          message: expect.stringMatching(/acme\/legacy has no environment.*templateEnvironmentId/) as unknown,
+        },
+      },
+    });
+  });
+
+  it('creates an environment from the template for an unbound repository once, and reuses it on the next run', async () => {
+    const template = h.orgs[0]?.global_environment_id as string;
+    const environmentsBefore = (await h.client.environments.list()).environments.length;
+    const spec = {
+      job: { message: 'modernise {{repository}}' },
+      targets: { repositories: 'acme/leg*', templateEnvironmentId: template },
+    };
+    const first = (await (await h.startCampaign(spec)).result()) as CampaignResult;
+    const second = (await (await h.startCampaign(spec)).result()) as CampaignResult;
+    expect(first.summary.succeeded).toBe(1);
+    expect(second.summary.succeeded).toBe(1);
+    const environments = (await h.client.environments.list()).environments;
+    expect(environments).toHaveLength(environmentsBefore + 1);
+    const created = environments.find((e) => e.name === 'replica-fleet:acme/legacy');
+    expect(created).toMatchObject({ source_environment_id: template });
+  });
+
+  it('starts a campaign from a schedule (overlap skip), which runs to completion', async () => {
+    const scheduleId = uniqueTaskQueue('schedule');
+    const schedule = await createCampaignSchedule(env.client, {
+      scheduleId,
+      every: '24h',
+      taskQueue: h.taskQueue,
+      spec: { job: { message: 'nightly {{item.key}}' }, items: h.items(2), apiTaskQueue: h.apiTaskQueue },
+    });
+    try {
+      const described = await schedule.describe();
+      expect(described.policies.overlap).toBe('SKIP');
+      await schedule.trigger();
+      let workflowId = '';
+      await eventually(async () => {
+        const info = await schedule.describe();
+        workflowId = info.info.recentActions[0]?.action.workflow.workflowId ?? '';
+        return workflowId !== '';
+      });
+      expect(workflowId.startsWith(`${scheduleId}-run`)).toBe(true);
+      const result = (await env.client.workflow.getHandle(workflowId).result()) as CampaignResult;
+      expect(result.summary).toMatchObject({ total: 2, succeeded: 2 });
+    } finally {
+      await schedule.delete();
+    }
+  });
+});
