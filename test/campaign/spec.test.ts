@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CampaignSpecError, loadCampaignSpec, parseCampaignSpec } from '../../src/campaign/spec';
+import { runCampaignCommand } from '../../src/cli/campaign-command';
+import { renderMessage } from '../../src/workflows/campaign/templating';
+
+const ENV = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
+const root = path.resolve(__dirname, '..', '..');
+
+function issuesOf(document: unknown): string[] {
+  try {
+    parseCampaignSpec(document);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CampaignSpecError);
+    return (error as CampaignSpecError).issues;
+  }
+  throw new Error('expected the spec to be rejected');
+}
+
+describe('campaign spec', () => {
+  it('loads the examples', () => {
+    expect(loadCampaignSpec(path.join(root, 'examples', 'campaign.yaml')).spec.items).toHaveLength(2);
+    expect(
+      loadCampaignSpec(path.join(root, 'examples', 'demo-campaign.yaml')).spec.targets?.repositories,
+    ).toBe('acme/{api,web,infra,docs}');
+  });
+
+  it('names each bad field and the fix', () => {
+    const issues = issuesOf({
+      message: '',
+      items: [
+        { key: 'a b', environment: 'nope' },
+        { key: 'x', environment: ENV },
+        { key: 'x', environment: ENV },
+      ],
+      concurrency: 501,
+      budgetUsd: 10,
+      size: 'huge',
+      surprise: true,
+    });
+    const text = issues.join('\n');
+    expect(text).toMatch(/^message: is required/m);
+    expect(text).toMatch(/^items\.0\.key: must be non-empty and contain no whitespace/m);
+    expect(text).toMatch(/^items\.0\.environment: must be the UUID/m);
+    expect(text).toMatch(/^concurrency: must be at most 500/m);
+    expect(text).toMatch(/^size: /m);
+    expect(text).toMatch(/surprise/);
+  });
+
+  it('rejects both or neither of items and targets, duplicate keys, unknown placeholders, a budget without an estimate', () => {
+    expect(issuesOf({ message: 'x' }).join()).toMatch(/either items .* or targets/);
+    expect(
+      issuesOf({
+        message: 'x',
+        items: [
+          { key: 'a', environment: ENV },
+          { key: 'a', environment: ENV },
+        ],
+      }).join(),
+    ).toMatch(/"a" is used twice/);
+    expect(
+      issuesOf({ message: 'fix {{vars.team}}', items: [{ key: 'a', environment: ENV }] }).join(),
+    ).toMatch(/message: uses \{\{vars\.team\}\}, which item "a" does not define/);
+    expect(issuesOf({ message: 'x', targets: { repositories: 'acme/*' }, budgetUsd: 3 }).join()).toMatch(
+      /estimatedMinutesPerItem: is required with budgetUsd/,
+    );
+  });
+
+  it('fails clearly past the item limit', () => {
+    const items = Array.from({ length: 5001 }, (_, i) => ({ key: `k${i}`, environment: ENV }));
+    expect(issuesOf({ message: 'x', items }).join()).toMatch(/at most 5000 items/);
+  });
+
+  it('renders templates per item', () => {
+    expect(
+      renderMessage('{{repository}} {{environment}} {{item.key}} {{vars.team}}', {
+        key: 'k',
+        environmentId: 'e',
+        repository: 'acme/api',
+        vars: { team: 'core' },
+      }),
+    ).toBe('acme/api e k core');
+  });
+
+  it('validates from the CLI: 0 for a good file, 2 with every issue for a bad one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spec-'));
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'message: hi\nitems:\n  - key: a b\n    environment: nope\n');
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const original = { error: console.error, log: console.log };
+    console.error = (line: string) => errors.push(line);
+    console.log = (line: string) => logs.push(line);
+    try {
+      expect(await runCampaignCommand(['validate', path.join(root, 'examples', 'campaign.yaml')])).toBe(0);
+      expect(await runCampaignCommand(['validate', bad])).toBe(2);
+    } finally {
+      Object.assign(console, original);
+    }
+    expect(logs.join()).toMatch(/valid: 2 item\(s\), concurrency 20/);
+    expect(errors.join()).toMatch(
+      /items\.0\.key: .*whitespace[\s\S]*items\.0\.environment: must be the UUID/,
+    );
+  });
+});
