@@ -39,14 +39,20 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
     h.sim.configure({ timings: { turnMs: 300 } });
     try {
       const handle = await h.startCampaign({ job: { message: 'x' }, items: h.items(12), concurrency: 2 });
+      await eventually(async () => (await handle.query(progressQuery)).running === 2);
       await handle.signal(pauseSignal);
-      await eventually(async () => {
-        const p = await handle.query(progressQuery);
-        return p.paused && p.running === 0 && p.succeeded > 0;
-      });
-      const paused = await handle.query(progressQuery);
-      expect(paused.succeeded).toBeLessThanOrEqual(2);
-      expect(paused.pending).toBe(12 - paused.succeeded);
+      let last: unknown;
+      // The two running items finish; nothing new starts while paused.
+      await eventually(
+        async () => {
+          const p = await handle.query(progressQuery);
+          last = p;
+          return p.paused && p.running === 0 && p.succeeded === 2;
+        },
+        30_000,
+        () => last,
+      );
+      expect(await handle.query(progressQuery)).toMatchObject({ pending: 10, succeeded: 2, running: 0 });
       await expect(handle.executeUpdate(setConcurrencyUpdate, { args: [0] })).rejects.toBeInstanceOf(
         WorkflowUpdateFailedError,
       );

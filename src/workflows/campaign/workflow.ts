@@ -132,8 +132,11 @@ class CampaignRun {
           await condition(() => this.version !== seen, waitMs);
           continue;
         }
-        if (this.budgetAllowsOneMore()) {
-          await this.start(next);
+        const batch = this.nextBatch(this.carry.concurrency - running);
+        if (batch.length > 0) {
+          // One workflow task issues every start of the batch; awaiting them one by one would cost a
+          // round trip to the server per child.
+          await Promise.all(batch.map((record) => this.start(record)));
           continue;
         }
         // Over budget: wait for running items to settle their real cost; with none left, stop for good.
@@ -155,12 +158,29 @@ class CampaignRun {
     return undefined;
   }
 
+  /**
+   * Pending items to start now, within the free slots, the pacing allowance and the budget. Each is
+   * marked running before the next is considered, so the projections count it.
+   */
+  private nextBatch(slots: number): ItemRecord[] {
+    const batch: ItemRecord[] = [];
+    const perMinute = this.spec.startsPerMinute;
+    for (const record of this.records.values()) {
+      if (batch.length >= slots) break;
+      if (record.state !== 'pending') continue;
+      if (perMinute && this.carry.recentStarts.length >= perMinute) break;
+      if (!this.budgetAllowsOneMore()) break;
+      const now = Date.now();
+      record.state = 'running';
+      record.startedAtMs = now;
+      this.carry.recentStarts.push(now);
+      batch.push(record);
+    }
+    return batch;
+  }
+
   private async start(record: ItemRecord): Promise<void> {
     const item = this.itemByKey.get(record.key) as CampaignItem;
-    const now = Date.now();
-    record.state = 'running';
-    record.startedAtMs = now;
-    this.carry.recentStarts.push(now);
     const job = this.spec.job;
     const args = {
       ...job,

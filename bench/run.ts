@@ -1,0 +1,217 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { request } from 'undici';
+import { deriveWebhookSecret, signBody } from '../src/webhooks/signing';
+import type { CampaignResult } from '../src/workflows/campaign/types';
+import type { ReplicaJobInput, ReplicaJobResult } from '../src/workflows/replica-job/types';
+import { apiCalls, historyCounts, startBenchStack } from './harness';
+
+type Figures = Record<string, number | string>;
+
+/** Polling cost of one job: the long-poll activity against a timer plus an activity per look. */
+async function pollingCost(): Promise<Figures> {
+  const turnMs = 6000;
+  const pollIntervalMs = 250;
+  const stack = await startBenchStack({ timings: { provisionMs: 100, turnMs } });
+  try {
+    const input: ReplicaJobInput = {
+      campaignId: 'bench',
+      itemKey: 'polling',
+      environmentId: stack.environmentFor('acme/api'),
+      message: 'x',
+      webhooks: false,
+      pollIntervalMs,
+      apiTaskQueue: stack.config.apiTaskQueue,
+    };
+    const workflowId = 'bench/polling';
+    await stack.client.workflow.execute('replicaJobWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId,
+      args: [input],
+    });
+    const history = await historyCounts(stack.client, workflowId);
+    const gets = stack.simulator.stats().requests['GET /v1/replica/:id'] ?? {};
+    const looks = Object.values(gets).reduce((a, b) => a + b, 0);
+    // The alternative schedules one timer and one activity per look (2 actions, ~5 history events).
+    return {
+      turnMs,
+      pollIntervalMs,
+      apiGets: looks,
+      longPollActivities: history.activities,
+      longPollTimers: history.timers,
+      longPollHistoryEvents: history.events,
+      timerPlusActivityActionsForSameLooks: 2 * looks + (history.activities - 1),
+      timerPlusActivityHistoryEventsEstimate: history.events + 5 * looks - 6,
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** API calls and history of one job on the webhook happy path. */
+async function webhookHappyPath(): Promise<Figures> {
+  const stack = await startBenchStack({
+    timings: { provisionMs: 100, turnMs: 1000 },
+    behaviour: { prProbability: 1 },
+  });
+  try {
+    const input: ReplicaJobInput = {
+      campaignId: 'bench',
+      itemKey: 'webhook',
+      environmentId: stack.environmentFor('acme/api'),
+      message: 'x',
+      apiTaskQueue: stack.config.apiTaskQueue,
+    };
+    const workflowId = 'bench/webhook';
+    const started = performance.now();
+    const result = (await stack.client.workflow.execute('replicaJobWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId,
+      args: [input],
+    })) as ReplicaJobResult;
+    const history = await historyCounts(stack.client, workflowId);
+    return {
+      state: result.state,
+      apiCalls: apiCalls(stack),
+      activities: history.activities,
+      timers: history.timers,
+      signals: history.signals,
+      historyEvents: history.events,
+      wallMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** A campaign of N items: throughput, API calls per item, peak live replicas, history per run. */
+async function campaignThroughput(items: number, concurrency: number): Promise<Figures> {
+  const stack = await startBenchStack({
+    timings: { provisionMs: 50, turnMs: 200 },
+    behaviour: { prProbability: 1 },
+  });
+  try {
+    const environmentId = stack.environmentFor('acme/api');
+    const workflowId = `bench-campaign-${items}`;
+    const started = performance.now();
+    const result = (await stack.client.workflow.execute('campaignWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId,
+      args: [
+        {
+          spec: {
+            job: { message: 'x', webhookSafetyPollMs: 60_000 },
+            items: Array.from({ length: items }, (_, i) => ({
+              key: `i${i}`,
+              environmentId,
+              repository: 'acme/api',
+            })),
+            concurrency,
+            apiTaskQueue: stack.config.apiTaskQueue,
+          },
+        },
+      ],
+    })) as CampaignResult;
+    const wallMs = performance.now() - started;
+    const stats = stack.simulator.stats();
+    const lastRun = await historyCounts(stack.client, workflowId);
+    return {
+      items,
+      concurrency,
+      succeeded: result.summary.succeeded,
+      runs: result.summary.runs,
+      wallMs: Math.round(wallMs),
+      itemsPerSecond: Math.round((items / wallMs) * 1000 * 10) / 10,
+      apiCallsPerItem: Math.round((apiCalls(stack) / items) * 100) / 100,
+      peakLiveReplicas: stats.peakLiveReplicas,
+      duplicateNames: stats.duplicateNames,
+      webhooksDelivered: stats.webhooks.delivered,
+      lastRunHistoryEvents: lastRun.events,
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Ingress: signed deliveries to one running job, sequential, with latency percentiles. */
+async function ingressLatency(deliveries: number): Promise<Figures> {
+  const stack = await startBenchStack({ timings: { provisionMs: 50, turnMs: 600_000 } });
+  try {
+    const workflowId = 'bench/ingress';
+    const handle = await stack.client.workflow.start('replicaJobWorkflow', {
+      taskQueue: stack.config.taskQueue,
+      workflowId,
+      args: [
+        {
+          campaignId: 'bench',
+          itemKey: 'ingress',
+          environmentId: stack.environmentFor('acme/api'),
+          message: 'x',
+          apiTaskQueue: stack.config.apiTaskQueue,
+        } satisfies ReplicaJobInput,
+      ],
+    });
+    const secret = deriveWebhookSecret(stack.masterSecret, workflowId);
+    const url = `${stack.ingress.url}/webhooks/replicas/${encodeURIComponent(workflowId)}`;
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < deliveries; i += 1) {
+      const body = JSON.stringify({ id: `evt_${i}`, type: 'replica.progress', replica_id: 'r', data: { i } });
+      const t0 = performance.now();
+      const res = await request(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-replicas-event': 'replica.progress',
+          'x-replicas-event-id': `evt_${i}`,
+          'x-replicas-replica-id': 'r',
+          'x-replicas-signature': signBody(secret, body),
+        },
+        body,
+      });
+      await res.body.dump();
+      if (res.statusCode !== 200) throw new Error(`delivery ${i} answered ${res.statusCode}`);
+      latencies.push(performance.now() - t0);
+    }
+    const wallMs = performance.now() - started;
+    await handle.cancel();
+    await handle.result();
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => Math.round((latencies[Math.floor((latencies.length - 1) * p)] ?? 0) * 10) / 10;
+    return {
+      deliveries,
+      p50Ms: pct(0.5),
+      p95Ms: pct(0.95),
+      p99Ms: pct(0.99),
+      perSecond: Math.round((deliveries / wallMs) * 1000),
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, Figures> = {};
+  const run = async (name: string, fn: () => Promise<Figures>) => {
+    process.stdout.write(`bench ${name} … `);
+    results[name] = await fn();
+    console.log(JSON.stringify(results[name]));
+  };
+  await run('polling-cost', pollingCost);
+  await run('webhook-happy-path', webhookHappyPath);
+  await run('campaign-200x20', () => campaignThroughput(200, 20));
+  await run('campaign-1000x100', () => campaignThroughput(1000, 100));
+  await run('ingress-1000', () => ingressLatency(1000));
+  const out = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+  );
+  console.log(`figures saved to ${path.relative(process.cwd(), out)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
