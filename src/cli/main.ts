@@ -1,12 +1,17 @@
 import { runWorker } from '../worker';
 import { runSimCommand } from '../simulator/sim-command';
 import { runWebhooksCommand } from '../webhooks/ingress-command';
+import { runAutomationCommand } from './automation-command';
 import { runCampaignCommand } from './campaign-command';
 import { runDevCommand } from './dev-command';
 
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; run: Command }> = {
+  automation: {
+    summary: 'manage Replicas Automations (recurring single-repo prompts)',
+    run: runAutomationCommand,
+  },
   campaign: { summary: 'start, watch, steer and schedule campaigns', run: runCampaignCommand },
   dev: { summary: 'embedded Temporal dev server + workers (local development)', run: runDevCommand },
   sim: { summary: 'local Replicas API simulator with fault injection', run: runSimCommand },

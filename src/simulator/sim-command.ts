@@ -14,6 +14,8 @@ Options:
   --api-key K      accepted API key, repeatable; each key is one organisation
                    (default: ${DEFAULT_SIM_API_KEY})
   --config FILE    JSON file with any of the knobs below, e.g. {"faults": {"serverErrorRate": 0.1}}
+  --set KNOB=VALUE set one knob, repeatable, applied after --config, e.g. --set faults.rateLimitRate=0.2
+  --seed N         seed of every random choice (same as --set seed=N)
 
 Config knobs (milliseconds, probabilities 0..1):
 ${describeSimConfig()}
@@ -31,6 +33,8 @@ export async function runSimCommand(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string', multiple: true },
       config: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +58,15 @@ export async function runSimCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  try {
+    config = applyFlags(config as Record<string, unknown>, [
+      ...(values.seed ? [`seed=${values.seed}`] : []),
+      ...(values.set ?? []),
+    ]);
+  } catch (error) {
+    console.error(`replica-fleet sim: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
   const sim = await startSimulator({
     port,
     host: values.host,
@@ -67,4 +80,24 @@ export async function runSimCommand(argv: string[]): Promise<number> {
   });
   await sim.close();
   return 0;
+}
+
+/** Applies `group.knob=value` flags over a config document; values must be numbers. */
+export function applyFlags(config: Record<string, unknown>, flags: string[]): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const flag of flags) {
+    const match = /^(seed|(timings|behaviour|faults)\.(\w+))=(-?\d+(?:\.\d+)?)$/.exec(flag);
+    if (!match) {
+      throw new Error(
+        `--set ${flag}: expected KNOB=NUMBER with KNOB one of seed, timings.*, behaviour.*, faults.* (see --help)`,
+      );
+    }
+    const value = Number(match[4]);
+    if (match[1] === 'seed') out.seed = value;
+    else {
+      const group = (out[match[2] as string] ??= {}) as Record<string, unknown>;
+      group[match[3] as string] = value;
+    }
+  }
+  return out;
 }

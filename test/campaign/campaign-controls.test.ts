@@ -1,6 +1,5 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addItemsUpdate,
   cancelCampaignSignal,
@@ -13,32 +12,16 @@ import {
 import type { CampaignResult } from '../../src/workflows/campaign/types';
 import { replicaName } from '../../src/workflows/replica-job/naming';
 import { eventually } from '../support/eventually';
-import { startJobHarness, type JobHarness } from '../support/job-harness';
+import { useJobHarness } from '../support/job-harness';
 import { forceState } from '../support/simulator';
-import { connectToDevServer } from '../support/temporal';
 
 describe('campaign controls and guards (real Temporal, simulator, ingress)', () => {
-  let env: TestWorkflowEnvironment;
-  let h: JobHarness;
-  beforeAll(async () => {
-    env = await connectToDevServer();
-    h = await startJobHarness(env, { webhooks: true, sim: { behaviour: { prProbability: 1 } } });
-  });
-  afterAll(async () => {
-    await h?.close();
-    await env?.teardown();
-  });
-
-  const resetPeak = () => {
-    const stats = h.sim.stats();
-    stats.peakLiveReplicas = stats.liveReplicas;
-    return stats.liveReplicas;
-  };
+  const t = useJobHarness({ webhooks: true, sim: { behaviour: { prProbability: 1 } } });
 
   it('pauses (no new starts), changes concurrency by update, rejects an invalid one, resumes', async () => {
-    h.sim.configure({ timings: { turnMs: 300 } });
+    t.h.sim.configure({ timings: { turnMs: 300 } });
     try {
-      const handle = await h.startCampaign({ job: { message: 'x' }, items: h.items(12), concurrency: 2 });
+      const handle = await t.h.startCampaign({ job: { message: 'x' }, items: t.h.items(12), concurrency: 2 });
       await eventually(async () => (await handle.query(progressQuery)).running === 2);
       await handle.signal(pauseSignal);
       let last: unknown;
@@ -59,22 +42,22 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       await expect(handle.executeUpdate(setConcurrencyUpdate, { args: [5] })).resolves.toEqual({
         concurrency: 5,
       });
-      const base = resetPeak();
+      const base = t.h.resetPeak();
       await handle.signal(resumeSignal);
       const result = (await handle.result()) as CampaignResult;
       expect(result.summary).toMatchObject({ succeeded: 12, concurrency: 5 });
-      expect(h.sim.stats().peakLiveReplicas - base).toBeLessThanOrEqual(5);
-      expect(h.sim.stats().peakLiveReplicas - base).toBeGreaterThan(2);
+      expect(t.h.sim.stats().peakLiveReplicas - base).toBeLessThanOrEqual(5);
+      expect(t.h.sim.stats().peakLiveReplicas - base).toBeGreaterThan(2);
     } finally {
-      h.sim.configure({ timings: { turnMs: 80 } });
+      t.h.sim.configure({ timings: { turnMs: 80 } });
     }
   });
 
   it('adds items by update and rejects duplicates with a clear message', async () => {
-    h.sim.configure({ timings: { turnMs: 300 } });
+    t.h.sim.configure({ timings: { turnMs: 300 } });
     try {
-      const handle = await h.startCampaign({ job: { message: 'x' }, items: h.items(2), concurrency: 1 });
-      const extra = h.items(4).slice(2);
+      const handle = await t.h.startCampaign({ job: { message: 'x' }, items: t.h.items(2), concurrency: 1 });
+      const extra = t.h.items(4).slice(2);
       await expect(handle.executeUpdate(addItemsUpdate, { args: [extra] })).resolves.toEqual({
         added: 2,
         total: 4,
@@ -85,42 +68,42 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       const result = (await handle.result()) as CampaignResult;
       expect(result.summary).toMatchObject({ total: 4, succeeded: 4 });
     } finally {
-      h.sim.configure({ timings: { turnMs: 80 } });
+      t.h.sim.configure({ timings: { turnMs: 80 } });
     }
   });
 
   it('cancels: running items are cancelled and cleaned up, the rest marked cancelled', async () => {
-    h.sim.configure({ timings: { turnMs: 600_000 } });
+    t.h.sim.configure({ timings: { turnMs: 600_000 } });
     try {
-      const live = h.sim.stats().liveReplicas;
-      const handle = await h.startCampaign({ job: { message: 'x' }, items: h.items(8), concurrency: 3 });
+      const live = t.h.sim.stats().liveReplicas;
+      const handle = await t.h.startCampaign({ job: { message: 'x' }, items: t.h.items(8), concurrency: 3 });
       await eventually(
         async () =>
-          (await handle.query(progressQuery)).running === 3 && h.sim.stats().liveReplicas === live + 3,
+          (await handle.query(progressQuery)).running === 3 && t.h.sim.stats().liveReplicas === live + 3,
       );
       await handle.signal(cancelCampaignSignal);
       const result = (await handle.result()) as CampaignResult;
       expect(result.summary).toMatchObject({ cancelled: 8, running: 0, stopReason: 'cancelled' });
-      expect(h.sim.stats().liveReplicas).toBe(live);
+      expect(t.h.sim.stats().liveReplicas).toBe(live);
       await expect(handle.executeUpdate(retryFailedUpdate)).rejects.toThrow();
     } finally {
-      h.sim.configure({ timings: { turnMs: 80 } });
+      t.h.sim.configure({ timings: { turnMs: 80 } });
     }
   });
 
   it('retries only failed items, each on a fresh replica', async () => {
-    h.sim.configure({ timings: { turnMs: 600_000 } });
-    const live = h.sim.stats().liveReplicas;
-    const handle = await h.startCampaign({ job: { message: 'x' }, items: h.items(4), concurrency: 4 });
+    t.h.sim.configure({ timings: { turnMs: 600_000 } });
+    const live = t.h.sim.stats().liveReplicas;
+    const handle = await t.h.startCampaign({ job: { message: 'x' }, items: t.h.items(4), concurrency: 4 });
     try {
-      await eventually(async () => h.sim.stats().liveReplicas === live + 4);
-      const names = new Set(h.items(2).map((item) => replicaName(handle.workflowId, item.key)));
-      const { replicas } = await h.client.listReplicas({ limit: 100 });
+      await eventually(async () => t.h.sim.stats().liveReplicas === live + 4);
+      const names = new Set(t.h.items(2).map((item) => replicaName(handle.workflowId, item.key)));
+      const { replicas } = await t.h.client.listReplicas({ limit: 100 });
       const doomed = replicas.filter((r) => names.has(r.name));
       expect(doomed).toHaveLength(2);
-      for (const replica of doomed) await forceState(h.sim.url, replica.id, 'error', 'disk full');
+      for (const replica of doomed) await forceState(t.h.sim.url, replica.id, 'error', 'disk full');
       await eventually(async () => (await handle.query(progressQuery)).failed === 2);
-      h.sim.configure({ timings: { turnMs: 80 } });
+      t.h.sim.configure({ timings: { turnMs: 80 } });
       await expect(handle.executeUpdate(retryFailedUpdate)).resolves.toEqual({ requeued: 2 });
       await eventually(async () => (await handle.query(progressQuery)).succeeded === 2);
       const progress = await handle.query(progressQuery);
@@ -128,20 +111,20 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
     } finally {
       await handle.signal(cancelCampaignSignal);
       const result = (await handle.result()) as CampaignResult;
-      h.sim.configure({ timings: { turnMs: 80 } });
+      t.h.sim.configure({ timings: { turnMs: 80 } });
       const retried = result.records.filter((r) => r.attempt === 2);
       expect(retried).toHaveLength(2);
       expect(retried.every((r) => r.state === 'succeeded')).toBe(true);
-      expect(h.sim.stats().duplicateNames).toBe(0);
+      expect(t.h.sim.stats().duplicateNames).toBe(0);
     }
   });
 
   it('stops starting items once the failure threshold trips; the rest are skipped', async () => {
-    h.sim.configure({ behaviour: { errorRate: 1 } });
+    t.h.sim.configure({ behaviour: { errorRate: 1 } });
     try {
-      const handle = await h.startCampaign({
+      const handle = await t.h.startCampaign({
         job: { message: 'x' },
-        items: h.items(10),
+        items: t.h.items(10),
         concurrency: 1,
         failureThreshold: { percent: 50, minFinished: 3 },
       });
@@ -150,15 +133,15 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       expect(result.summary.stopReason).toMatch(/failure threshold: 3 of 3/);
       expect(result.records.find((r) => r.state === 'failed')?.error).toMatch(/out of memory/);
     } finally {
-      h.sim.configure({ behaviour: { errorRate: 0 } });
+      t.h.sim.configure({ behaviour: { errorRate: 0 } });
     }
   });
 
   it('keeps projected spend within the budget: fewer items in flight, and none when one would pass it', async () => {
-    const base = resetPeak();
-    const capped = await h.startCampaign({
+    const base = t.h.resetPeak();
+    const capped = await t.h.startCampaign({
       job: { message: 'x', size: 'small' },
-      items: h.items(8),
+      items: t.h.items(8),
       concurrency: 8,
       // 10 min × $0.008 = $0.08 per running item: $0.25 fits three at a time.
       budgetUsd: 0.25,
@@ -166,12 +149,12 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
     });
     const result = (await capped.result()) as CampaignResult;
     expect(result.summary.succeeded).toBe(8);
-    expect(h.sim.stats().peakLiveReplicas - base).toBeLessThanOrEqual(3);
+    expect(t.h.sim.stats().peakLiveReplicas - base).toBeLessThanOrEqual(3);
     expect(result.summary.estimatedCostUsd).toBeLessThan(0.25);
 
-    const broke = await h.startCampaign({
+    const broke = await t.h.startCampaign({
       job: { message: 'x', size: 'large' },
-      items: h.items(3),
+      items: t.h.items(3),
       budgetUsd: 0.05,
       estimatedMinutesPerItem: 10,
     });
@@ -181,9 +164,9 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
   });
 
   it('paces the rollout: at most K starts per minute, the next start waits on a timer', async () => {
-    const handle = await h.startCampaign({
+    const handle = await t.h.startCampaign({
       job: { message: 'x' },
-      items: h.items(5),
+      items: t.h.items(5),
       startsPerMinute: 2,
       concurrency: 5,
     });

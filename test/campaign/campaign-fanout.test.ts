@@ -1,29 +1,18 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { progressQuery, resultsQuery } from '../../src/workflows/campaign/messages';
 import type { CampaignResult, ItemRecord } from '../../src/workflows/campaign/types';
-import { startJobHarness, type JobHarness } from '../support/job-harness';
-import { connectToDevServer } from '../support/temporal';
+import { useJobHarness } from '../support/job-harness';
 
 describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
-  let env: TestWorkflowEnvironment;
-  let h: JobHarness;
-  beforeAll(async () => {
-    env = await connectToDevServer();
-    h = await startJobHarness(env, { webhooks: true, sim: { behaviour: { prProbability: 1 } } });
-  });
-  afterAll(async () => {
-    await h?.close();
-    await env?.teardown();
-  });
+  const t = useJobHarness({ webhooks: true, sim: { behaviour: { prProbability: 1 } } });
 
   it('runs 200 items at concurrency 20 across continue-as-new: never more than 20 live, none lost or doubled', async () => {
-    const stats = h.sim.stats();
-    stats.peakLiveReplicas = stats.liveReplicas;
+    const live = t.h.resetPeak();
+    const stats = t.h.sim.stats();
     const createdBefore = stats.replicasCreated;
-    const handle = await h.startCampaign({
+    const handle = await t.h.startCampaign({
       job: { message: 'rename the {{repository}} logger for {{item.key}}', webhookSafetyPollMs: 5000 },
-      items: h.items(200),
+      items: t.h.items(200),
       concurrency: 20,
     });
     const result = (await handle.result()) as CampaignResult;
@@ -36,9 +25,9 @@ describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
       prsOpened: 200,
     });
     expect(result.summary.runs).toBeGreaterThan(1);
-    expect(h.sim.stats().peakLiveReplicas - stats.liveReplicas).toBeLessThanOrEqual(20);
-    expect(h.sim.stats().replicasCreated - createdBefore).toBe(200);
-    expect(h.sim.stats().duplicateNames).toBe(0);
+    expect(t.h.sim.stats().peakLiveReplicas - live).toBeLessThanOrEqual(20);
+    expect(t.h.sim.stats().replicasCreated - createdBefore).toBe(200);
+    expect(t.h.sim.stats().duplicateNames).toBe(0);
     expect(new Set(result.records.map((r) => r.key)).size).toBe(200);
     const prs = result.records.flatMap((r) => r.prs ?? []);
     expect(new Set(prs).size).toBe(200);
@@ -50,9 +39,9 @@ describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
   });
 
   it('pages results through a query, and reports progress while running', async () => {
-    h.sim.configure({ timings: { turnMs: 400 } });
+    t.h.sim.configure({ timings: { turnMs: 400 } });
     try {
-      const handle = await h.startCampaign({ job: { message: 'x' }, items: h.items(6), concurrency: 2 });
+      const handle = await t.h.startCampaign({ job: { message: 'x' }, items: t.h.items(6), concurrency: 2 });
       const progress = await handle.query(progressQuery);
       expect(progress.total).toBe(6);
       expect(progress.concurrency).toBe(2);
@@ -63,9 +52,9 @@ describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
         pages.push(...page.records);
         if (offset + 4 >= page.total) break;
       }
-      expect(pages.map((r) => r.key)).toEqual(h.items(6).map((i) => i.key));
+      expect(pages.map((r) => r.key)).toEqual(t.h.items(6).map((i) => i.key));
     } finally {
-      h.sim.configure({ timings: { turnMs: 80 } });
+      t.h.sim.configure({ timings: { turnMs: 80 } });
     }
   });
 });

@@ -1,25 +1,15 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCampaignSchedule } from '../../src/campaign/schedules';
 import type { CampaignResult } from '../../src/workflows/campaign/types';
 import { eventually } from '../support/eventually';
-import { startJobHarness, type JobHarness } from '../support/job-harness';
-import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
+import { useJobHarness } from '../support/job-harness';
+import { uniqueTaskQueue } from '../support/temporal';
 
 describe('campaign targets and schedules (real Temporal, simulator, ingress)', () => {
-  let env: TestWorkflowEnvironment;
-  let h: JobHarness;
-  beforeAll(async () => {
-    env = await connectToDevServer();
-    h = await startJobHarness(env, { webhooks: true });
-  });
-  afterAll(async () => {
-    await h?.close();
-    await env?.teardown();
-  });
+  const t = useJobHarness({ webhooks: true });
 
   it('resolves repositories by glob onto their bound environments', async () => {
-    const handle = await h.startCampaign({
+    const handle = await t.h.startCampaign({
       job: { message: 'tidy {{repository}} in {{environment}}' },
       targets: { repositories: 'acme/{api,web}' },
     });
@@ -29,7 +19,10 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
   });
 
   it('fails clearly when an unbound repository matches and no template is given (before one is created)', async () => {
-    const handle = await h.startCampaign({ job: { message: 'x' }, targets: { repositories: 'acme/legacy' } });
+    const handle = await t.h.startCampaign({
+      job: { message: 'x' },
+      targets: { repositories: 'acme/legacy' },
+    });
     await expect(handle.result()).rejects.toMatchObject({
       cause: {
         cause: {
@@ -40,17 +33,17 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
   });
 
   it('creates an environment from the template for an unbound repository once, and reuses it on the next run', async () => {
-    const template = h.orgs[0]?.global_environment_id as string;
-    const environmentsBefore = (await h.client.environments.list()).environments.length;
+    const template = t.h.orgs[0]?.global_environment_id as string;
+    const environmentsBefore = (await t.h.client.environments.list()).environments.length;
     const spec = {
       job: { message: 'modernise {{repository}}' },
       targets: { repositories: 'acme/leg*', templateEnvironmentId: template },
     };
-    const first = (await (await h.startCampaign(spec)).result()) as CampaignResult;
-    const second = (await (await h.startCampaign(spec)).result()) as CampaignResult;
+    const first = (await (await t.h.startCampaign(spec)).result()) as CampaignResult;
+    const second = (await (await t.h.startCampaign(spec)).result()) as CampaignResult;
     expect(first.summary.succeeded).toBe(1);
     expect(second.summary.succeeded).toBe(1);
-    const environments = (await h.client.environments.list()).environments;
+    const environments = (await t.h.client.environments.list()).environments;
     expect(environments).toHaveLength(environmentsBefore + 1);
     const created = environments.find((e) => e.name === 'replica-fleet:acme/legacy');
     expect(created).toMatchObject({ source_environment_id: template });
@@ -58,11 +51,11 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
 
   it('starts a campaign from a schedule (overlap skip), which runs to completion', async () => {
     const scheduleId = uniqueTaskQueue('schedule');
-    const schedule = await createCampaignSchedule(env.client, {
+    const schedule = await createCampaignSchedule(t.env.client, {
       scheduleId,
       every: '24h',
-      taskQueue: h.taskQueue,
-      spec: { job: { message: 'nightly {{item.key}}' }, items: h.items(2), apiTaskQueue: h.apiTaskQueue },
+      taskQueue: t.h.taskQueue,
+      spec: { job: { message: 'nightly {{item.key}}' }, items: t.h.items(2), apiTaskQueue: t.h.apiTaskQueue },
     });
     try {
       const described = await schedule.describe();
@@ -75,7 +68,7 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
         return workflowId !== '';
       });
       expect(workflowId.startsWith(`${scheduleId}-run`)).toBe(true);
-      const result = (await env.client.workflow.getHandle(workflowId).result()) as CampaignResult;
+      const result = (await t.env.client.workflow.getHandle(workflowId).result()) as CampaignResult;
       expect(result.summary).toMatchObject({ total: 2, succeeded: 2 });
     } finally {
       await schedule.delete();

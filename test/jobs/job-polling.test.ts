@@ -1,79 +1,55 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_SIM_API_KEY } from '../../src/simulator/server';
-import type { SimConfig, SimConfigInput } from '../../src/simulator/sim-config';
 import { jobStateQuery } from '../../src/workflows/replica-job/messages';
 import type { ReplicaJobResult } from '../../src/workflows/replica-job/types';
 import { eventually } from '../support/eventually';
-import { startJobHarness, type JobHarness } from '../support/job-harness';
-import { connectToDevServer } from '../support/temporal';
+import { startJobHarness, useJobHarness } from '../support/job-harness';
 
 const root = path.resolve(__dirname, '..', '..');
 
 describe('replica job by polling (real Temporal, simulator)', () => {
-  let env: TestWorkflowEnvironment;
-  let h: JobHarness;
-  let baseline: SimConfig;
-
-  async function withSim<T>(changes: SimConfigInput, fn: () => Promise<T>): Promise<T> {
-    h.sim.configure(changes);
-    try {
-      return await fn();
-    } finally {
-      h.sim.configure(baseline);
-    }
-  }
-
-  beforeAll(async () => {
-    env = await connectToDevServer();
-    h = await startJobHarness(env, { webhooks: false, sim: { behaviour: { prProbability: 1 } } });
-    baseline = structuredClone(h.sim.config);
-  });
-  afterAll(async () => {
-    await h?.close();
-    await env?.teardown();
-  });
+  const t = useJobHarness({ webhooks: false, sim: { behaviour: { prProbability: 1 } } });
 
   it('succeeds with polling only, follow-ups included, and collects the PR', async () => {
-    const result = await h.run(h.input({ followUps: ['update the changelog', 'bump the version'] }));
+    const result = await t.h.run(t.h.input({ followUps: ['update the changelog', 'bump the version'] }));
     expect(result).toMatchObject({ state: 'succeeded', turns: 3, deleted: true });
     expect(result.prs).toHaveLength(1);
-    expect(h.sim.stats().webhooks.events).toBe(0);
+    expect(t.h.sim.stats().webhooks.events).toBe(0);
   });
 
   it('retries a create that meets 5xx, then 429 with Retry-After: exactly one replica', () =>
-    withSim({ faults: { serverErrorRate: 1 } }, async () => {
-      const created = h.sim.stats().replicasCreated;
-      const handle = await h.start(h.input());
-      await eventually(async () => (h.sim.stats().requests['POST /v1/replica']?.['500'] ?? 0) >= 1);
-      h.sim.configure({ faults: { serverErrorRate: 0, rateLimitRate: 1, retryAfterSeconds: 1 } });
+    t.h.withSim({ faults: { serverErrorRate: 1 } }, async () => {
+      const created = t.h.sim.stats().replicasCreated;
+      const handle = await t.h.start(t.h.input());
+      await eventually(async () => (t.h.sim.stats().requests['POST /v1/replica']?.['500'] ?? 0) >= 1);
+      t.h.sim.configure({ faults: { serverErrorRate: 0, rateLimitRate: 1, retryAfterSeconds: 1 } });
       // The retried attempt first looks the name up (the lost-answer guard), so the 429 may hit that list call.
-      const limited = h.sim.stats().faults.rateLimited;
-      await eventually(async () => h.sim.stats().faults.rateLimited > limited);
-      h.sim.configure({ faults: { rateLimitRate: 0 } });
+      const limited = t.h.sim.stats().faults.rateLimited;
+      await eventually(async () => t.h.sim.stats().faults.rateLimited > limited);
+      t.h.sim.configure({ faults: { rateLimitRate: 0 } });
       const result = (await handle.result()) as ReplicaJobResult;
       expect(result.state).toBe('succeeded');
-      expect(h.sim.stats().replicasCreated).toBe(created + 1);
+      expect(t.h.sim.stats().replicasCreated).toBe(created + 1);
     }));
 
   it('adopts the replica of a create whose answer was lost after commit: exactly one replica', () =>
-    withSim({ faults: { dropResponseRate: 1 } }, async () => {
-      const created = h.sim.stats().replicasCreated;
-      const duplicates = h.sim.stats().duplicateNames;
-      const handle = await h.start(h.input());
-      await eventually(async () => h.sim.stats().faults.droppedResponses >= 1);
-      h.sim.configure({ faults: { dropResponseRate: 0 } });
+    t.h.withSim({ faults: { dropResponseRate: 1 } }, async () => {
+      const created = t.h.sim.stats().replicasCreated;
+      const duplicates = t.h.sim.stats().duplicateNames;
+      const handle = await t.h.start(t.h.input());
+      await eventually(async () => t.h.sim.stats().faults.droppedResponses >= 1);
+      t.h.sim.configure({ faults: { dropResponseRate: 0 } });
       const result = (await handle.result()) as ReplicaJobResult;
       expect(result.state).toBe('succeeded');
-      expect(h.sim.stats().replicasCreated).toBe(created + 1);
-      expect(h.sim.stats().duplicateNames).toBe(duplicates);
+      expect(t.h.sim.stats().replicasCreated).toBe(created + 1);
+      expect(t.h.sim.stats().duplicateNames).toBe(duplicates);
     }));
 
   it('completes once, with one replica, when its worker is killed mid-job and another takes over', async () => {
-    const solo = await startJobHarness(env, {
+    const solo = await startJobHarness(t.env, {
       webhooks: false,
       workers: false,
       sim: { timings: { turnMs: 1500 } },
@@ -85,7 +61,7 @@ describe('replica job by polling (real Temporal, simulator)', () => {
         cwd: root,
         env: {
           ...process.env,
-          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_ADDRESS: t.env.address,
           REPLICA_FLEET_TASK_QUEUE: solo.taskQueue,
           REPLICA_FLEET_API_TASK_QUEUE: solo.apiTaskQueue,
           REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),

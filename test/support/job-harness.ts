@@ -1,12 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../src/activities';
 import { loadWorkerConfig } from '../../src/config/worker-config';
 import type { ReplicaJobInput, ReplicaJobResult } from '../../src/workflows/replica-job/types';
 import { createIngressServer, type IngressServer } from '../../src/webhooks/ingress-server';
 import { createFleetWorkers, type FleetWorkers } from '../../src/worker';
 import { startSimWithClient } from './simulator';
-import { uniqueTaskQueue } from './temporal';
+import { connectToDevServer, uniqueTaskQueue } from './temporal';
 import type { SimConfigInput } from '../../src/simulator/sim-config';
 import type { CampaignItem, CampaignSpec } from '../../src/workflows/campaign/types';
 
@@ -53,6 +53,7 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
   };
   if (options.workers ?? true) await startWorkers();
   let counter = 0;
+  const baseline = structuredClone(h.sim.config);
 
   /** Job input with fast polling, on this harness's queues; override anything per test. */
   const input = (overrides: Partial<ReplicaJobInput> = {}): ReplicaJobInput => {
@@ -105,6 +106,32 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
         repository,
       }));
     },
+    /** Runs `fn` under changed simulator settings, then restores the harness's own. */
+    async withSim<T>(changes: SimConfigInput, fn: () => Promise<T>): Promise<T> {
+      h.sim.configure(changes);
+      try {
+        return await fn();
+      } finally {
+        h.sim.configure(baseline);
+      }
+    },
+    /** Simulator requests made while `fn` runs, by endpoint. */
+    async callsDuring(fn: () => Promise<unknown>): Promise<Record<string, number>> {
+      const before = this.calls();
+      await fn();
+      const out: Record<string, number> = {};
+      for (const [key, value] of Object.entries(this.calls())) {
+        const d = value - (before[key] ?? 0);
+        if (d) out[key] = d;
+      }
+      return out;
+    },
+    /** Starts peak tracking afresh; returns the replicas alive now (the baseline of the peak). */
+    resetPeak(): number {
+      const stats = h.sim.stats();
+      stats.peakLiveReplicas = stats.liveReplicas;
+      return stats.liveReplicas;
+    },
     /** Requests to the simulator's Replicas API, by endpoint. */
     calls(): Record<string, number> {
       const out: Record<string, number> = {};
@@ -123,3 +150,23 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
 }
 
 export type JobHarness = Awaited<ReturnType<typeof startJobHarness>>;
+
+/**
+ * Gives a test file one harness: a Temporal server (the suite's dev server unless another is given),
+ * the simulator, the ingress when asked for, and both workers; all stopped after the file.
+ */
+export function useJobHarness(
+  options: JobHarnessOptions,
+  server: () => Promise<TestWorkflowEnvironment> = connectToDevServer,
+): { env: TestWorkflowEnvironment; h: JobHarness } {
+  const context = {} as { env: TestWorkflowEnvironment; h: JobHarness };
+  beforeAll(async () => {
+    context.env = await server();
+    context.h = await startJobHarness(context.env, options);
+  });
+  afterAll(async () => {
+    await context.h?.close();
+    await context.env?.teardown();
+  });
+  return context;
+}
