@@ -93,16 +93,27 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
 
   it('retries only failed items, each on a fresh replica', async () => {
     t.h.sim.configure({ timings: { turnMs: 600_000 } });
-    const live = t.h.sim.stats().liveReplicas;
     const handle = await t.h.startCampaign({ job: { message: 'x' }, items: t.h.items(4), concurrency: 4 });
     try {
-      await eventually(async () => t.h.sim.stats().liveReplicas === live + 4);
+      // Fail the first two items' replicas once both exist.
       const names = new Set(t.h.items(2).map((item) => replicaName(handle.workflowId, item.key)));
-      const { replicas } = await t.h.client.listReplicas({ limit: 100 });
-      const doomed = replicas.filter((r) => names.has(r.name));
-      expect(doomed).toHaveLength(2);
+      let doomed: { id: string }[] = [];
+      await eventually(async () => {
+        const { replicas } = await t.h.client.listReplicas({ limit: 100 });
+        doomed = replicas.filter((r) => names.has(r.name));
+        return doomed.length === 2;
+      });
       for (const replica of doomed) await forceState(t.h.sim.url, replica.id, 'error', 'disk full');
-      await eventually(async () => (await handle.query(progressQuery)).failed === 2);
+      let last: unknown;
+      await eventually(
+        async () => {
+          const p = await handle.query(progressQuery);
+          last = p;
+          return p.failed === 2;
+        },
+        30_000,
+        () => last,
+      );
       t.h.sim.configure({ timings: { turnMs: 80 } });
       await expect(handle.executeUpdate(retryFailedUpdate)).resolves.toEqual({ requeued: 2 });
       await eventually(async () => (await handle.query(progressQuery)).succeeded === 2);
@@ -117,7 +128,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       expect(retried.every((r) => r.state === 'succeeded')).toBe(true);
       expect(t.h.sim.stats().duplicateNames).toBe(0);
     }
-  });
+  }, 120_000);
 
   it('stops starting items once the failure threshold trips; the rest are skipped', async () => {
     t.h.sim.configure({ behaviour: { errorRate: 1 } });
