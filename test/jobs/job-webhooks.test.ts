@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jobStateQuery } from '../../src/workflows/replica-job/messages';
 import type { ReplicaJobResult } from '../../src/workflows/replica-job/types';
-import { useJobHarness } from '../support/job-harness';
+import { DEFAULT_SIM_API_KEY } from '../../src/simulator/server';
+import { deriveWebhookSecret } from '../../src/webhooks/signing';
+import { MASTER_SECRET, useJobHarness } from '../support/job-harness';
 import { eventually } from '../support/eventually';
 
 describe('replica job with webhooks (real Temporal, simulator, ingress)', () => {
@@ -20,6 +22,29 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
     });
     expect(result?.prs[0]?.branch).toMatch(/^replicas\/rf-/);
     expect(calls).toEqual({ 'POST /v1/replica': 1, 'GET /v1/replica/:id': 1, 'DELETE /v1/replica/:id': 1 });
+  });
+
+  it('keeps secrets out of history and tags the job with search attributes', async () => {
+    const input = t.h.input();
+    const handle = await t.h.start(input);
+    const result = (await handle.result()) as ReplicaJobResult;
+    const history = JSON.stringify(await handle.fetchHistory());
+    const workflowId = `${input.campaignId}/${input.itemKey}`;
+    for (const secret of [
+      MASTER_SECRET,
+      deriveWebhookSecret(MASTER_SECRET, workflowId),
+      DEFAULT_SIM_API_KEY,
+    ]) {
+      expect(history).not.toContain(secret);
+      expect(history).not.toContain(Buffer.from(secret).toString('base64'));
+    }
+    const { searchAttributes } = await handle.describe();
+    expect(searchAttributes).toMatchObject({
+      CampaignId: [input.campaignId],
+      ReplicaId: [result.replicaId],
+      JobState: ['succeeded'],
+      Repository: ['acme/api'],
+    });
   });
 
   it('counts duplicate and reordered deliveries once', () =>

@@ -149,7 +149,7 @@ describe('simulator lifecycle', () => {
     expect(awake).toMatchObject({ status: 'active', waking: false });
   });
 
-  it('sleeps after inactivity, and delete_when_done deletes after the turn with replica.deleted', async () => {
+  it('sleeps after inactivity; delete_when_done deletes after the turn with replica.deleted; delete_after_inactivity deletes when idle', async () => {
     const sleepy = await startSimWithClient({ config: { timings: { sleepAfterMs: 40 } } });
     try {
       const { replica } = await sleepy.client.createReplica({
@@ -166,6 +166,20 @@ describe('simulator lifecycle', () => {
     const replica = await create({ lifecycle_policy: 'delete_when_done' });
     await hooks.next(ofType('replica.deleted', replica.id));
     expect((await rejection(client.getReplica(replica.id))).kind).toBe('not_found');
+    const idle = await startSimWithClient({ config: { timings: { deleteAfterInactivityMs: 40 } } });
+    try {
+      const { replica: transient } = await idle.client.createReplica({
+        name: 'transient',
+        message: 'x',
+        environment_id: idle.environmentFor('acme/api'),
+        lifecycle_policy: 'delete_after_inactivity',
+      });
+      await vi.waitFor(async () =>
+        expect((await rejection(idle.client.getReplica(transient.id))).kind).toBe('not_found'),
+      );
+    } finally {
+      await idle.close();
+    }
   });
 
   it('rejects bad keys (401), other organisations and unknown ids (404), and invalid bodies (400 with details)', async () => {
