@@ -57,4 +57,34 @@ describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
       t.h.sim.configure({ timings: { turnMs: 80 } });
     }
   });
+
+  it('attaches to an item whose child is already running instead of starting it twice', () =>
+    // A turn long enough that the earlier job is surely still running when the campaign starts.
+    t.h.withSim({ timings: { turnMs: 1500 } }, async () => {
+      const campaignId = `attach-${Date.now()}`;
+      const [item] = t.h.items(1);
+      const created = t.h.sim.stats().replicasCreated;
+      // A job for the item already runs (e.g. left by an earlier run of this campaign id).
+      const earlier = await t.h.start({
+        ...t.h.input(),
+        campaignId,
+        itemKey: item?.key as string,
+        environmentId: item?.environmentId as string,
+        reportTo: campaignId,
+      });
+      const handle = await t.h.startCampaign(
+        { job: { message: 'x' }, items: [item as NonNullable<typeof item>] },
+        campaignId,
+      );
+      const result = (await handle.result()) as CampaignResult;
+      expect(result.summary).toMatchObject({ total: 1, succeeded: 1 });
+      expect(result.records[0]?.replicaId).toBe(
+        ((await earlier.result()) as { replicaId: string }).replicaId,
+      );
+      expect(t.h.sim.stats().replicasCreated - created).toBe(1);
+      const history = await handle.fetchHistory();
+      expect((history.events ?? []).some((e) => e.startChildWorkflowExecutionFailedEventAttributes)).toBe(
+        true,
+      );
+    }));
 });
