@@ -24,6 +24,7 @@ export class ReplicaEngine {
   readonly replicas = new Map<string, SimReplica>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly subscribers = new Map<string, Set<(event: StreamEvent) => void>>();
+  private readonly provisionWaiters = new Map<string, (() => void)[]>();
   private prNumber = 100;
 
   constructor(
@@ -79,10 +80,19 @@ export class ReplicaEngine {
   }
 
   /** Resolves once the replica leaves `preparing` (legacy blocking create). */
-  async whenProvisioned(replica: SimReplica): Promise<void> {
-    while (replica.status === 'preparing' && this.replicas.has(replica.id)) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  whenProvisioned(replica: SimReplica): Promise<void> {
+    if (replica.status !== 'preparing' || !this.replicas.has(replica.id)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiting = this.provisionWaiters.get(replica.id) ?? [];
+      waiting.push(resolve);
+      this.provisionWaiters.set(replica.id, waiting);
+    });
+  }
+
+  /** Releases legacy creates blocked on this replica (it became active, failed or was deleted). */
+  private releaseProvisionWaiters(replica: SimReplica): void {
+    for (const resolve of this.provisionWaiters.get(replica.id) ?? []) resolve();
+    this.provisionWaiters.delete(replica.id);
   }
 
   find(org: string, id: string): SimReplica | undefined {
@@ -155,6 +165,7 @@ export class ReplicaEngine {
     this.scheduler.cancel(this.timers.get(replica.id));
     this.timers.delete(replica.id);
     this.replicas.delete(replica.id);
+    this.releaseProvisionWaiters(replica);
     this.stats.liveReplicas = this.replicas.size;
     this.webhooks.emit(replica.webhook, replica.id, 'replica.deleted', {});
     this.publish(replica, 'replica.deleted', {});
@@ -168,6 +179,7 @@ export class ReplicaEngine {
     if (status === 'sleeping') return this.sleep(replica);
     replica.status = status;
     replica.waking = false;
+    if (status !== 'preparing') this.releaseProvisionWaiters(replica);
     if (status === 'active') this.scheduleIdle(replica);
   }
 
@@ -189,6 +201,7 @@ export class ReplicaEngine {
 
   private becomeActive(replica: SimReplica): void {
     replica.status = 'active';
+    this.releaseProvisionWaiters(replica);
     for (const status of replica.repository_statuses) status.start_hooks_completed = true;
     this.touch(replica);
     // The first message reaches the agent in the same step, so no poll sees an idle active workspace.
@@ -276,6 +289,7 @@ export class ReplicaEngine {
   }
 
   private sleep(replica: SimReplica): void {
+    this.releaseProvisionWaiters(replica);
     replica.status = 'sleeping';
     replica.waking = false;
     for (const chat of replica.chats) {
@@ -290,6 +304,7 @@ export class ReplicaEngine {
     replica.status = 'error';
     replica.waking = false;
     replica.errorMessage = message;
+    this.releaseProvisionWaiters(replica);
     for (const chat of replica.chats) chat.processing = false;
     this.webhooks.emit(replica.webhook, replica.id, 'replica.error', { message });
     this.publish(replica, 'error', { code: 'sandbox_failed', message });
