@@ -13,6 +13,7 @@ import { DEFAULT_SIM_API_KEY, startSimulator } from '../src/simulator/server';
 import type { SimConfigInput } from '../src/simulator/sim-config';
 import { installRuntimeLogger } from '../src/temporal/quiet-runtime';
 import { createIngressServer } from '../src/webhooks/ingress-server';
+import type { ReplicaJobInput } from '../src/workflows/replica-job/types';
 import { createFleetWorkers } from '../src/worker';
 
 async function freePort(): Promise<number> {
@@ -102,4 +103,25 @@ export function apiCalls(stack: BenchStack): number {
     (sum, byStatus) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0),
     0,
   );
+}
+
+/** Starts one replica job on acme/api with workflow id `bench/<itemKey>`. */
+export async function startBenchJob(
+  stack: BenchStack,
+  itemKey: string,
+  overrides: Partial<ReplicaJobInput> = {},
+) {
+  const input: ReplicaJobInput = {
+    campaignId: 'bench',
+    itemKey,
+    environmentId: stack.environmentFor('acme/api'),
+    message: 'x',
+    apiTaskQueue: stack.config.apiTaskQueue,
+    ...overrides,
+  };
+  return stack.client.workflow.start('replicaJobWorkflow', {
+    taskQueue: stack.config.taskQueue,
+    workflowId: `bench/${itemKey}`,
+    args: [input],
+  });
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { request } from 'undici';
 import { deriveWebhookSecret, signBody } from '../src/webhooks/signing';
 import type { CampaignResult } from '../src/workflows/campaign/types';
-import type { ReplicaJobInput, ReplicaJobResult } from '../src/workflows/replica-job/types';
-import { apiCalls, historyCounts, startBenchStack } from './harness';
+import type { ReplicaJobResult } from '../src/workflows/replica-job/types';
+import { apiCalls, historyCounts, startBenchJob, startBenchStack } from './harness';
 
 type Figures = Record<string, number | string>;
 
@@ -14,21 +14,9 @@ async function pollingCost(): Promise<Figures> {
   const pollIntervalMs = 250;
   const stack = await startBenchStack({ timings: { provisionMs: 100, turnMs } });
   try {
-    const input: ReplicaJobInput = {
-      campaignId: 'bench',
-      itemKey: 'polling',
-      environmentId: stack.environmentFor('acme/api'),
-      message: 'x',
-      webhooks: false,
-      pollIntervalMs,
-      apiTaskQueue: stack.config.apiTaskQueue,
-    };
-    const workflowId = 'bench/polling';
-    await stack.client.workflow.execute('replicaJobWorkflow', {
-      taskQueue: stack.config.taskQueue,
-      workflowId,
-      args: [input],
-    });
+    const handle = await startBenchJob(stack, 'polling', { webhooks: false, pollIntervalMs });
+    await handle.result();
+    const workflowId = handle.workflowId;
     const history = await historyCounts(stack.client, workflowId);
     const gets = stack.simulator.stats().requests['GET /v1/replica/:id'] ?? {};
     const looks = Object.values(gets).reduce((a, b) => a + b, 0);
@@ -55,20 +43,10 @@ async function webhookHappyPath(): Promise<Figures> {
     behaviour: { prProbability: 1 },
   });
   try {
-    const input: ReplicaJobInput = {
-      campaignId: 'bench',
-      itemKey: 'webhook',
-      environmentId: stack.environmentFor('acme/api'),
-      message: 'x',
-      apiTaskQueue: stack.config.apiTaskQueue,
-    };
-    const workflowId = 'bench/webhook';
     const started = performance.now();
-    const result = (await stack.client.workflow.execute('replicaJobWorkflow', {
-      taskQueue: stack.config.taskQueue,
-      workflowId,
-      args: [input],
-    })) as ReplicaJobResult;
+    const handle = await startBenchJob(stack, 'webhook');
+    const result = (await handle.result()) as ReplicaJobResult;
+    const workflowId = handle.workflowId;
     const history = await historyCounts(stack.client, workflowId);
     return {
       state: result.state,
@@ -137,20 +115,8 @@ async function campaignThroughput(items: number, concurrency: number): Promise<F
 async function ingressLatency(deliveries: number): Promise<Figures> {
   const stack = await startBenchStack({ timings: { provisionMs: 50, turnMs: 600_000 } });
   try {
-    const workflowId = 'bench/ingress';
-    const handle = await stack.client.workflow.start('replicaJobWorkflow', {
-      taskQueue: stack.config.taskQueue,
-      workflowId,
-      args: [
-        {
-          campaignId: 'bench',
-          itemKey: 'ingress',
-          environmentId: stack.environmentFor('acme/api'),
-          message: 'x',
-          apiTaskQueue: stack.config.apiTaskQueue,
-        } satisfies ReplicaJobInput,
-      ],
-    });
+    const handle = await startBenchJob(stack, 'ingress');
+    const workflowId = handle.workflowId;
     const secret = deriveWebhookSecret(stack.masterSecret, workflowId);
     const url = `${stack.ingress.url}/webhooks/replicas/${encodeURIComponent(workflowId)}`;
     const latencies: number[] = [];

@@ -5,7 +5,14 @@ import { paginate } from './pagination';
 import { SuccessResponse } from './schemas/common';
 import * as S from './schemas/replica';
 import { reconnectingSse, type ReconnectOptions } from './sse';
-import { Transport, pathOf, validateRequest, type CallOptions, type TransportOptions } from './transport';
+import {
+  Transport,
+  pathOf,
+  tryParseJson,
+  validateRequest,
+  type CallOptions,
+  type TransportOptions,
+} from './transport';
 
 /** The dated API version: create returns at once with a `preparing` workspace instead of blocking. */
 export const API_VERSION = '2026-05-17';
@@ -248,18 +255,10 @@ export class ReplicasClient {
     // Streams without `id:` lines may replay after a reconnect; the payload's own id dedupes them.
     const seen = new Set<string>();
     for await (const message of messages) {
-      const parsed = S.ReplicaStreamEvent.safeParse(safeJson(message.data));
+      const parsed = S.ReplicaStreamEvent.safeParse(tryParseJson(message.data));
       if (!parsed.success || seen.has(parsed.data.id)) continue;
       seen.add(parsed.data.id);
       yield parsed.data;
     }
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

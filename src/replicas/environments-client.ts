@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SuccessResponse } from './schemas/common';
 import * as S from './schemas/environment';
 import { parseSse } from './sse';
-import { pathOf, validateRequest, type CallOptions, type Transport } from './transport';
+import { pathOf, tryParseJson, validateRequest, type CallOptions, type Transport } from './transport';
 
 type In<T extends z.ZodType> = z.input<T>;
 const envId = (value: string) => validateRequest('environment id', S.EnvironmentId, value);
@@ -305,13 +305,8 @@ export class EnvironmentsApi {
       signal: options?.signal,
     });
     for await (const message of parseSse(stream)) {
-      let data: unknown = message.data;
-      try {
-        data = JSON.parse(message.data);
-      } catch {
-        // Plain-text output lines stay strings.
-      }
-      yield { event: message.event, data };
+      // Plain-text output lines stay strings.
+      yield { event: message.event, data: tryParseJson(message.data) ?? message.data };
     }
   }
 }

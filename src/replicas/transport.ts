@@ -82,7 +82,12 @@ export class Transport {
   async call<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
     const { statusCode, body, headers } = await this.send(spec, 'application/json');
     const text = await body.text();
-    this.onResponse?.({ method: spec.method, path: spec.path, status: statusCode, body: safeJson(text) });
+    this.onResponse?.({
+      method: spec.method,
+      path: spec.path,
+      status: statusCode,
+      body: tryParseJson(text) ?? text,
+    });
     if (statusCode < 200 || statusCode >= 300) throw this.httpError(spec, statusCode, text, headers);
     let json: unknown;
     try {
@@ -201,10 +206,11 @@ function sanitize(cause: unknown): Error {
   return clean;
 }
 
-function safeJson(text: string): unknown {
+/** The parsed JSON, or undefined when the text is not JSON. */
+export function tryParseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
-    return text;
+    return undefined;
   }
 }

@@ -89,7 +89,13 @@ export class ReplicaEngine {
     });
   }
 
-  /** Releases legacy creates blocked on this replica (it became active, failed or was deleted). */
+  /** Every status change goes through here, so blocked legacy creates are released in one place. */
+  private setStatus(replica: SimReplica, status: SimReplica['status']): void {
+    replica.status = status;
+    if (status !== 'preparing') this.releaseProvisionWaiters(replica);
+  }
+
+  /** Releases legacy creates blocked on this replica (it left `preparing`, or was deleted). */
   private releaseProvisionWaiters(replica: SimReplica): void {
     for (const resolve of this.provisionWaiters.get(replica.id) ?? []) resolve();
     this.provisionWaiters.delete(replica.id);
@@ -150,7 +156,7 @@ export class ReplicaEngine {
     replica.waking = true;
     this.schedule(replica, this.config.timings.wakeMs, () => {
       replica.waking = false;
-      replica.status = 'active';
+      this.setStatus(replica, 'active');
       this.touch(replica);
       this.webhooks.emit(replica.webhook, replica.id, 'replica.ready', {});
       const suspended = replica.suspendedTurn;
@@ -177,9 +183,8 @@ export class ReplicaEngine {
     if (status === 'error') return this.fail(replica, errorMessage ?? 'forced into error');
     this.scheduler.cancel(this.timers.get(replica.id));
     if (status === 'sleeping') return this.sleep(replica);
-    replica.status = status;
+    this.setStatus(replica, status);
     replica.waking = false;
-    if (status !== 'preparing') this.releaseProvisionWaiters(replica);
     if (status === 'active') this.scheduleIdle(replica);
   }
 
@@ -193,15 +198,8 @@ export class ReplicaEngine {
     return () => set.delete(listener);
   }
 
-  clear(): void {
-    this.replicas.clear();
-    this.timers.clear();
-    this.subscribers.clear();
-  }
-
   private becomeActive(replica: SimReplica): void {
-    replica.status = 'active';
-    this.releaseProvisionWaiters(replica);
+    this.setStatus(replica, 'active');
     for (const status of replica.repository_statuses) status.start_hooks_completed = true;
     this.touch(replica);
     // The first message reaches the agent in the same step, so no poll sees an idle active workspace.
@@ -289,8 +287,7 @@ export class ReplicaEngine {
   }
 
   private sleep(replica: SimReplica): void {
-    this.releaseProvisionWaiters(replica);
-    replica.status = 'sleeping';
+    this.setStatus(replica, 'sleeping');
     replica.waking = false;
     for (const chat of replica.chats) {
       // A suspended turn stays "processing": it is not over, it resumes after wake.
@@ -301,10 +298,9 @@ export class ReplicaEngine {
 
   private fail(replica: SimReplica, message: string): void {
     this.scheduler.cancel(this.timers.get(replica.id));
-    replica.status = 'error';
+    this.setStatus(replica, 'error');
     replica.waking = false;
     replica.errorMessage = message;
-    this.releaseProvisionWaiters(replica);
     for (const chat of replica.chats) chat.processing = false;
     this.webhooks.emit(replica.webhook, replica.id, 'replica.error', { message });
     this.publish(replica, 'error', { code: 'sandbox_failed', message });

@@ -24,7 +24,6 @@ export const Uuid = z.uuid();
 export const Timestamp = z.string().min(1);
 
 export const SuccessResponse = loose({ success: z.boolean() });
-export const ErrorBody = loose({ error: z.string(), details: z.unknown().optional() });
 
 export const ImageInput = z.object({
   type: z.string(),

@@ -1,4 +1,3 @@
-import type { PullRequestRef } from '../../contracts/replica-job';
 import type { ReplicaJobInput } from '../replica-job/types';
 
 /** One target of a campaign: one replica on one environment. */
@@ -130,5 +129,3 @@ export interface CampaignResult {
   summary: CampaignProgress;
   records: ItemRecord[];
 }
-
-export type { PullRequestRef };
