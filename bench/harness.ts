@@ -1,20 +1,14 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createActivities } from '../src/activities';
-import { loadWorkerConfig } from '../src/config/worker-config';
-import { startDevServer } from '../src/dev/dev-server';
-import { ReplicasClient } from '../src/replicas';
-import { DEFAULT_SIM_API_KEY, startSimulator } from '../src/simulator/server';
-import type { SimConfigInput } from '../src/simulator/sim-config';
+import type { ReplicaJobInput } from '../src/contracts';
+import type { SimConfigInput } from '../src/simulator';
+import { startEmbeddedTemporal } from '../src/stack/embedded-temporal';
+import { startLocalStack } from '../src/stack/local-stack';
 import { installRuntimeLogger } from '../src/temporal/quiet-runtime';
-import { createIngressServer } from '../src/webhooks/ingress-server';
-import type { ReplicaJobInput } from '../src/workflows/replica-job/types';
-import { createFleetWorkers } from '../src/worker';
+import type { replicaJobWorkflow } from '../src/workflows/replica-job/workflow';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,56 +21,27 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A private dev server, simulator, ingress and both workers on loopback, for one benchmark. */
+/** A private dev server plus the local stack (simulator, ingress, both workers) on loopback. */
 export async function startBenchStack(sim: SimConfigInput) {
   installRuntimeLogger();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'replica-fleet-bench-'));
-  const server = await startDevServer({
+  const temporal = await startEmbeddedTemporal({
     dataDir,
     port: await freePort(),
     uiPort: await freePort(),
     namespace: 'default',
   });
-  const connection = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  const simulator = await startSimulator({ config: sim });
-  const masterSecret = randomBytes(32).toString('hex');
-  const ingress = createIngressServer({ client, masterSecret });
-  await ingress.listen();
-  const replicas = new ReplicasClient({ baseUrl: simulator.url, apiKey: DEFAULT_SIM_API_KEY });
-  const config = loadWorkerConfig({
-    TEMPORAL_ADDRESS: server.address,
-    REPLICAS_API_RATE_PER_SECOND: '1000',
-    REPLICA_FLEET_MAX_CONCURRENT_API_ACTIVITIES: '500',
-  });
-  const workers = await createFleetWorkers(config, connection, {
-    apiActivities: createActivities({
-      client: replicas,
-      config: { webhooks: { publicBaseUrl: ingress.url, masterSecret } },
-    }),
-  });
-  const running = workers.run();
-  const orgs = (await (await fetch(`${simulator.url}/__sim/orgs`)).json()) as {
-    organisations: { environments: { id: string; name: string }[] }[];
-  };
-  const environmentFor = (name: string) =>
-    orgs.organisations[0]?.environments.find((e) => e.name === name)?.id ?? '';
+  const stack = await startLocalStack({ temporal, sim: { config: sim } });
   return {
-    client,
-    simulator,
-    ingress,
-    masterSecret,
-    config,
-    environmentFor,
+    client: temporal.client,
+    simulator: stack.sim,
+    ingress: stack.ingress as NonNullable<typeof stack.ingress>,
+    masterSecret: stack.masterSecret,
+    config: stack.config,
+    environmentFor: (name: string) => stack.sim.environmentFor(name),
     async close() {
-      workers.shutdown();
-      await running;
-      await ingress.close();
-      await replicas.close();
-      await simulator.close();
-      await client.connection.close();
-      await connection.close();
-      await server.stop();
+      await stack.close();
+      await temporal.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -86,7 +51,7 @@ export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
 /** How many events of each kind a workflow's history holds. */
 export async function historyCounts(client: Client, workflowId: string) {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await client.workflow.getHandle(workflowId).fetchHistory(); // any workflow type
   const events = history.events ?? [];
   const count = (key: string) => events.filter((e) => (e as Record<string, unknown>)[key]).length;
   return {
@@ -119,7 +84,7 @@ export async function startBenchJob(
     apiTaskQueue: stack.config.apiTaskQueue,
     ...overrides,
   };
-  return stack.client.workflow.start('replicaJobWorkflow', {
+  return stack.client.workflow.start<typeof replicaJobWorkflow>('replicaJobWorkflow', {
     taskQueue: stack.config.taskQueue,
     workflowId: `bench/${itemKey}`,
     args: [input],

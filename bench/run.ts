@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { deriveWebhookSecret, signBody } from '../src/webhooks/signing';
-import type { CampaignResult } from '../src/workflows/campaign/types';
-import type { ReplicaJobResult } from '../src/workflows/replica-job/types';
+import { signBody } from '../src/replicas';
+import { deriveWebhookSecret } from '../src/webhooks/callback-targets';
+import type { campaignWorkflow } from '../src/workflows/campaign/workflow';
 import { apiCalls, historyCounts, startBenchJob, startBenchStack } from './harness';
 
 type Figures = Record<string, number | string>;
@@ -45,7 +45,7 @@ async function webhookHappyPath(): Promise<Figures> {
   try {
     const started = performance.now();
     const handle = await startBenchJob(stack, 'webhook');
-    const result = (await handle.result()) as ReplicaJobResult;
+    const result = await handle.result();
     const workflowId = handle.workflowId;
     const history = await historyCounts(stack.client, workflowId);
     return {
@@ -72,7 +72,7 @@ async function campaignThroughput(items: number, concurrency: number): Promise<F
     const environmentId = stack.environmentFor('acme/api');
     const workflowId = `bench-campaign-${items}`;
     const started = performance.now();
-    const result = (await stack.client.workflow.execute('campaignWorkflow', {
+    const result = await stack.client.workflow.execute<typeof campaignWorkflow>('campaignWorkflow', {
       taskQueue: stack.config.taskQueue,
       workflowId,
       args: [
@@ -89,7 +89,7 @@ async function campaignThroughput(items: number, concurrency: number): Promise<F
           },
         },
       ],
-    })) as CampaignResult;
+    });
     const wallMs = performance.now() - started;
     const stats = stack.simulator.stats();
     const lastRun = await historyCounts(stack.client, workflowId);

@@ -5,6 +5,7 @@ import { createActivities } from './activities';
 import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { ReplicasClient } from './replicas';
+import { callbackTargets } from './webhooks/callback-targets';
 import { connectWorker } from './temporal/connection';
 
 export interface FleetWorkerDeps {
@@ -72,7 +73,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const connection = await connectWorker(config.temporal);
   try {
     const workers = await createFleetWorkers(config, connection, {
-      apiActivities: createActivities({ client, config: { webhooks: replicas.webhooks } }),
+      apiActivities: createActivities({ client, webhookTargetFor: callbackTargets(replicas.webhooks) }),
     });
     console.log(
       `replica-fleet worker: ${config.temporal.TEMPORAL_ADDRESS} namespace=${config.temporal.TEMPORAL_NAMESPACE} ` +

@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { FailureTypes } from '../contracts/replica-job';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { FailureTypes } from '../contracts';
 import { ReplicasApiError, ReplicasRequestValidationError } from '../replicas';
 
 const typeByKind: Record<string, string> = {
@@ -15,13 +15,12 @@ const typeByKind: Record<string, string> = {
   invalid_response: FailureTypes.invalidResponse,
 };
 
-/** 408/429/5xx and transport faults may pass; anything else will fail the same way again. */
-const retryableKinds = new Set(['rate_limited', 'server', 'network', 'timeout']);
-
 /**
- * Turns a Replicas client error into the `ApplicationFailure` Temporal retries (or not) by. 409 is
- * non-retryable on purpose: the workflow reads the workspace status and decides (wake or abort).
- * The message names the call and the API's own words; the client already keeps the API key out.
+ * Turns a Replicas client error into the `ApplicationFailure` Temporal retries (or not) by: the
+ * client's own retry rule decides. 409 is non-retryable on purpose: the workflow reads the workspace
+ * status and decides (wake or abort); it is expected, so it is marked benign and not logged or counted
+ * as an activity error. The message names the call and the API's own words; the client already keeps
+ * the API key out.
  */
 export function toApplicationFailure(call: string, error: unknown): unknown {
   if (error instanceof ReplicasRequestValidationError) {
@@ -39,10 +38,10 @@ export function toApplicationFailure(call: string, error: unknown): unknown {
   return ApplicationFailure.create({
     type: typeByKind[error.kind] ?? 'ReplicasError',
     message: `${call} (${error.method} ${error.path}) failed with ${status}${said ? `: ${said}` : ''}`,
-    nonRetryable: !retryableKinds.has(error.kind),
-    nextRetryDelay:
-      error.kind === 'rate_limited' && error.retryAfterMs !== undefined ? error.retryAfterMs : undefined,
+    nonRetryable: !error.retryable,
+    nextRetryDelay: error.retryAfterMs,
     details: [{ kind: error.kind, status: error.status ?? null }],
+    ...(error.kind === 'conflict' && { category: ApplicationFailureCategory.BENIGN }),
   });
 }
 

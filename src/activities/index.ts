@@ -1,22 +1,20 @@
 import type { ReplicasClient } from '../replicas';
-import { createCatalogActivities } from './catalog';
-import { createReplicaJobActivities, type WebhookSettings } from './replica-job';
+import { createReplicaJobActivities, type WebhookTargetFor } from './replica-job';
 import { createTargetActivities } from './targets';
+
+export type { WebhookTargetFor } from './replica-job';
 
 export interface ActivityDeps {
   client: ReplicasClient;
-  config: { webhooks?: WebhookSettings; heartbeatEveryMs?: number };
+  /** Each workflow's `webhook_url`; without it every job polls. */
+  webhookTargetFor?: WebhookTargetFor;
+  heartbeatEveryMs?: number;
 }
 
 /** Every Replicas API activity, for the rate-limited API task queue. */
-export function createActivities({ client, config }: ActivityDeps) {
+export function createActivities({ client, webhookTargetFor, heartbeatEveryMs }: ActivityDeps) {
   return {
-    ...createReplicaJobActivities({
-      client,
-      webhooks: config.webhooks,
-      heartbeatEveryMs: config.heartbeatEveryMs,
-    }),
-    ...createCatalogActivities(client),
+    ...createReplicaJobActivities({ client, webhookTargetFor, heartbeatEveryMs }),
     ...createTargetActivities(client),
   };
 }

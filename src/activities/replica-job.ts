@@ -1,69 +1,34 @@
 import { Context } from '@temporalio/activity';
 import {
+  errorMessageIn,
+  pullRequestsIn,
   snapshotSettles,
   type CreateReplicaInput,
   type CreateReplicaOutput,
   type PollInput,
-  type PullRequestRef,
   type ReplicaJobActivities,
   type ReplicaSnapshot,
   type SendMessageInput,
   type SendMessageOutput,
-} from '../contracts/replica-job';
+} from '../contracts';
 import { ReplicasApiError, type ReplicasClient } from '../replicas';
-import { deriveWebhookSecret, webhookUrlFor } from '../webhooks/signing';
 import { apiCall, toApplicationFailure } from './failures';
 
-export interface WebhookSettings {
-  /** Public base URL of the ingress (e.g. https://fleet.example.com); without it jobs poll. */
-  publicBaseUrl?: string;
-  /** Master secret; per-workflow secrets are derived from it inside the activity, never in history. */
-  masterSecret?: string;
-}
+/** Where a workflow's replica calls back and the secret it signs with; undefined when jobs poll. */
+export type WebhookTargetFor = (workflowId: string) => { url: string; secret: string } | undefined;
 
 export interface ReplicaJobActivityDeps {
   client: Pick<
     ReplicasClient,
     'createReplica' | 'getReplica' | 'listReplicas' | 'deleteReplica' | 'wakeReplica' | 'sendMessage'
   >;
-  webhooks?: WebhookSettings;
+  /** Derives each workflow's `webhook_url` inside the activity, so no secret enters workflow history. */
+  webhookTargetFor?: WebhookTargetFor;
   /** Heartbeat at least this often while a long poll waits (the SDK batches what reaches the server). */
   heartbeatEveryMs?: number;
 }
 
 const LIST_PAGE_SIZE = 100;
-
-function pullRequestsOf(replica: {
-  pull_requests?: { repository: string; number: number; url: string }[];
-  repository_statuses?: { repository: string; branch?: string | null; pr_urls?: string[] }[];
-}): PullRequestRef[] {
-  const branchOf = new Map((replica.repository_statuses ?? []).map((s) => [s.repository, s.branch]));
-  const prs = new Map<string, PullRequestRef>();
-  for (const pr of replica.pull_requests ?? []) {
-    prs.set(pr.url, {
-      repository: pr.repository,
-      number: pr.number,
-      url: pr.url,
-      branch: branchOf.get(pr.repository) ?? undefined,
-    });
-  }
-  for (const status of replica.repository_statuses ?? []) {
-    for (const url of status.pr_urls ?? []) {
-      if (prs.has(url)) continue;
-      const number = Number(/\/(\d+)(?:[/?#]|$)/.exec(url)?.[1] ?? 0);
-      prs.set(url, { repository: status.repository, number, url, branch: status.branch ?? undefined });
-    }
-  }
-  return [...prs.values()];
-}
-
-function errorMessageOf(replica: Record<string, unknown>): string | undefined {
-  for (const key of ['error_message', 'failure_message', 'error']) {
-    const value = replica[key];
-    if (typeof value === 'string' && value) return value;
-  }
-  return undefined;
-}
 
 export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): ReplicaJobActivities {
   const { client } = deps;
@@ -83,14 +48,15 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
   async function getReplicaSnapshot(replicaId: string): Promise<ReplicaSnapshot> {
     try {
       const { replica } = await client.getReplica(replicaId);
+      const errorMessage = replica.status === 'error' ? errorMessageIn(replica) : undefined;
       return {
         replicaId,
         status: replica.status,
         waking: replica.waking === true,
         processing: (replica.chats ?? []).some((chat) => chat.processing),
         chatCount: (replica.chats ?? []).length,
-        pullRequests: pullRequestsOf(replica),
-        errorMessage: errorMessageOf(replica as Record<string, unknown>),
+        pullRequests: pullRequestsIn(replica),
+        ...(errorMessage !== undefined && { errorMessage }),
       };
     } catch (error) {
       // Gone (deleted, or soft-deleted after an error) is a state the workflow decides on, not a failure.
@@ -110,9 +76,8 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
 
   return {
     async createReplica(input: CreateReplicaInput): Promise<CreateReplicaOutput> {
-      const webhookRegistered = Boolean(
-        input.webhooks && deps.webhooks?.publicBaseUrl && deps.webhooks.masterSecret,
-      );
+      const webhook_url = input.webhooks ? deps.webhookTargetFor?.(input.workflowId) : undefined;
+      const webhookRegistered = webhook_url !== undefined;
       // A retried attempt may follow a create whose response was lost: adopt instead of creating twice.
       if (input.lookupExisting || Context.current().info.attempt > 1) {
         const existing = await findReplicaByName(input.name);
@@ -121,13 +86,6 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
           return { replicaId: existing, status: snapshot.status, adopted: true, webhookRegistered };
         }
       }
-      const webhook_url =
-        webhookRegistered && deps.webhooks?.publicBaseUrl && deps.webhooks.masterSecret
-          ? {
-              url: webhookUrlFor(deps.webhooks.publicBaseUrl, input.workflowId),
-              secret: deriveWebhookSecret(deps.webhooks.masterSecret, input.workflowId),
-            }
-          : undefined;
       const { replica } = await apiCall('createReplica', () =>
         client.createReplica({
           name: input.name,

@@ -1,8 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import picomatch from 'picomatch';
-import type { CampaignActivities } from '../contracts/campaign';
+import {
+  repositoryItemKey,
+  type CampaignActivities,
+  type CampaignItem,
+  type CampaignTargets,
+} from '../contracts';
 import type { ReplicasClient } from '../replicas';
-import type { CampaignItem, CampaignTargets } from '../workflows/campaign/types';
 import { apiCall } from './failures';
 
 /** Name of the environment created for a repository from a template; the key of idempotency. */
@@ -44,7 +48,7 @@ export function createTargetActivities(client: ReplicasClient): CampaignActiviti
           environments.push(created.environment);
         }
         items.push({
-          key: repo.name.replace(/\//g, '__'),
+          key: repositoryItemKey(repo.name),
           environmentId: environment.id,
           repository: repo.name,
         });

@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
-import type { CampaignSpec } from '../workflows/campaign/types';
+import type { CampaignSpec } from '../contracts';
 
 export const OVERLAP_POLICIES = [
   'skip',

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { LIMITS } from '../workflows/campaign/messages';
-import { missingPlaceholders } from '../workflows/campaign/templating';
-import type { CampaignItem, CampaignSpec } from '../workflows/campaign/types';
+import {
+  CLEANUP_POLICIES,
+  CODING_AGENTS,
+  LIFECYCLE_POLICIES,
+  LIMITS,
+  REPLICA_SIZES,
+  THINKING_LEVELS,
+  describeIssues,
+  missingPlaceholders,
+  type CampaignItem,
+  type CampaignSpec,
+} from '../contracts';
 
 /**
  * Inline items travel in the workflow input and, compacted, in every continue-as-new; 1 MiB of spec
@@ -30,12 +39,12 @@ export const CampaignFileSchema = z
       .optional(),
     message: z.string().min(1, 'is required: the instruction sent to every agent'),
     followUps: z.array(z.string().min(1)).optional(),
-    agent: z.enum(['claude', 'codex', 'cursor', 'opencode']).optional(),
+    agent: z.enum(CODING_AGENTS).optional(),
     model: z.string().min(1).optional(),
-    thinkingLevel: z.enum(['low', 'medium', 'high', 'max']).optional(),
-    size: z.enum(['small', 'large']).optional(),
-    lifecyclePolicy: z.enum(['default', 'delete_when_done', 'delete_after_inactivity']).optional(),
-    cleanup: z.enum(['delete', 'keep']).optional(),
+    thinkingLevel: z.enum(THINKING_LEVELS).optional(),
+    size: z.enum(REPLICA_SIZES).optional(),
+    lifecyclePolicy: z.enum(LIFECYCLE_POLICIES).optional(),
+    cleanup: z.enum(CLEANUP_POLICIES).optional(),
     turnTimeoutMinutes: minutes('per turn').optional(),
     jobTimeoutMinutes: minutes('per item').optional(),
     webhooks: z.boolean().optional(),
@@ -168,10 +177,7 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
 export function parseCampaignSpec(document: unknown, source = '(spec)'): { id?: string; spec: CampaignSpec } {
   const parsed = CampaignFileSchema.safeParse(document);
   if (!parsed.success) {
-    throw new CampaignSpecError(
-      source,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
+    throw new CampaignSpecError(source, describeIssues(parsed.error.issues));
   }
   const spec = toCampaignSpec(parsed.data);
   const bytes = Buffer.byteLength(JSON.stringify(spec));
@@ -183,13 +189,30 @@ export function parseCampaignSpec(document: unknown, source = '(spec)'): { id?: 
   return { id: parsed.data.id, spec };
 }
 
-/** Reads a campaign spec from a YAML or JSON file. */
-export function loadCampaignSpec(path: string): { id?: string; spec: CampaignSpec } {
-  let document: unknown;
+function readDocument(path: string): unknown {
   try {
-    document = parseYaml(readFileSync(path, 'utf8'));
+    return parseYaml(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new CampaignSpecError(path, [`(file): ${error instanceof Error ? error.message : String(error)}`]);
   }
-  return parseCampaignSpec(document, path);
+}
+
+/** Reads a campaign spec from a YAML or JSON file. */
+export function loadCampaignSpec(path: string): { id?: string; spec: CampaignSpec } {
+  return parseCampaignSpec(readDocument(path), path);
+}
+
+/** Validates a list of items (the `add-items` file) like the `items` of a spec. */
+export function parseItems(document: unknown, source = '(items)'): CampaignItem[] {
+  const parsed = z
+    .array(ItemSchema)
+    .min(1, 'must be a non-empty list of {key, environment, repository?, vars?}')
+    .safeParse(document);
+  if (!parsed.success) throw new CampaignSpecError(source, describeIssues(parsed.error.issues));
+  return parsed.data.map(toItem);
+}
+
+/** Reads an item list from a YAML or JSON file. */
+export function loadItems(path: string): CampaignItem[] {
+  return parseItems(readDocument(path), path);
 }

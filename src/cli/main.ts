@@ -1,51 +1,42 @@
-import { runWorker } from '../worker';
-import { runSimCommand } from '../simulator/sim-command';
-import { runWebhooksCommand } from '../webhooks/ingress-command';
-import { runAutomationCommand } from './automation-command';
-import { runCampaignCommand } from './campaign-command';
-import { runDevCommand } from './dev-command';
+import { EXIT, runCommand, type AnyCommand } from './command';
+import { automationCommand } from './commands/automation';
+import { campaignCommand } from './commands/campaign';
+import { devCommand } from './commands/dev';
+import { simCommand } from './commands/sim';
+import { webhooksCommand } from './commands/webhooks';
+import { workerCommand } from './commands/worker';
 
-type Command = (argv: string[]) => Promise<number>;
-
-const commands: Record<string, { summary: string; run: Command }> = {
-  automation: {
-    summary: 'manage Replicas Automations (recurring single-repo prompts)',
-    run: runAutomationCommand,
-  },
-  campaign: { summary: 'start, watch, steer and schedule campaigns', run: runCampaignCommand },
-  dev: { summary: 'embedded Temporal dev server + workers (local development)', run: runDevCommand },
-  sim: { summary: 'local Replicas API simulator with fault injection', run: runSimCommand },
-  webhooks: {
-    summary: 'verify signed Replicas callbacks and signal their workflows',
-    run: (argv) => runWebhooksCommand(argv),
-  },
-  worker: {
-    summary: 'run the workers against TEMPORAL_ADDRESS (production)',
-    run: async () => {
-      await runWorker();
-      return 0;
-    },
-  },
-};
+const commands: AnyCommand[] = [
+  automationCommand,
+  campaignCommand,
+  devCommand,
+  simCommand,
+  webhooksCommand,
+  workerCommand,
+];
 
 function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return `Usage: replica-fleet <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'replica-fleet <command> --help' for a command's options.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
-    return name ? 0 : 2;
+    return EXIT.ok;
   }
-  const command = commands[name];
-  if (!command) {
+  if (!name) {
+    console.error(usage());
+    return EXIT.usage;
+  }
+  const found = commands.find((c) => c.name === name);
+  if (!found) {
     console.error(`replica-fleet: unknown command "${name}"\n\n${usage()}`);
-    return 2;
+    return EXIT.usage;
   }
-  return command.run(rest);
+  return runCommand(found, rest);
 }
 
 if (require.main === module) {
@@ -55,7 +46,7 @@ if (require.main === module) {
     },
     (error: unknown) => {
       console.error(`replica-fleet: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.failed;
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { CampaignProgress, ItemRecord } from '../workflows/campaign/types';
+import type { CampaignProgress, ItemRecord } from '../contracts';
 
 /** A plain-text table of item records: where every repository stands, and its PRs. */
 export function formatRecords(records: ItemRecord[]): string {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { describeIssues } from '../contracts';
 
 /** Thrown when environment configuration is invalid; the message names each variable and how to fix it. */
 export class ConfigError extends Error {
@@ -15,9 +16,6 @@ export function parseEnv<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const variable = issue.path.join('.') || '(environment)';
-    return `  - ${variable}: ${issue.message}`;
-  });
+  const lines = describeIssues(result.error.issues, '(environment)').map((line) => `  - ${line}`);
   throw new ConfigError(`Invalid ${context} configuration:\n${lines.join('\n')}`);
 }

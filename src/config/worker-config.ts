@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { TASK_QUEUES } from '../contracts';
 import { parseEnv } from './parse-env';
 import { TemporalEnvSchema, type TemporalConfig } from './temporal-config';
 
-export const DEFAULT_TASK_QUEUE = 'replica-fleet';
-export const DEFAULT_API_TASK_QUEUE = 'replica-fleet-api';
-
 const WorkerEnvSchema = z.object({
-  REPLICA_FLEET_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  REPLICA_FLEET_API_TASK_QUEUE: z.string().min(1).default(DEFAULT_API_TASK_QUEUE),
+  REPLICA_FLEET_TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.workflows),
+  REPLICA_FLEET_API_TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.api),
   /** Global cap on Replicas API calls per second, enforced by the Temporal server across all workers. */
   REPLICAS_API_RATE_PER_SECOND: z.coerce
     .number()

@@ -1,12 +1,85 @@
 /**
- * The contract between the replica job workflow and its activities: shapes, failure types and the one
- * rule both sides apply to a snapshot. Pure code only, because the workflow bundle includes it.
+ * The replica job's vocabulary: its input and result, what its `state` query answers, the snapshot a
+ * look at the replica yields, and the activities it calls. Pure code only: the workflow bundle includes it.
  */
+import type {
+  CleanupPolicy,
+  CodingAgent,
+  JobPhase,
+  JobState,
+  LifecyclePolicy,
+  ReplicaSize,
+  ThinkingLevel,
+} from './enums';
+import type { PullRequestRef } from './pull-requests';
 
-export type CodingAgent = 'claude' | 'codex' | 'cursor' | 'opencode';
-export type ThinkingLevel = 'low' | 'medium' | 'high' | 'max';
-export type ReplicaSize = 'small' | 'large';
-export type LifecyclePolicy = 'default' | 'delete_when_done' | 'delete_after_inactivity';
+/** One item of a campaign: one replica on one environment, one instruction plus follow-ups. */
+export interface ReplicaJobInput {
+  campaignId: string;
+  itemKey: string;
+  /** For display and the `Repository` search attribute. */
+  repository?: string;
+  environmentId: string;
+  message: string;
+  followUps?: string[];
+  codingAgent?: CodingAgent;
+  model?: string;
+  thinkingLevel?: ThinkingLevel;
+  size?: ReplicaSize;
+  lifecyclePolicy?: LifecyclePolicy;
+  /** `delete` (default) removes the replica when the job ends, however it ends; `keep` leaves it for humans. */
+  cleanup?: CleanupPolicy;
+  /** Per turn; default 2 hours. */
+  turnTimeoutMs?: number;
+  /** Whole job; default 24 hours. */
+  jobTimeoutMs?: number;
+  /** Use webhooks when the worker has a public ingress URL (default true). */
+  webhooks?: boolean;
+  /** Polling interval when no webhook can arrive; default 30 s. */
+  pollIntervalMs?: number;
+  /** Safety-net polling interval while webhooks are expected; default 10 min. */
+  webhookSafetyPollMs?: number;
+  /** Wake-and-resend attempts for a follow-up that meets a sleeping workspace; default 3. */
+  maxWakeAttempts?: number;
+  /** Run of this item within its campaign (retryFailed makes 2, 3, …); each run gets its own replica name. */
+  attempt?: number;
+  /** Look for an existing replica of this job's name before creating (set by re-runs). */
+  lookupExisting?: boolean;
+  /** Heartbeat timeout of the long-poll activity; default 2 minutes. */
+  pollHeartbeatTimeoutMs?: number;
+  /** Task queue of the Replicas API activities; default `replica-fleet-api`. */
+  apiTaskQueue?: string;
+  /** Campaign to report the result to (by workflow id, so its continue-as-new is safe). */
+  reportTo?: string;
+}
+
+export interface ReplicaJobResult {
+  itemKey: string;
+  /** The input's `attempt` (1 unless re-run), so a late report of an earlier run is told apart. */
+  attempt: number;
+  replicaId?: string;
+  state: JobState;
+  prs: PullRequestRef[];
+  /** Turns that finished (the initial message counts as one). */
+  turns: number;
+  error?: string;
+  startedAt: string;
+  endedAt: string;
+  /** Whether the replica was deleted at the end (per cleanup policy). */
+  deleted: boolean;
+}
+
+/** What the `state` query answers while the job runs. */
+export interface ReplicaJobStatus {
+  itemKey: string;
+  phase: JobPhase;
+  replicaId?: string;
+  replicaStatus?: string;
+  prs: PullRequestRef[];
+  turns: number;
+  lastError?: string;
+  eventsReceived: number;
+}
 
 export interface CreateReplicaInput {
   /** `<campaignId>/<itemKey>`: the webhook route and the source of the per-workflow webhook secret. */
@@ -33,13 +106,6 @@ export interface CreateReplicaOutput {
   adopted: boolean;
   /** False when no public ingress URL is configured: the workflow then relies on polling alone. */
   webhookRegistered: boolean;
-}
-
-export interface PullRequestRef {
-  repository: string;
-  number: number;
-  url: string;
-  branch?: string;
 }
 
 /** The few fields of `GET /v1/replica/{id}` a job decides on; small, because it lands in history. */

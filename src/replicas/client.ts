@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AutomationsApi } from './automations-client';
 import { EnvironmentsApi } from './environments-client';
 import { paginate } from './pagination';
-import { SuccessResponse } from './schemas/common';
+import { API_VERSION, API_VERSION_HEADER, SuccessResponse } from './schemas/common';
 import * as S from './schemas/replica';
 import { reconnectingSse, type ReconnectOptions } from './sse';
 import {
@@ -14,8 +14,7 @@ import {
   type TransportOptions,
 } from './transport';
 
-/** The dated API version: create returns at once with a `preparing` workspace instead of blocking. */
-export const API_VERSION = '2026-05-17';
+export { API_VERSION };
 
 const ReplicaId = z.string().min(1, 'is required: a replica id');
 const id = (value: string, field = 'id') => validateRequest(field, ReplicaId, value);
@@ -65,7 +64,7 @@ export class ReplicasClient {
       method: 'POST',
       path: '/v1/replica',
       body: validateRequest('create replica', S.CreateReplicaRequest, body),
-      headers: legacyBlocking ? {} : { 'x-replicas-api-version': API_VERSION },
+      headers: legacyBlocking ? {} : { [API_VERSION_HEADER]: API_VERSION },
       response: S.ReplicaResponse,
       ...call,
     });

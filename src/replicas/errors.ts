@@ -55,7 +55,7 @@ export class ReplicasApiError extends Error {
 
   /** Worth retrying as is: the platform or the network may answer differently next time. */
   get retryable(): boolean {
-    return ['rate_limited', 'server', 'network', 'timeout'].includes(this.kind);
+    return RETRYABLE_KINDS.has(this.kind);
   }
 }
 
@@ -65,10 +65,7 @@ export class ReplicasRequestValidationError extends Error {
   readonly issues: { field: string; message: string }[];
 
   constructor(operation: string, error: z.ZodError) {
-    const issues = error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.join('.') : '(body)',
-      message: issue.message,
-    }));
+    const issues = fieldIssues(error.issues, '(body)');
     super(`invalid ${operation} request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
     this.name = 'ReplicasRequestValidationError';
     this.operation = operation;
@@ -76,7 +73,19 @@ export class ReplicasRequestValidationError extends Error {
   }
 }
 
+/**
+ * The one retry rule of the project: 408 and 429, 5xx, dropped connections and deadlines may pass on a
+ * later try; every other answer would fail the same way again.
+ */
+export const RETRYABLE_KINDS: ReadonlySet<ReplicasErrorKind> = new Set([
+  'rate_limited',
+  'server',
+  'network',
+  'timeout',
+]);
+
 export function kindForStatus(status: number): ReplicasErrorKind {
+  if (status === 408) return 'timeout';
   if (status === 400 || status === 422) return 'validation';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
@@ -96,4 +105,15 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/** Each zod issue as the field it names and what is wrong: the client's one rule for both directions. */
+export function fieldIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  rootLabel: string,
+): { field: string; message: string }[] {
+  return issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || rootLabel,
+    message: issue.message,
+  }));
 }

@@ -1,5 +1,6 @@
 export { API_VERSION, ReplicasClient, type CreateReplicaOptions } from './client';
 export {
+  RETRYABLE_KINDS,
   ReplicasApiError,
   ReplicasRequestValidationError,
   parseRetryAfter,
@@ -13,3 +14,4 @@ export type {
 } from './schemas/replica';
 export { parseSse, reconnectingSse, type SseMessage } from './sse';
 export type { CallOptions, TransportOptions } from './transport';
+export { signBody, verifySignature } from './webhook-signature';

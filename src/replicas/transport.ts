@@ -1,6 +1,12 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { ReplicasApiError, ReplicasRequestValidationError, kindForStatus, parseRetryAfter } from './errors';
+import {
+  ReplicasApiError,
+  ReplicasRequestValidationError,
+  fieldIssues,
+  kindForStatus,
+  parseRetryAfter,
+} from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined;
@@ -109,9 +115,9 @@ export class Transport {
         method: spec.method,
         path: spec.path,
         status: statusCode,
-        apiError: `response does not match the expected shape: ${parsed.error.issues
+        apiError: `response does not match the expected shape: ${fieldIssues(parsed.error.issues, '(root)')
           .slice(0, 5)
-          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .map((i) => `${i.field}: ${i.message}`)
           .join('; ')}`,
       });
     }

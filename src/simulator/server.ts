@@ -26,11 +26,21 @@ export interface SimulatorOptions {
   config?: SimConfigInput;
 }
 
+/** What `GET /__sim/orgs` lists per API key. */
+export interface SimOrganisation {
+  id: string;
+  global_environment_id: string;
+  environments: { id: string; name: string }[];
+}
+
 export interface Simulator {
   url: string;
   port: number;
   config: SimConfig;
   stats(): SimStats;
+  organisations(): SimOrganisation[];
+  /** The environment bound to a seeded repository (first organisation), e.g. `acme/api`. */
+  environmentFor(repository: string): string;
   /** Changes timings, behaviour or faults of the running simulator (state is kept). */
   configure(changes: SimConfigInput): void;
   reset(): void;
@@ -91,19 +101,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       engine.force(replica, body.status, body.error_message);
       return ok({ success: true, status: replica.status });
     }),
-    route('GET', '/__sim/orgs', () =>
-      ok({
-        organisations: [...orgs.values()].map((org) => ({
-          id: org.id,
-          global_environment_id: org.globalEnvironmentId,
-          environments: [...(org.resources.get('environments')?.values() ?? [])].map((e) => ({
-            id: e.id,
-            name: e.name,
-          })),
-        })),
-      }),
-    ),
+    route('GET', '/__sim/orgs', () => ok({ organisations: organisations() })),
   ];
+
+  /** Each organisation with its Global environment and every environment's id and name. */
+  function organisations(): SimOrganisation[] {
+    return [...orgs.values()].map((org) => ({
+      id: org.id,
+      global_environment_id: org.globalEnvironmentId,
+      environments: [...(org.resources.get('environments')?.values() ?? [])].map((e) => ({
+        id: e.id as string,
+        name: e.name as string,
+      })),
+    }));
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim.local');
@@ -197,6 +208,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port,
     config,
     stats: () => stats,
+    organisations,
+    environmentFor(repository) {
+      const found = organisations()[0]?.environments.find((e) => e.name === repository);
+      if (!found) throw new Error(`the simulator has no environment for ${repository}`);
+      return found.id;
+    },
     configure: (changes) => applyConfig(config, changes),
     reset: build,
     async close() {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from '../contracts';
 
 const ms = (fallback: number, what: string) => z.number().int().min(0).default(fallback).describe(what);
 const rate = (what: string) => z.number().min(0).max(1).default(0).describe(what);
@@ -69,7 +70,7 @@ export type SimConfigInput = z.input<typeof SimConfigSchema>;
 export function parseSimConfig(input: unknown): SimConfig {
   const parsed = SimConfigSchema.safeParse(input ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+    const problems = describeIssues(parsed.error.issues, '(config)');
     throw new Error(`invalid simulator config: ${problems.join('; ')}`);
   }
   return parsed.data;
@@ -108,4 +109,24 @@ export function applyConfig(config: SimConfig, changes: SimConfigInput): void {
   Object.assign(config.timings, merged.timings);
   Object.assign(config.behaviour, merged.behaviour);
   Object.assign(config.faults, merged.faults);
+}
+
+/** Applies `group.knob=value` flags over a config document; values must be numbers. */
+export function applyFlags(config: Record<string, unknown>, flags: string[]): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const flag of flags) {
+    const match = /^(seed|(timings|behaviour|faults)\.(\w+))=(-?\d+(?:\.\d+)?)$/.exec(flag);
+    if (!match) {
+      throw new Error(
+        `--set ${flag}: expected KNOB=NUMBER with KNOB one of seed, timings.*, behaviour.*, faults.* (see --help)`,
+      );
+    }
+    const value = Number(match[4]);
+    if (match[1] === 'seed') out.seed = value;
+    else {
+      const group = (out[match[2] as string] ??= {}) as Record<string, unknown>;
+      group[match[3] as string] = value;
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { signBody } from '../webhooks/signing';
+import { signBody } from '../replicas';
 import type { SeededRandom } from './random';
 import type { Scheduler } from './scheduler';
 import type { SimConfig } from './sim-config';

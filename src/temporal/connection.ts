@@ -20,20 +20,17 @@ async function tlsOptions(config: TemporalConfig) {
   return config.TEMPORAL_API_KEY ? true : undefined;
 }
 
+/** Address, TLS and API key: the same for the client and the worker connection. */
+async function connectionOptions(config: TemporalConfig) {
+  return { address: config.TEMPORAL_ADDRESS, tls: await tlsOptions(config), apiKey: config.TEMPORAL_API_KEY };
+}
+
 export async function connectClient(config: TemporalConfig): Promise<Connection> {
-  const options: ConnectionOptions = {
-    address: config.TEMPORAL_ADDRESS,
-    tls: await tlsOptions(config),
-    apiKey: config.TEMPORAL_API_KEY,
-  };
+  const options: ConnectionOptions = await connectionOptions(config);
   return Connection.connect(options);
 }
 
 export async function connectWorker(config: TemporalConfig): Promise<NativeConnection> {
-  const options: NativeConnectionOptions = {
-    address: config.TEMPORAL_ADDRESS,
-    tls: await tlsOptions(config),
-    apiKey: config.TEMPORAL_API_KEY,
-  };
+  const options: NativeConnectionOptions = await connectionOptions(config);
   return NativeConnection.connect(options);
 }

@@ -1,14 +1,16 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { replicaEventSignal, type ReplicaEvent } from '../workflows/replica-job/messages';
+import { asRecord, normaliseReplicaEvent, type ReplicaEvent } from '../contracts';
+import { verifySignature } from '../replicas';
+import { replicaEventSignal } from '../workflows/replica-job/messages';
 import {
   createIngressMetrics,
   METRICS_CONTENT_TYPE,
   type IngressMetrics,
   type IngressOutcome,
 } from './ingress-metrics';
-import { deriveWebhookSecret, verifySignature, WEBHOOK_PATH_PREFIX } from './signing';
+import { deriveWebhookSecret, WEBHOOK_PATH_PREFIX } from './callback-targets';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_SIGNAL_TIMEOUT_MS = 5_000;
@@ -186,16 +188,7 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
         'Send the headers the platform set.',
       );
     }
-    const deliveryId = firstValue(req.headers['x-replicas-delivery']) || eventId;
-    const event: ReplicaEvent = {
-      eventId,
-      deliveryId,
-      type,
-      replicaId,
-      payload,
-      receivedAt: new Date().toISOString(),
-    };
-    return signal(workflowId, event);
+    return signal(workflowId, normaliseReplicaEvent({ eventId, type, replicaId }, payload));
   }
 
   async function signal(workflowId: string, event: ReplicaEvent): Promise<Reply> {
@@ -367,12 +360,13 @@ function headerBodyMismatch(
   payload: unknown,
   headers: { type: string; eventId: string; replicaId: string },
 ): string | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined;
-  const body = payload as Record<string, unknown>;
+  const body = asRecord(payload);
+  if (!body) return undefined;
   const checks: [unknown, string, string][] = [
     [body.type, headers.type, 'X-Replicas-Event'],
     [body.id, headers.eventId, 'X-Replicas-Event-Id'],
     [body.replica_id, headers.replicaId, 'X-Replicas-Replica-Id'],
+    [asRecord(body.replica)?.id, headers.replicaId, 'X-Replicas-Replica-Id'],
   ];
   return checks.find(([inBody, inHeader]) => typeof inBody === 'string' && inBody !== inHeader)?.[2];
 }

@@ -9,8 +9,7 @@ import {
   retryFailedUpdate,
   setConcurrencyUpdate,
 } from '../../src/workflows/campaign/messages';
-import type { CampaignResult } from '../../src/workflows/campaign/types';
-import { replicaName } from '../../src/workflows/replica-job/naming';
+import { replicaName } from '../../src/contracts';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 import { forceState } from '../support/simulator';
@@ -44,7 +43,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       });
       const base = t.h.resetPeak();
       await handle.signal(resumeSignal);
-      const result = (await handle.result()) as CampaignResult;
+      const result = await handle.result();
       expect(result.summary).toMatchObject({ succeeded: 12, concurrency: 5 });
       expect(t.h.sim.stats().peakLiveReplicas - base).toBeLessThanOrEqual(5);
       expect(t.h.sim.stats().peakLiveReplicas - base).toBeGreaterThan(2);
@@ -65,7 +64,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       await expect(handle.executeUpdate(addItemsUpdate, { args: [extra] })).rejects.toMatchObject({
         cause: { message: expect.stringMatching(/already exists/) as unknown },
       });
-      const result = (await handle.result()) as CampaignResult;
+      const result = await handle.result();
       expect(result.summary).toMatchObject({ total: 4, succeeded: 4 });
     } finally {
       t.h.sim.configure({ timings: { turnMs: 80 } });
@@ -82,7 +81,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
           (await handle.query(progressQuery)).running === 3 && t.h.sim.stats().liveReplicas === live + 3,
       );
       await handle.signal(cancelCampaignSignal);
-      const result = (await handle.result()) as CampaignResult;
+      const result = await handle.result();
       expect(result.summary).toMatchObject({ cancelled: 8, running: 0, stopReason: 'cancelled' });
       expect(t.h.sim.stats().liveReplicas).toBe(live);
       await expect(handle.executeUpdate(retryFailedUpdate)).rejects.toThrow();
@@ -121,7 +120,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       expect(progress).toMatchObject({ failed: 0, succeeded: 2, running: 2 });
     } finally {
       await handle.signal(cancelCampaignSignal);
-      const result = (await handle.result()) as CampaignResult;
+      const result = await handle.result();
       t.h.sim.configure({ timings: { turnMs: 80 } });
       const retried = result.records.filter((r) => r.attempt === 2);
       expect(retried).toHaveLength(2);
@@ -139,7 +138,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
         concurrency: 1,
         failureThreshold: { percent: 50, minFinished: 3 },
       });
-      const result = (await handle.result()) as CampaignResult;
+      const result = await handle.result();
       expect(result.summary).toMatchObject({ failed: 3, skipped: 7, succeeded: 0 });
       expect(result.summary.stopReason).toMatch(/failure threshold: 3 of 3/);
       expect(result.records.find((r) => r.state === 'failed')?.error).toMatch(/out of memory/);
@@ -158,7 +157,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       budgetUsd: 0.25,
       estimatedMinutesPerItem: 10,
     });
-    const result = (await capped.result()) as CampaignResult;
+    const result = await capped.result();
     expect(result.summary.succeeded).toBe(8);
     expect(t.h.sim.stats().peakLiveReplicas - base).toBeLessThanOrEqual(3);
     expect(result.summary.estimatedCostUsd).toBeLessThan(0.25);
@@ -169,7 +168,7 @@ describe('campaign controls and guards (real Temporal, simulator, ingress)', () 
       budgetUsd: 0.05,
       estimatedMinutesPerItem: 10,
     });
-    const none = (await broke.result()) as CampaignResult;
+    const none = await broke.result();
     expect(none.summary).toMatchObject({ skipped: 3, succeeded: 0 });
     expect(none.summary.stopReason).toMatch(/^budget/);
   });

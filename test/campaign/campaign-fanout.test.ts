@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressQuery, resultsQuery } from '../../src/workflows/campaign/messages';
-import type { CampaignResult, ItemRecord } from '../../src/workflows/campaign/types';
+import type { ItemRecord } from '../../src/contracts';
 import { useJobHarness } from '../support/job-harness';
 
 describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
@@ -15,7 +15,7 @@ describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
       items: t.h.items(200),
       concurrency: 20,
     });
-    const result = (await handle.result()) as CampaignResult;
+    const result = await handle.result();
     expect(result.summary).toMatchObject({
       total: 200,
       succeeded: 200,
@@ -76,7 +76,7 @@ describe('campaign fan-out (real Temporal, simulator, ingress)', () => {
         { job: { message: 'x' }, items: [item as NonNullable<typeof item>] },
         campaignId,
       );
-      const result = (await handle.result()) as CampaignResult;
+      const result = await handle.result();
       expect(result.summary).toMatchObject({ total: 1, succeeded: 1 });
       expect(result.records[0]?.replicaId).toBe(
         ((await earlier.result()) as { replicaId: string }).replicaId,

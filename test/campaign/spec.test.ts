@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CampaignSpecError, loadCampaignSpec, parseCampaignSpec } from '../../src/campaign/spec';
-import { runCampaignCommand } from '../../src/cli/campaign-command';
-import { renderMessage } from '../../src/workflows/campaign/templating';
+import { runCommand } from '../../src/cli/command';
+import { campaignCommand } from '../../src/cli/commands/campaign';
+import { captureConsole } from '../support/console';
+import { renderMessage } from '../../src/contracts';
 
 const ENV = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
 const root = path.resolve(__dirname, '..', '..');
@@ -88,20 +90,12 @@ describe('campaign spec', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'spec-'));
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'message: hi\nitems:\n  - key: a b\n    environment: nope\n');
-    const errors: string[] = [];
-    const logs: string[] = [];
-    const original = { error: console.error, log: console.log };
-    console.error = (line: string) => errors.push(line);
-    console.log = (line: string) => logs.push(line);
-    try {
-      expect(await runCampaignCommand(['validate', path.join(root, 'examples', 'campaign.yaml')])).toBe(0);
-      expect(await runCampaignCommand(['validate', bad])).toBe(2);
-    } finally {
-      Object.assign(console, original);
-    }
-    expect(logs.join()).toMatch(/valid: 2 item\(s\), concurrency 20/);
-    expect(errors.join()).toMatch(
-      /items\.0\.key: .*whitespace[\s\S]*items\.0\.environment: must be the UUID/,
-    );
+    const campaign = (argv: string[]) => captureConsole(() => runCommand(campaignCommand, argv));
+    const good = await campaign(['validate', path.join(root, 'examples', 'campaign.yaml')]);
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/valid: 2 item\(s\), concurrency 20/);
+    const invalid = await campaign(['validate', bad]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.err).toMatch(/items\.0\.key: .*whitespace[\s\S]*items\.0\.environment: must be the UUID/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCampaignSchedule } from '../../src/campaign/schedules';
-import type { CampaignResult } from '../../src/workflows/campaign/types';
+import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -13,7 +13,7 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
       job: { message: 'tidy {{repository}} in {{environment}}' },
       targets: { repositories: 'acme/{api,web}' },
     });
-    const result = (await handle.result()) as CampaignResult;
+    const result = await handle.result();
     expect(result.records.map((r) => r.key).sort()).toEqual(['acme__api', 'acme__web']);
     expect(result.summary.succeeded).toBe(2);
   });
@@ -33,14 +33,14 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
   });
 
   it('creates an environment from the template for an unbound repository once, and reuses it on the next run', async () => {
-    const template = t.h.orgs[0]?.global_environment_id as string;
+    const template = t.h.sim.organisations()[0]?.global_environment_id as string;
     const environmentsBefore = (await t.h.client.environments.list()).environments.length;
     const spec = {
       job: { message: 'modernise {{repository}}' },
       targets: { repositories: 'acme/leg*', templateEnvironmentId: template },
     };
-    const first = (await (await t.h.startCampaign(spec)).result()) as CampaignResult;
-    const second = (await (await t.h.startCampaign(spec)).result()) as CampaignResult;
+    const first = await (await t.h.startCampaign(spec)).result();
+    const second = await (await t.h.startCampaign(spec)).result();
     expect(first.summary.succeeded).toBe(1);
     expect(second.summary.succeeded).toBe(1);
     const environments = (await t.h.client.environments.list()).environments;
@@ -68,7 +68,7 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
         return workflowId !== '';
       });
       expect(workflowId.startsWith(`${scheduleId}-run`)).toBe(true);
-      const result = (await t.env.client.workflow.getHandle(workflowId).result()) as CampaignResult;
+      const result = await t.env.client.workflow.getHandle<typeof campaignWorkflow>(workflowId).result();
       expect(result.summary).toMatchObject({ total: 2, succeeded: 2 });
     } finally {
       await schedule.delete();

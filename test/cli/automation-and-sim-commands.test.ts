@@ -2,23 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAutomationCommand } from '../../src/cli/automation-command';
-import { applyFlags } from '../../src/simulator/sim-command';
+import { runCommand } from '../../src/cli/command';
+import { automationCommand } from '../../src/cli/commands/automation';
+import { applyFlags } from '../../src/simulator';
+import { captureConsole } from '../support/console';
 import { startSimWithClient } from '../support/simulator';
 
-/** Runs a command with its console output captured. */
-async function capture(fn: () => Promise<number>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const original = { log: console.log, error: console.error };
-  console.log = (line: string) => out.push(line);
-  console.error = (line: string) => err.push(line);
-  try {
-    return { code: await fn(), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    Object.assign(console, original);
-  }
-}
+const automation = (argv: string[]) => captureConsole(() => runCommand(automationCommand, argv));
 
 describe('replica-fleet automation (against the simulator)', () => {
   let h: Awaited<ReturnType<typeof startSimWithClient>>;
@@ -49,16 +39,16 @@ describe('replica-fleet automation (against the simulator)', () => {
         'debounce_seconds: 600',
       ].join('\n'),
     );
-    const created = await capture(() => runAutomationCommand(['create', file]));
+    const created = await automation(['create', file]);
     expect(created.code).toBe(0);
     const id = /created automation (\S+)/.exec(created.out)?.[1] as string;
-    expect((await capture(() => runAutomationCommand(['list']))).out).toMatch(
+    expect((await automation(['list'])).out).toMatch(
       new RegExp(`${id}\\s+on\\s+nightly-deps\\s+\\[cron 0 2 \\* \\* \\*\\]`),
     );
-    expect((await capture(() => runAutomationCommand(['trigger', id]))).out).toMatch(/^execution \S+/);
-    expect((await capture(() => runAutomationCommand(['executions', id]))).out).toMatch(/pending/);
-    expect((await capture(() => runAutomationCommand(['delete', id]))).code).toBe(0);
-    const gone = await capture(() => runAutomationCommand(['trigger', id]));
+    expect((await automation(['trigger', id])).out).toMatch(/^execution \S+/);
+    expect((await automation(['executions', id])).out).toMatch(/pending/);
+    expect((await automation(['delete', id])).code).toBe(0);
+    const gone = await automation(['trigger', id]);
     expect(gone.code).toBe(1);
     expect(gone.err).toMatch(/404/);
   });
@@ -70,7 +60,7 @@ describe('replica-fleet automation (against the simulator)', () => {
       `name: x\nprompt: y\nenvironment_id: ${h.environmentFor('acme/api')}\ntriggers: [{type: cron, config: {schedule: "* * * * *"}}]\ndebounce_seconds: 90000\n`,
     );
     const before = h.sim.stats().requests['POST /v1/automations'];
-    const result = await capture(() => runAutomationCommand(['create', file]));
+    const result = await automation(['create', file]);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/debounce_seconds: must be between 0 and 86400 seconds/);
     expect(h.sim.stats().requests['POST /v1/automations']).toEqual(before);

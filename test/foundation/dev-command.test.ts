@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { runDevCommand } from '../../src/cli/dev-command';
+import { runCommand } from '../../src/cli/command';
+import { devCommand } from '../../src/cli/commands/dev';
+import { captureConsole } from '../support/console';
 import { freeLoopbackPort } from '../support/free-port';
 
 describe('replica-fleet dev', () => {
@@ -19,7 +21,7 @@ describe('replica-fleet dev', () => {
           await freeLoopbackPort(),
           await freeLoopbackPort(),
         ];
-        const code = await runDevCommand([
+        const code = await runCommand(devCommand, [
           '--once',
           '--port',
           String(port),
@@ -48,8 +50,8 @@ describe('replica-fleet dev', () => {
   });
 
   it('rejects an invalid port with the flag name and the fix', async () => {
-    await expect(runDevCommand(['--port', '99999'])).rejects.toThrow(
-      /--port must be a port number from 1 to 65535/,
-    );
+    const run = await captureConsole(() => runCommand(devCommand, ['--port', '99999']));
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/--port must be a whole number from 1 to 65535, got "99999"/);
   });
 });

@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { sleepForWorkflow } from '../fixtures/timer-workflows';
 import { startTimeSkippingServer, uniqueTaskQueue } from '../support/temporal';
 
 describe('time-skipping test server', () => {
@@ -22,7 +23,7 @@ describe('time-skipping test server', () => {
     });
     const serverStart = await env.currentTimeMs();
     const { result, wallMs } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start('sleepForWorkflow', {
+      const handle = await env.client.workflow.start<typeof sleepForWorkflow>('sleepForWorkflow', {
         taskQueue,
         workflowId: uniqueTaskQueue('sleep'),
         args: ['7 days'],

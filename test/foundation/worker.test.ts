@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../../src/config/worker-config';
 import { createFleetWorkers } from '../../src/worker';
+import type { healthCheckWorkflow } from '../../src/workflows/health-check';
 import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
 
 describe('worker on a real Temporal dev server', () => {
@@ -29,7 +30,7 @@ describe('worker on a real Temporal dev server', () => {
     const workers = await createFleetWorkers(config, env.nativeConnection);
     const running = workers.run();
     try {
-      const result = await env.client.workflow.execute('healthCheckWorkflow', {
+      const result = await env.client.workflow.execute<typeof healthCheckWorkflow>('healthCheckWorkflow', {
         taskQueue,
         workflowId: uniqueTaskQueue('health'),
         args: [{ caller: 'test', apiTaskQueue }],

@@ -1,8 +1,10 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { describe, expect, it } from 'vitest';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApplicationFailure } from '../../src/activities/failures';
-import { FailureTypes } from '../../src/contracts/replica-job';
-import { ReplicasApiError, type ReplicasErrorKind } from '../../src/replicas';
+import { FailureTypes } from '../../src/contracts';
+import { ReplicasApiError, ReplicasClient, type ReplicasErrorKind } from '../../src/replicas';
 
 const failure = (kind: ReplicasErrorKind, status?: number, extra: Partial<ReplicasApiError> = {}) =>
   toApplicationFailure(
@@ -43,5 +45,59 @@ describe('activity failure mapping', () => {
     expect(
       failure('rate_limited', 429, { retryAfterMs: 7000 } as Partial<ReplicasApiError>).nextRetryDelay,
     ).toBe(7000);
+  });
+});
+
+describe('retry rule, from the HTTP status the API answers', () => {
+  // A loopback server that answers GET /v1/replica/<status> with that status.
+  const server = createServer((req, res) => {
+    const status = Number(req.url?.split('/').at(-1));
+    res
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'no', details: null }));
+  });
+  let client: ReplicasClient;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    client = new ReplicasClient({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      apiKey: 'k',
+    });
+  });
+  afterAll(async () => {
+    await client.close();
+    server.close();
+  });
+
+  it.each([
+    [408, true],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [409, false],
+    [422, false],
+  ])('HTTP %i: retried %s', async (status, retried) => {
+    const error = await client.getReplica(String(status)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReplicasApiError);
+    expect((error as ReplicasApiError).retryable).toBe(retried);
+    expect((toApplicationFailure('getReplica', error) as ApplicationFailure).nonRetryable).toBe(!retried);
+  });
+
+  it('marks the expected 409 benign (not logged or counted as an activity error), and nothing else', async () => {
+    const conflict = toApplicationFailure(
+      'sendMessage',
+      await client.getReplica('409').catch((e: unknown) => e),
+    );
+    expect((conflict as ApplicationFailure).category).toBe(ApplicationFailureCategory.BENIGN);
+    const server = toApplicationFailure(
+      'sendMessage',
+      await client.getReplica('500').catch((e: unknown) => e),
+    );
+    expect((server as ApplicationFailure).category).toBeUndefined();
   });
 });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_SIM_API_KEY } from '../../src/simulator/server';
 import { jobStateQuery } from '../../src/workflows/replica-job/messages';
-import type { ReplicaJobResult } from '../../src/workflows/replica-job/types';
 import { eventually } from '../support/eventually';
 import { startJobHarness, useJobHarness } from '../support/job-harness';
 
@@ -30,7 +29,7 @@ describe('replica job by polling (real Temporal, simulator)', () => {
       const limited = t.h.sim.stats().faults.rateLimited;
       await eventually(async () => t.h.sim.stats().faults.rateLimited > limited);
       t.h.sim.configure({ faults: { rateLimitRate: 0 } });
-      const result = (await handle.result()) as ReplicaJobResult;
+      const result = await handle.result();
       expect(result.state).toBe('succeeded');
       expect(t.h.sim.stats().replicasCreated).toBe(created + 1);
     }));
@@ -42,7 +41,7 @@ describe('replica job by polling (real Temporal, simulator)', () => {
       const handle = await t.h.start(t.h.input());
       await eventually(async () => t.h.sim.stats().faults.droppedResponses >= 1);
       t.h.sim.configure({ faults: { dropResponseRate: 0 } });
-      const result = (await handle.result()) as ReplicaJobResult;
+      const result = await handle.result();
       expect(result.state).toBe('succeeded');
       expect(t.h.sim.stats().replicasCreated).toBe(created + 1);
       expect(t.h.sim.stats().duplicateNames).toBe(duplicates);
@@ -81,7 +80,7 @@ describe('replica job by polling (real Temporal, simulator)', () => {
       child.kill('SIGKILL');
       await once(child, 'exit');
       await solo.startWorkers();
-      const result = (await handle.result()) as ReplicaJobResult;
+      const result = await handle.result();
       expect(result.state).toBe('succeeded');
       expect(solo.sim.stats().replicasCreated).toBe(1);
       expect(solo.sim.stats().duplicateNames).toBe(0);

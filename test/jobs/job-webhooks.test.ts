@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jobStateQuery } from '../../src/workflows/replica-job/messages';
-import type { ReplicaJobResult } from '../../src/workflows/replica-job/types';
+import type { ReplicaJobResult } from '../../src/contracts';
 import { DEFAULT_SIM_API_KEY } from '../../src/simulator/server';
-import { deriveWebhookSecret } from '../../src/webhooks/signing';
-import { MASTER_SECRET, useJobHarness } from '../support/job-harness';
+import { deriveWebhookSecret } from '../../src/webhooks/callback-targets';
+import { useJobHarness } from '../support/job-harness';
 import { eventually } from '../support/eventually';
 
 describe('replica job with webhooks (real Temporal, simulator, ingress)', () => {
@@ -27,12 +27,12 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
   it('keeps secrets out of history and tags the job with search attributes', async () => {
     const input = t.h.input();
     const handle = await t.h.start(input);
-    const result = (await handle.result()) as ReplicaJobResult;
+    const result = await handle.result();
     const history = JSON.stringify(await handle.fetchHistory());
     const workflowId = `${input.campaignId}/${input.itemKey}`;
     for (const secret of [
-      MASTER_SECRET,
-      deriveWebhookSecret(MASTER_SECRET, workflowId),
+      t.h.masterSecret,
+      deriveWebhookSecret(t.h.masterSecret, workflowId),
       DEFAULT_SIM_API_KEY,
     ]) {
       expect(history).not.toContain(secret);
@@ -96,7 +96,7 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
       const handle = await t.h.start(t.h.input());
       await eventually(async () => (await handle.query(jobStateQuery)).replicaStatus === 'active');
       await handle.cancel();
-      const result = (await handle.result()) as ReplicaJobResult;
+      const result = await handle.result();
       expect(result).toMatchObject({ state: 'cancelled', deleted: true });
       await expect(t.h.client.getReplica(result.replicaId as string)).rejects.toMatchObject({
         kind: 'not_found',
@@ -111,7 +111,7 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
       expect(state).toMatchObject({ phase: 'waiting_turn', replicaStatus: 'active' });
       expect(state.replicaId).toMatch(/^[0-9a-f-]{36}$/);
       await handle.cancel();
-      const result = (await handle.result()) as ReplicaJobResult;
+      const result = await handle.result();
       expect(result).toMatchObject({ state: 'cancelled', deleted: false });
       expect((await t.h.client.getReplica(result.replicaId as string)).replica.id).toBe(result.replicaId);
     }));

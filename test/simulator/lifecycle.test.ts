@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReplicasApiError, type ReplicasClient } from '../../src/replicas';
-import { verifySignature } from '../../src/webhooks/signing';
+import { verifySignature } from '../../src/replicas';
 import { forceState, startSimWithClient } from '../support/simulator';
 import { ofType, startWebhookReceiver } from '../support/webhook-receiver';
 

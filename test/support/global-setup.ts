@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { searchAttributeKeys } from '../../src/workflows/search-attributes';
+import { searchAttributeKeys } from '../../src/contracts';
 import { temporalCliPath } from './temporal-binaries';
 
 declare module 'vitest' {

@@ -1,16 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createActivities } from '../../src/activities';
-import { loadWorkerConfig } from '../../src/config/worker-config';
-import type { ReplicaJobInput, ReplicaJobResult } from '../../src/workflows/replica-job/types';
-import { createIngressServer, type IngressServer } from '../../src/webhooks/ingress-server';
-import { createFleetWorkers, type FleetWorkers } from '../../src/worker';
-import { startSimWithClient } from './simulator';
+import type { CampaignItem, CampaignSpec, ReplicaJobInput } from '../../src/contracts';
+import type { SimConfigInput } from '../../src/simulator';
+import { startLocalStack } from '../../src/stack/local-stack';
+import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
+import type { replicaJobWorkflow } from '../../src/workflows/replica-job/workflow';
+import { fastConfig } from './simulator';
 import { connectToDevServer, uniqueTaskQueue } from './temporal';
-import type { SimConfigInput } from '../../src/simulator/sim-config';
-import type { CampaignItem, CampaignSpec } from '../../src/workflows/campaign/types';
-
-export const MASTER_SECRET = 'test-master-secret-0123456789abcdef0123456789';
 
 export interface JobHarnessOptions {
   webhooks: boolean;
@@ -20,40 +16,37 @@ export interface JobHarnessOptions {
 }
 
 /**
- * Production wiring on a real Temporal server: both fleet workers, the API activities talking to the
- * simulator, and (optionally) the webhook ingress the simulator calls back.
+ * The production wiring of the local stack on a real Temporal server, with test conveniences: job
+ * inputs on this harness's queues, simulator settings per test, and API call counts.
  */
 export async function startJobHarness(env: TestWorkflowEnvironment, options: JobHarnessOptions) {
-  const h = await startSimWithClient({ config: options.sim });
-  let ingress: IngressServer | undefined;
-  if (options.webhooks) {
-    ingress = createIngressServer({ client: env.client, masterSecret: MASTER_SECRET, port: 0 });
-    await ingress.listen();
-  }
   const taskQueue = uniqueTaskQueue('jobs');
   const apiTaskQueue = uniqueTaskQueue('jobs-api');
-  const config = loadWorkerConfig({
-    TEMPORAL_ADDRESS: env.address,
-    REPLICA_FLEET_TASK_QUEUE: taskQueue,
-    REPLICA_FLEET_API_TASK_QUEUE: apiTaskQueue,
-    REPLICAS_API_RATE_PER_SECOND: '1000',
-    REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+  const stack = await startLocalStack({
+    temporal: env,
+    sim: { config: fastConfig(options.sim) },
+    webhooks: options.webhooks,
+    workerEnv: {
+      TEMPORAL_ADDRESS: env.address,
+      REPLICA_FLEET_TASK_QUEUE: taskQueue,
+      REPLICA_FLEET_API_TASK_QUEUE: apiTaskQueue,
+      REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+    },
+    heartbeatEveryMs: 50,
+    startWorkers: options.workers ?? true,
   });
-  const webhookSettings = ingress ? { publicBaseUrl: ingress.url, masterSecret: MASTER_SECRET } : {};
-  let workers: FleetWorkers | undefined;
-  let running: Promise<void> | undefined;
-  const startWorkers = async () => {
-    workers = await createFleetWorkers(config, env.nativeConnection, {
-      apiActivities: createActivities({
-        client: h.client,
-        config: { webhooks: webhookSettings, heartbeatEveryMs: 50 },
-      }),
-    });
-    running = workers.run();
-  };
-  if (options.workers ?? true) await startWorkers();
+  const { sim } = stack;
   let counter = 0;
-  const baseline = structuredClone(h.sim.config);
+  const baseline = structuredClone(sim.config);
+
+  /** Requests to the simulator's Replicas API, by endpoint. */
+  const calls = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [endpoint, byStatus] of Object.entries(sim.stats().requests)) {
+      out[endpoint] = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    }
+    return out;
+  };
 
   /** Job input with fast polling, on this harness's queues; override anything per test. */
   const input = (overrides: Partial<ReplicaJobInput> = {}): ReplicaJobInput => {
@@ -62,7 +55,7 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
       campaignId: `camp-${taskQueue}`,
       itemKey: `item-${counter}`,
       repository: 'acme/api',
-      environmentId: h.environmentFor('acme/api'),
+      environmentId: sim.environmentFor('acme/api'),
       message: 'upgrade the linter',
       webhooks: options.webhooks,
       pollIntervalMs: 100,
@@ -72,27 +65,31 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     };
   };
 
+  const start = (jobInput: ReplicaJobInput) =>
+    env.client.workflow.start<typeof replicaJobWorkflow>('replicaJobWorkflow', {
+      taskQueue,
+      workflowId: `${jobInput.campaignId}/${jobInput.itemKey}`,
+      args: [jobInput],
+    });
+
   return {
-    ...h,
-    ingress,
-    startWorkers,
+    sim,
+    /** The simulator's Replicas client, the one the activities use. */
+    client: stack.replicas,
+    ingress: stack.ingress,
+    masterSecret: stack.masterSecret,
+    environmentFor: (repository: string) => sim.environmentFor(repository),
+    startWorkers: () => stack.startWorkers(),
     taskQueue,
     apiTaskQueue,
     input,
-    start(jobInput: ReplicaJobInput) {
-      return env.client.workflow.start('replicaJobWorkflow', {
-        taskQueue,
-        workflowId: `${jobInput.campaignId}/${jobInput.itemKey}`,
-        args: [jobInput],
-      });
-    },
-    async run(jobInput: ReplicaJobInput): Promise<ReplicaJobResult> {
-      const handle = await this.start(jobInput);
-      return (await handle.result()) as ReplicaJobResult;
+    start,
+    async run(jobInput: ReplicaJobInput) {
+      return (await start(jobInput)).result();
     },
     /** Starts a campaign on this harness's queues. */
     startCampaign(spec: CampaignSpec, workflowId = uniqueTaskQueue('campaign')) {
-      return env.client.workflow.start('campaignWorkflow', {
+      return env.client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
         taskQueue,
         workflowId,
         args: [{ spec: { ...spec, apiTaskQueue } }],
@@ -102,25 +99,25 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     items(n: number, repository = 'acme/api'): CampaignItem[] {
       return Array.from({ length: n }, (_, i) => ({
         key: `item-${String(i).padStart(4, '0')}`,
-        environmentId: h.environmentFor(repository),
+        environmentId: sim.environmentFor(repository),
         repository,
       }));
     },
     /** Runs `fn` under changed simulator settings, then restores the harness's own. */
     async withSim<T>(changes: SimConfigInput, fn: () => Promise<T>): Promise<T> {
-      h.sim.configure(changes);
+      sim.configure(changes);
       try {
         return await fn();
       } finally {
-        h.sim.configure(baseline);
+        sim.configure(baseline);
       }
     },
     /** Simulator requests made while `fn` runs, by endpoint. */
     async callsDuring(fn: () => Promise<unknown>): Promise<Record<string, number>> {
-      const before = this.calls();
+      const before = calls();
       await fn();
       const out: Record<string, number> = {};
-      for (const [key, value] of Object.entries(this.calls())) {
+      for (const [key, value] of Object.entries(calls())) {
         const d = value - (before[key] ?? 0);
         if (d) out[key] = d;
       }
@@ -128,24 +125,12 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     },
     /** Starts peak tracking afresh; returns the replicas alive now (the baseline of the peak). */
     resetPeak(): number {
-      const stats = h.sim.stats();
+      const stats = sim.stats();
       stats.peakLiveReplicas = stats.liveReplicas;
       return stats.liveReplicas;
     },
-    /** Requests to the simulator's Replicas API, by endpoint. */
-    calls(): Record<string, number> {
-      const out: Record<string, number> = {};
-      for (const [endpoint, byStatus] of Object.entries(h.sim.stats().requests)) {
-        out[endpoint] = Object.values(byStatus).reduce((a, b) => a + b, 0);
-      }
-      return out;
-    },
-    async close() {
-      workers?.shutdown();
-      await running;
-      await ingress?.close();
-      await h.close();
-    },
+    calls,
+    close: () => stack.close(),
   };
 }
 

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
-import { searchAttributeKeys } from '../../src/workflows/search-attributes';
+import { searchAttributeKeys } from '../../src/contracts';
 import { temporalTestServerPath } from './temporal-binaries';
 
 /** Connects to the suite's shared dev server (started in global setup). */

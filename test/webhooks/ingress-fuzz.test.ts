@@ -5,8 +5,9 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngressServer, type IngressServer } from '../../src/webhooks/ingress-server';
-import { deriveWebhookSecret, signBody } from '../../src/webhooks/signing';
-import type { ReplicaEvent } from '../../src/workflows/replica-job/messages';
+import { signBody } from '../../src/replicas';
+import { deriveWebhookSecret } from '../../src/webhooks/callback-targets';
+import { eventsQuery, type eventSinkWorkflow } from '../fixtures/event-sink-workflow';
 import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
 
 const MASTER_SECRET = 'fuzz-master-secret-that-is-long-enough-0123456789';
@@ -163,7 +164,7 @@ describe('webhook ingress fuzz', () => {
   let worker: Worker;
   let running: Promise<void>;
   let ingress: IngressServer;
-  let handle: WorkflowHandle;
+  let handle: WorkflowHandle<typeof eventSinkWorkflow>;
   const taskQueue = uniqueTaskQueue('ingress-fuzz');
 
   beforeAll(async () => {
@@ -180,7 +181,7 @@ describe('webhook ingress fuzz', () => {
       maxBodyBytes: MAX_BODY_BYTES,
     });
     await ingress.listen();
-    handle = await env.client.workflow.start('eventSinkWorkflow', {
+    handle = await env.client.workflow.start<typeof eventSinkWorkflow>('eventSinkWorkflow', {
       taskQueue,
       workflowId: uniqueTaskQueue('sink'),
     });
@@ -222,7 +223,7 @@ describe('webhook ingress fuzz', () => {
       await pool.close();
     }
 
-    expect(await handle.query<ReplicaEvent[]>('events')).toEqual([]);
+    expect(await handle.query(eventsQuery)).toEqual([]);
     const stop = JSON.stringify({ done: true });
     const res = await fetch(`${ingress.url}${path}`, {
       method: 'POST',
@@ -237,6 +238,6 @@ describe('webhook ingress fuzz', () => {
     });
     expect(res.status).toBe(200);
     // Signals arrive in order, so a lone stop event proves none of the fuzz cases got through.
-    expect(((await handle.result()) as ReplicaEvent[]).map((e) => e.eventId)).toEqual(['stop']);
+    expect((await handle.result()).map((e) => e.eventId)).toEqual(['stop']);
   });
 });

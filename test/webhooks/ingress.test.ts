@@ -9,12 +9,15 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/parse-env';
-import { startDevServer } from '../../src/dev/dev-server';
-import { runWebhooksCommand } from '../../src/webhooks/ingress-command';
+import { startDevServer } from '../../src/stack/dev-server';
+import { runCommand } from '../../src/cli/command';
+import { webhooksCommand } from '../../src/cli/commands/webhooks';
+import { captureConsole, withEnv } from '../support/console';
 import { createIngressServer, type IngressServer } from '../../src/webhooks/ingress-server';
-import { deriveWebhookSecret, signBody } from '../../src/webhooks/signing';
-import type { ReplicaEvent } from '../../src/workflows/replica-job/messages';
+import { signBody } from '../../src/replicas';
+import { deriveWebhookSecret } from '../../src/webhooks/callback-targets';
+import type { ReplicaEvent } from '../../src/contracts';
+import { eventsQuery, type eventSinkWorkflow } from '../fixtures/event-sink-workflow';
 import { freeLoopbackPort } from '../support/free-port';
 import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
 
@@ -98,32 +101,38 @@ describe('webhook ingress on the shared dev server', () => {
     await env?.teardown();
   });
 
-  const startSink = (): Promise<WorkflowHandle> =>
-    env.client.workflow.start('eventSinkWorkflow', { taskQueue, workflowId: uniqueTaskQueue('sink') });
+  const startSink = (): Promise<WorkflowHandle<typeof eventSinkWorkflow>> =>
+    env.client.workflow.start<typeof eventSinkWorkflow>('eventSinkWorkflow', {
+      taskQueue,
+      workflowId: uniqueTaskQueue('sink'),
+    });
 
   /** Stops the sink with a valid delivery and returns every event it kept, in order. */
-  async function stopSink(handle: WorkflowHandle): Promise<ReplicaEvent[]> {
+  async function stopSink(handle: WorkflowHandle<typeof eventSinkWorkflow>): Promise<ReplicaEvent[]> {
     expect((await post(ingress, handle.workflowId, { type: 'test.stop' })).status).toBe(200);
-    return (await handle.result()) as ReplicaEvent[];
+    return handle.result();
   }
 
   it('signals a valid delivery to the workflow named in the path and answers 200 after', async () => {
     const handle = await startSink();
     const eventId = randomUUID();
+    const url = 'https://github.com/acme/api/pull/7';
     const res = await post(ingress, handle.workflowId, {
       eventId,
+      body: JSON.stringify({
+        data: { repository_statuses: [{ repository: 'acme/api', branch: 'fix-lint', pr_urls: [url] }] },
+      }),
       headers: { 'x-replicas-delivery': 'delivery-7', 'x-replicas-replica-id': 'replica-42' },
     });
     expect(res).toMatchObject({ status: 200, json: { ok: true } });
-    const events = await handle.query<ReplicaEvent[]>('events');
+    // Normalised at the edge: the workflow receives typed fields, never the body.
+    const events = await handle.query(eventsQuery);
     expect(events).toEqual([
       {
         eventId,
-        deliveryId: 'delivery-7',
         type: 'replica.turn_completed',
         replicaId: 'replica-42',
-        payload: { turn: 1, summary: 'did a thing' },
-        receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        prs: [{ repository: 'acme/api', number: 7, url, branch: 'fix-lint' }],
       },
     ]);
     await stopSink(handle);
@@ -136,10 +145,7 @@ describe('webhook ingress on the shared dev server', () => {
     const second = await post(ingress, handle.workflowId, { eventId });
     expect([first.status, second.status]).toEqual([200, 200]);
     const events = await stopSink(handle);
-    expect(events.map((e) => [e.eventId, e.deliveryId])).toEqual([
-      [eventId, eventId],
-      [expect.any(String), expect.any(String)],
-    ]);
+    expect(events.map((e) => e.eventId)).toEqual([eventId, expect.any(String)]);
   });
 
   it('rejects bad deliveries with the right status and never signals them', async () => {
@@ -239,7 +245,10 @@ describe('webhook ingress on the shared dev server', () => {
     await closing.listen();
     const handle = await startSink();
     const body = JSON.stringify({ late: true });
-    const headers = deliveryHeaders(handle.workflowId, body, { 'content-length': String(body.length) });
+    const headers = deliveryHeaders(handle.workflowId, body, {
+      'content-length': String(body.length),
+      'x-replicas-event-id': 'late-event',
+    });
     const socket = net.connect(closing.port, '127.0.0.1');
     const head = Object.entries({ ...headers, host: '127.0.0.1', expect: '100-continue' })
       .map(([k, v]) => `${k}: ${v}\r\n`)
@@ -269,7 +278,7 @@ describe('webhook ingress on the shared dev server', () => {
     expect(received).toMatch(/HTTP\/1\.1 200 OK[\s\S]*\{"ok":true\}/);
     await closeDone;
     socket.destroy();
-    expect((await stopSink(handle)).map((e) => e.payload)).toEqual([{ late: true }, expect.anything()]);
+    expect((await stopSink(handle)).map((e) => e.eventId)).toEqual(['late-event', expect.anything()]);
   });
 });
 
@@ -304,7 +313,10 @@ describe('webhook ingress while Temporal is down', () => {
     });
     await ingress.listen();
     try {
-      const handle = await client.workflow.start('eventSinkWorkflow', { taskQueue, workflowId: 'sink-down' });
+      const handle = await client.workflow.start<typeof eventSinkWorkflow>('eventSinkWorkflow', {
+        taskQueue,
+        workflowId: 'sink-down',
+      });
       expect(await runWorker(() => handle.query('events'))).toEqual([]);
       await server.stop();
 
@@ -322,7 +334,7 @@ describe('webhook ingress while Temporal is down', () => {
       expect((await get(ingress, '/healthz')).status).toBe(200);
       const events = await runWorker(async () => {
         expect((await post(ingress, handle.workflowId, { type: 'test.stop' })).status).toBe(200);
-        return (await handle.result()) as ReplicaEvent[];
+        return handle.result();
       });
       expect(events.map((e) => e.eventId)).toEqual([eventId, expect.any(String)]);
       expect(ingress.metrics.requestCount('unavailable')).toBe(1);
@@ -335,19 +347,21 @@ describe('webhook ingress while Temporal is down', () => {
 });
 
 describe('replica-fleet webhooks command', () => {
+  const run = (argv: string[]) => captureConsole(() => runCommand(webhooksCommand, argv));
+
   it('prints help', async () => {
-    expect(await runWebhooksCommand(['--help'])).toBe(0);
+    expect((await run(['--help'])).code).toBe(0);
   });
 
-  it('names a missing or short REPLICA_FLEET_WEBHOOK_SECRET without echoing it', async () => {
-    await expect(runWebhooksCommand(['--port', '0'], {})).rejects.toThrow(/REPLICA_FLEET_WEBHOOK_SECRET/);
+  it('names a missing or short REPLICA_FLEET_WEBHOOK_SECRET without echoing it (exit 2)', async () => {
+    const missing = await withEnv({ REPLICA_FLEET_WEBHOOK_SECRET: undefined }, () => run(['--port', '0']));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/REPLICA_FLEET_WEBHOOK_SECRET/);
     const short = 'too-short-secret-value';
-    const error = await runWebhooksCommand(['--port', '0'], { REPLICA_FLEET_WEBHOOK_SECRET: short }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/REPLICA_FLEET_WEBHOOK_SECRET.*32/);
-    expect((error as Error).message).not.toContain(short);
+    const tooShort = await withEnv({ REPLICA_FLEET_WEBHOOK_SECRET: short }, () => run(['--port', '0']));
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.err).toMatch(/REPLICA_FLEET_WEBHOOK_SECRET.*32/);
+    expect(tooShort.err).not.toContain(short);
   });
 });
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/** The dated API version: create returns at once with a `preparing` workspace instead of blocking. */
+export const API_VERSION = '2026-05-17';
+
+/** The header that carries it (on `POST /v1/replica`). */
+export const API_VERSION_HEADER = 'x-replicas-api-version';
+
 /** Values the published pages list; where the OpenAPI copy differs, the pages win (see the differences fixture). */
 export const CodingAgent = z.enum(['claude', 'codex', 'cursor', 'opencode']);
 export const ThinkingLevel = z.enum(['low', 'medium', 'high', 'max']);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { describeIssues } from '../../contracts';
 import { HttpError } from '../http';
 import type { Organisation } from '../model';
 import type { ReplicaEngine } from '../replica-engine';
@@ -19,9 +20,7 @@ export interface ApiContext {
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'request body'): z.output<S> {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
-    const details = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-      .join('; ');
+    const details = describeIssues(parsed.error.issues, '(body)').join('; ');
     throw new HttpError(400, `Invalid ${what}`, details);
   }
   return parsed.data;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_VERSION, API_VERSION_HEADER } from '../../replicas/schemas/common';
 import * as S from '../../replicas/schemas/replica';
 import { HttpError, ok, route, type Route } from '../http';
 import type { SimReplica } from '../model';
@@ -6,8 +7,6 @@ import { ConflictError, NotFound } from '../replica-engine';
 import { notFound, queryObject, validate, type ApiContext } from './context';
 import { replicaDetails, replicaListItem } from './replica-views';
 import { streamEvents } from './event-stream';
-
-const API_VERSION = '2026-05-17';
 
 function replicaOf(ctx: ApiContext, id: string): SimReplica {
   const replica = ctx.engine.find(ctx.org.key, id);
@@ -64,7 +63,7 @@ export const replicaRoutes: Route<ApiContext>[] = [
   route('GET', '/v1/replica/repository-sets', (ctx) => ok({ repository_sets: ctx.org.repositorySets })),
 
   route('POST', '/v1/replica', async (ctx) => {
-    const version = ctx.req.headers['x-replicas-api-version'];
+    const version = ctx.req.headers[API_VERSION_HEADER];
     if (version !== undefined && version !== API_VERSION) {
       throw new HttpError(
         400,

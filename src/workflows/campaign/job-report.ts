@@ -1,5 +1,5 @@
 import { defineSignal } from '@temporalio/workflow';
-import type { ReplicaJobResult } from '../replica-job/types';
+import type { ReplicaJobResult } from '../../contracts';
 
 /**
  * A child job's final report to its campaign. Sent by workflow id, so it reaches the campaign's
@@ -10,5 +10,4 @@ export interface JobReport {
   result: ReplicaJobResult;
 }
 
-export const JOB_FINISHED_SIGNAL = 'jobFinished';
-export const jobFinishedSignal = defineSignal<[JobReport]>(JOB_FINISHED_SIGNAL);
+export const jobFinishedSignal = defineSignal<[JobReport]>('jobFinished');

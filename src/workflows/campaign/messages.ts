@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CampaignItem, CampaignProgress, ResultsPage } from './types';
+import type { CampaignItem, CampaignProgress, ResultsPage } from '../../contracts';
 
 /** No new starts until `resume`; running items carry on. */
 export const pauseSignal = defineSignal('pause');
@@ -14,11 +14,3 @@ export const addItemsUpdate = defineUpdate<{ added: number; total: number }, [Ca
 
 export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const resultsQuery = defineQuery<ResultsPage, [{ offset?: number; limit?: number }?]>('results');
-
-/** Limits that keep every payload far below Temporal's 2 MB. */
-export const LIMITS = {
-  maxConcurrency: 500,
-  maxItems: 5000,
-  maxResultsPage: 500,
-  maxErrorLength: 300,
-} as const;

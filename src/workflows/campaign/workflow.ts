@@ -14,14 +14,27 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CampaignActivities } from '../../contracts/campaign';
+import {
+  CAMPAIGN_DEFAULTS,
+  CampaignIdAttribute,
+  LIMITS,
+  TASK_QUEUES,
+  costOf,
+  jobWorkflowId,
+  ratePerMinute,
+  renderMessage,
+  type CampaignActivities,
+  type CampaignCarry,
+  type CampaignInput,
+  type CampaignItem,
+  type CampaignProgress,
+  type CampaignResult,
+  type ItemRecord,
+  type ReplicaJobResult,
+} from '../../contracts';
 import { replicaJobWorkflow } from '../replica-job/workflow';
-import type { ReplicaJobResult } from '../replica-job/types';
-import { CampaignIdAttribute } from '../search-attributes';
-import { costOf, ratePerMinute } from './cost';
 import { jobFinishedSignal } from './job-report';
 import {
-  LIMITS,
   addItemsUpdate,
   cancelCampaignSignal,
   pauseSignal,
@@ -31,18 +44,6 @@ import {
   retryFailedUpdate,
   setConcurrencyUpdate,
 } from './messages';
-import { renderMessage } from './templating';
-import type {
-  CampaignCarry,
-  CampaignInput,
-  CampaignItem,
-  CampaignProgress,
-  CampaignResult,
-  ItemRecord,
-} from './types';
-
-const DEFAULT_CONCURRENCY = 10;
-const DEFAULT_ESTIMATED_MINUTES = 30;
 
 /**
  * A campaign: one replica job per item, at most `concurrency` in flight, with live controls, guards
@@ -65,7 +66,7 @@ class CampaignRun {
   constructor(input: CampaignInput) {
     this.spec = input.spec;
     this.activities = proxyActivities<CampaignActivities>({
-      taskQueue: input.spec.apiTaskQueue ?? 'replica-fleet-api',
+      taskQueue: input.spec.apiTaskQueue ?? TASK_QUEUES.api,
       startToCloseTimeout: '10 minutes',
       retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
     });
@@ -75,7 +76,7 @@ class CampaignRun {
       startedAt: new Date().toISOString(),
       paused: false,
       cancelled: false,
-      concurrency: input.spec.concurrency ?? DEFAULT_CONCURRENCY,
+      concurrency: input.spec.concurrency ?? CAMPAIGN_DEFAULTS.concurrency,
       recentStarts: [],
       runs: 0,
     };
@@ -197,7 +198,7 @@ class CampaignRun {
     };
     try {
       const child = await startChild(replicaJobWorkflow, {
-        workflowId: `${this.campaignId}/${item.key}`,
+        workflowId: jobWorkflowId(this.campaignId, item.key),
         args: [args],
         // Children outlive this run: continue-as-new must not take them down; they report by id.
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -249,7 +250,7 @@ class CampaignRun {
       if (record.state === 'pending') record.state = 'cancelled';
       if (record.state === 'running') {
         // By id, so children started by earlier runs of this campaign are reached too.
-        getExternalWorkflowHandle(`${this.campaignId}/${record.key}`)
+        getExternalWorkflowHandle(jobWorkflowId(this.campaignId, record.key))
           .cancel()
           .catch((err: unknown) =>
             log.warn('could not cancel item', { item: record.key, error: String(err) }),
@@ -272,7 +273,8 @@ class CampaignRun {
   /** Spend of finished items plus running ones at least at the expected duration. */
   private projectedCost(): number {
     const rate = ratePerMinute(this.spec.job.size);
-    const expectedMs = (this.spec.estimatedMinutesPerItem ?? DEFAULT_ESTIMATED_MINUTES) * 60_000;
+    const expectedMs =
+      (this.spec.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem) * 60_000;
     let total = 0;
     for (const record of this.records.values()) {
       if (record.costUsd !== undefined && record.state !== 'running') total += record.costUsd;
@@ -287,7 +289,8 @@ class CampaignRun {
   private budgetAllowsOneMore(): boolean {
     if (this.spec.budgetUsd === undefined) return true;
     const oneItem =
-      ratePerMinute(this.spec.job.size) * (this.spec.estimatedMinutesPerItem ?? DEFAULT_ESTIMATED_MINUTES);
+      ratePerMinute(this.spec.job.size) *
+      (this.spec.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem);
     return this.projectedCost() + oneItem <= this.spec.budgetUsd + 1e-9;
   }
 

@@ -1,4 +1,4 @@
-import type { ReplicaEvent } from './messages';
+import type { ReplicaEvent } from '../../contracts';
 
 export const TURN_EVENTS = ['replica.turn_completed', 'replica.error', 'replica.deleted'] as const;
 export const AWAKE_EVENTS = ['replica.ready', 'replica.error', 'replica.deleted'] as const;

@@ -1,23 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ReplicaJobStatus } from './types';
+import type { ReplicaEvent, ReplicaJobStatus } from '../../contracts';
 
-/** A Replicas webhook delivery, as the ingress forwards it after verifying its signature. */
-export interface ReplicaEvent {
-  /** `X-Replicas-Event-Id`: stable across redeliveries; the workflow dedupes on it. */
-  eventId: string;
-  /** `X-Replicas-Delivery`. */
-  deliveryId: string;
-  /** `X-Replicas-Event`, e.g. `replica.turn_completed`. */
-  type: string;
-  /** `X-Replicas-Replica-Id`. */
-  replicaId: string;
-  /** The parsed JSON body, unchanged. */
-  payload: unknown;
-  /** ISO time the ingress received it. */
-  receivedAt: string;
-}
-
-export const REPLICA_EVENT_SIGNAL = 'replicaEvent';
-export const replicaEventSignal = defineSignal<[ReplicaEvent]>(REPLICA_EVENT_SIGNAL);
+/** A verified Replicas callback, normalised by the ingress (see `normaliseReplicaEvent`). */
+export const replicaEventSignal = defineSignal<[ReplicaEvent]>('replicaEvent');
 
 export const jobStateQuery = defineQuery<ReplicaJobStatus>('state');

@@ -12,29 +12,26 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  FailureTypes,
-  snapshotSettles,
-  type ReplicaJobActivities,
-  type ReplicaSnapshot,
-} from '../../contracts/replica-job';
-import {
   CampaignIdAttribute,
+  FailureTypes,
+  JOB_DEFAULTS,
   JobStateAttribute,
   ReplicaIdAttribute,
   RepositoryAttribute,
-} from '../search-attributes';
-import { jobFinishedSignal } from '../campaign/job-report';
-import { AWAKE_EVENTS, EventInbox, TURN_EVENTS } from './event-inbox';
-import { jobStateQuery, replicaEventSignal } from './messages';
-import { replicaName } from './naming';
-import { mergePullRequests, pullRequestsFromTurnEvent } from './pull-requests';
-import {
-  JOB_DEFAULTS,
+  TASK_QUEUES,
+  mergePullRequests,
+  replicaName,
+  snapshotSettles,
   type JobState,
+  type ReplicaJobActivities,
   type ReplicaJobInput,
   type ReplicaJobResult,
   type ReplicaJobStatus,
-} from './types';
+  type ReplicaSnapshot,
+} from '../../contracts';
+import { jobFinishedSignal } from '../campaign/job-report';
+import { AWAKE_EVENTS, EventInbox, TURN_EVENTS } from './event-inbox';
+import { jobStateQuery, replicaEventSignal } from './messages';
 
 const ABORTED = 'JobAborted';
 const TURN_TIMEOUT = 'TurnTimeout';
@@ -105,7 +102,7 @@ class ReplicaJobRun {
     const attempt = input.attempt ?? 1;
     this.name = replicaName(input.campaignId, attempt > 1 ? `${input.itemKey}#${attempt}` : input.itemKey);
     this.status = { itemKey: input.itemKey, phase: 'creating', prs: [], turns: 0, eventsReceived: 0 };
-    const taskQueue = input.apiTaskQueue ?? JOB_DEFAULTS.apiTaskQueue;
+    const taskQueue = input.apiTaskQueue ?? TASK_QUEUES.api;
     // 408/429/5xx/network errors are retried with backoff; the activities mark 4xx as non-retryable.
     const retry = {
       initialInterval: '1 second',
@@ -290,9 +287,7 @@ class ReplicaJobRun {
 
   private observe(snapshot: ReplicaSnapshot): ReplicaSnapshot {
     this.status.replicaStatus = snapshot.status;
-    const fromEvents = this.inbox
-      .ofType('replica.turn_completed')
-      .flatMap((event) => pullRequestsFromTurnEvent(event.payload));
+    const fromEvents = this.inbox.ofType('replica.turn_completed').flatMap((event) => event.prs ?? []);
     this.status.prs = mergePullRequests(this.status.prs, [...fromEvents, ...snapshot.pullRequests]);
     return snapshot;
   }
@@ -301,11 +296,8 @@ class ReplicaJobRun {
     snapshot: ReplicaSnapshot,
     fallback = 'the workspace entered the error state',
   ): string {
-    const event = this.inbox.ofType('replica.error').at(-1);
-    const payload = event?.payload as
-      { data?: { message?: unknown; error?: unknown }; message?: unknown } | undefined;
-    const fromEvent = payload?.data?.message ?? payload?.data?.error ?? payload?.message;
-    const message = typeof fromEvent === 'string' ? fromEvent : (snapshot.errorMessage ?? fallback);
+    const fromEvent = this.inbox.ofType('replica.error').at(-1)?.errorMessage;
+    const message = fromEvent ?? snapshot.errorMessage ?? fallback;
     return `replica ${snapshot.replicaId} failed: ${message}`;
   }
 

@@ -30,3 +30,8 @@ export function replicaName(campaignId: string, itemKey: string): string {
   const readable = `${slug(campaignId, 40) || 'campaign'}--${slug(itemKey, 60) || 'item'}`;
   return `rf-${readable}-${fnv1a(jobWorkflowId(campaignId, itemKey))}`;
 }
+
+/** The item key a `targets` campaign gives a repository: `acme/api` → `acme__api` (keys have no `/`). */
+export function repositoryItemKey(repository: string): string {
+  return repository.replace(/\//g, '__');
+}

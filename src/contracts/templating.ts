@@ -1,4 +1,4 @@
-import type { CampaignItem } from './types';
+import type { CampaignItem } from './campaign';
 
 const PLACEHOLDER = /\{\{\s*([\w.]+)\s*\}\}/g;
 

@@ -1,0 +1,113 @@
+// @ts-check
+/**
+ * The import graph of replica-fleet, enforced by `npm run lint` (dependency-cruiser resolves every
+ * import, type-only ones included, so a rule cannot be dodged by a path spelling). The README's
+ * "Layout" section draws the same graph.
+ */
+const ours = '^src/';
+
+/** `from` may import, of our modules, only those matching `allowed` (a regex over paths). */
+function onlyImports(name, from, allowed, comment) {
+  return { name, comment, severity: 'error', from: { path: from }, to: { path: ours, pathNot: allowed } };
+}
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    onlyImports(
+      'contracts-import-nothing-of-ours',
+      '^src/contracts/',
+      '^src/contracts/',
+      'The shared vocabulary is the bottom layer: every other layer may import it, it imports none.',
+    ),
+    onlyImports(
+      'replicas-client-imports-nothing-of-ours',
+      '^src/replicas/',
+      '^src/replicas/',
+      'The Replicas client speaks for the API alone; our vocabulary is translated in the activities.',
+    ),
+    onlyImports(
+      'activities-import-contracts-and-client',
+      '^src/activities/',
+      '^src/(activities|contracts|replicas)/',
+      'Activities see the contracts and the Replicas client; anything else is injected (e.g. webhook targets).',
+    ),
+    onlyImports(
+      'simulator-imports-contracts-and-client',
+      '^src/simulator/',
+      '^src/(simulator|contracts|replicas)/',
+      "The simulator stands in for the API: it may share the client's schemas, never our ingress or workflows.",
+    ),
+    onlyImports(
+      'config-imports-contracts',
+      '^src/config/',
+      '^src/(config|contracts)/',
+      'Environment configuration depends on nothing but the defaults in contracts.',
+    ),
+    {
+      name: 'workflows-import-contracts-and-activity-types',
+      comment:
+        'Workflow code is bundled and replayed: contracts and workflow modules only, activities as types.',
+      severity: 'error',
+      from: { path: '^src/workflows/' },
+      to: { path: ours, pathNot: '^src/(workflows|contracts)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'workflows-type-import-activities-only',
+      comment: 'Of the other layers, workflows may name only activity types.',
+      severity: 'error',
+      from: { path: '^src/workflows/' },
+      to: { path: ours, pathNot: '^src/(workflows|contracts|activities)/' },
+    },
+    {
+      name: 'workflows-no-node-or-io',
+      comment: 'No Node built-ins, HTTP clients or validation libraries in the workflow bundle.',
+      severity: 'error',
+      from: { path: '^src/workflows/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'workflows-no-io-packages',
+      severity: 'error',
+      from: { path: '^src/workflows/' },
+      to: { path: 'node_modules/(undici|zod|yaml|picomatch)/' },
+    },
+    {
+      name: 'client-side-loads-workflow-messages-only',
+      comment:
+        'Outside the bundle, workflow code is imported for its message definitions and as types only: a start names its workflow by a typed string.',
+      severity: 'error',
+      from: { path: ours, pathNot: '^src/(workflows|build|contracts)/' },
+      to: {
+        path: '^src/workflows/',
+        pathNot: '/(messages|job-report)\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'simulator-internals-stay-inside',
+      comment: 'Everything outside the simulator uses its public entry, src/simulator/index.ts.',
+      severity: 'error',
+      from: { path: ours, pathNot: '^src/simulator/' },
+      to: { path: '^src/simulator/', pathNot: '^src/simulator/index\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: { path: ours },
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|node_modules|\\.tools)/' },
+  },
+};

@@ -1,0 +1,112 @@
+import type { Client } from '@temporalio/client';
+import path from 'node:path';
+import { loadCampaignSpec } from '../../campaign/spec';
+import { loadWorkerConfig } from '../../config/worker-config';
+import { startEmbeddedTemporal } from '../../stack/embedded-temporal';
+import { startLocalStack } from '../../stack/local-stack';
+import { packageRoot } from '../../stack/temporal-binary';
+import { installRuntimeLogger } from '../../temporal/quiet-runtime';
+import type { healthCheckWorkflow } from '../../workflows/health-check';
+import type { campaignWorkflow } from '../../workflows/campaign/workflow';
+import { EXIT, command, wholeNumber } from '../command';
+import { formatProgress, formatRecords } from '../results-table';
+
+export const devCommand = command({
+  name: 'dev',
+  summary: 'embedded Temporal dev server + workers (local development)',
+  help: `Usage: replica-fleet dev [options]
+
+Runs, in one process: an embedded Temporal dev server (state kept in <data-dir>/temporal.sqlite),
+the Replicas API simulator, the webhook ingress and the replica-fleet workers. Then runs a health
+check through both task queues and the demo campaign (examples/demo-campaign.yaml), and prints
+where every repository stands. Stop with Ctrl-C; workflows resume where they were on the next start
+(the simulator's replicas do not survive a restart).
+
+Options:
+  --port N          Temporal gRPC port (default 7233)
+  --ui-port N       Temporal Web UI port (default 8233)
+  --data-dir DIR    where the dev server keeps its database (default .data/)
+  --sim-port N      Replicas API simulator port (default 8787)
+  --webhook-port N  webhook ingress port (default 8788)
+  --once            exit after the demo campaign instead of serving
+
+Example:
+  replica-fleet dev --once`,
+  options: {
+    port: { type: 'string', default: '7233' },
+    'ui-port': { type: 'string', default: '8233' },
+    'data-dir': { type: 'string', default: path.join(packageRoot(), '.data') },
+    'sim-port': { type: 'string', default: '8787' },
+    'webhook-port': { type: 'string', default: '8788' },
+    once: { type: 'boolean', default: false },
+  },
+  async run({ values }) {
+    const port = wholeNumber(values.port, '--port', 1, 65535);
+    const uiPort = wholeNumber(values['ui-port'], '--ui-port', 1, 65535);
+    const simPort = wholeNumber(values['sim-port'], '--sim-port', 1, 65535);
+    const webhookPort = wholeNumber(values['webhook-port'], '--webhook-port', 1, 65535);
+    const config = loadWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+    const namespace = config.temporal.TEMPORAL_NAMESPACE;
+
+    installRuntimeLogger();
+    const temporal = await startEmbeddedTemporal({ dataDir: values['data-dir'], port, uiPort, namespace });
+    console.log(
+      `replica-fleet dev: Temporal ${temporal.address} (namespace ${namespace}), Web UI ${temporal.uiUrl}`,
+    );
+    try {
+      const stack = await startLocalStack({
+        temporal,
+        sim: { port: simPort, config: { timings: { provisionMs: 500, turnMs: 1500 } } },
+        webhookPort,
+        workerEnv: {
+          TEMPORAL_NAMESPACE: namespace,
+          REPLICA_FLEET_TASK_QUEUE: config.taskQueue,
+          REPLICA_FLEET_API_TASK_QUEUE: config.apiTaskQueue,
+        },
+      });
+      console.log(
+        `replica-fleet dev: Replicas simulator ${stack.sim.url} (key sim-local-key), webhooks ${stack.ingress?.url}`,
+      );
+      try {
+        const health = await temporal.client.workflow.execute<typeof healthCheckWorkflow>(
+          'healthCheckWorkflow',
+          {
+            taskQueue: config.taskQueue,
+            workflowId: `health-check-${Date.now()}`,
+            args: [{ caller: 'replica-fleet dev', apiTaskQueue: config.apiTaskQueue }],
+          },
+        );
+        console.log(`replica-fleet dev: health check passed: ${JSON.stringify(health)}`);
+        await runDemoCampaign(temporal.client, config.taskQueue, config.apiTaskQueue);
+        if (values.once) await stack.stopWorkers();
+        else {
+          console.log('replica-fleet dev: worker running; press Ctrl-C to stop');
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+        }
+      } finally {
+        await stack.close();
+      }
+      return EXIT.ok;
+    } finally {
+      await temporal.stop();
+    }
+  },
+});
+
+async function runDemoCampaign(client: Client, taskQueue: string, apiTaskQueue: string): Promise<void> {
+  const { spec } = loadCampaignSpec(path.join(packageRoot(), 'examples', 'demo-campaign.yaml'));
+  const workflowId = `demo-campaign-${Date.now()}`;
+  const handle = await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [{ spec: { ...spec, apiTaskQueue } }],
+  });
+  console.log(`replica-fleet dev: demo campaign ${workflowId} started (see it in the Web UI)`);
+  const result = await handle.result();
+  console.log(
+    `replica-fleet dev: demo campaign finished\n${formatProgress(result.summary)}\n\n${formatRecords(result.records)}`,
+  );
+}

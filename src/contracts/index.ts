@@ -1,0 +1,12 @@
+// The shared vocabulary of every layer: imports nothing of ours, and is safe in the workflow bundle.
+export * from './campaign';
+export * from './cost';
+export * from './enums';
+export * from './ids';
+export * from './issues';
+export * from './limits';
+export * from './pull-requests';
+export * from './replica-event';
+export * from './replica-job';
+export * from './search-attributes';
+export * from './templating';

@@ -1,0 +1,11 @@
+// The simulator's public face: what the CLI, the local stack and tests may use. Its engine, routes and
+// models are internal.
+export {
+  DEFAULT_SIM_API_KEY,
+  startSimulator,
+  type SimOrganisation,
+  type Simulator,
+  type SimulatorOptions,
+} from './server';
+export { applyFlags, describeSimConfig, type SimConfig, type SimConfigInput } from './sim-config';
+export type { SimStats } from './stats';

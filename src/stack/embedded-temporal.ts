@@ -1,0 +1,33 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startDevServer, type DevServerOptions } from './dev-server';
+import type { StackTemporal } from './local-stack';
+
+export interface EmbeddedTemporal extends StackTemporal {
+  address: string;
+  uiUrl: string;
+  namespace: string;
+  stop(): Promise<void>;
+}
+
+/** `temporal server start-dev` on loopback, with a client and a worker connection to it. */
+export async function startEmbeddedTemporal(options: DevServerOptions): Promise<EmbeddedTemporal> {
+  const server = await startDevServer(options);
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const client = new Client({
+    connection: await Connection.connect({ address: server.address }),
+    namespace: options.namespace,
+  });
+  return {
+    client,
+    nativeConnection,
+    address: server.address,
+    uiUrl: server.uiUrl,
+    namespace: options.namespace,
+    async stop() {
+      await client.connection.close();
+      await nativeConnection.close();
+      await server.stop();
+    },
+  };
+}
