@@ -3,7 +3,8 @@ import path from 'node:path';
 import { request } from 'undici';
 import { signBody } from '../src/replicas';
 import { deriveWebhookSecret } from '../src/webhooks/callback-targets';
-import type { campaignWorkflow } from '../src/workflows/campaign/workflow';
+import { applyCampaign } from '../src/campaign/apply';
+import { waitForCampaign } from '../src/campaign/reads';
 import { apiCalls, historyCounts, startBenchJob, startBenchStack } from './harness';
 
 type Figures = Record<string, number | string>;
@@ -70,41 +71,35 @@ async function campaignThroughput(items: number, concurrency: number): Promise<F
   });
   try {
     const environmentId = stack.environmentFor('acme/api');
-    const workflowId = `bench-campaign-${items}`;
+    const campaignId = `bench-campaign-${items}`;
     const started = performance.now();
-    const result = await stack.client.workflow.execute<typeof campaignWorkflow>('campaignWorkflow', {
-      taskQueue: stack.config.taskQueue,
-      workflowId,
-      args: [
-        {
-          spec: {
-            job: { message: 'x', webhookSafetyPollMs: 60_000 },
-            items: Array.from({ length: items }, (_, i) => ({
-              key: `i${i}`,
-              environmentId,
-              repository: 'acme/api',
-            })),
-            concurrency,
-            apiTaskQueue: stack.config.apiTaskQueue,
-          },
-        },
-      ],
-    });
+    await applyCampaign(
+      stack.client,
+      {
+        job: { message: 'x' },
+        items: Array.from({ length: items }, (_, i) => ({
+          key: `i${i}`,
+          environmentId,
+          repository: 'acme/api',
+        })),
+        concurrency,
+      },
+      { campaignId, taskQueue: stack.config.taskQueue, apiTaskQueue: stack.config.apiTaskQueue },
+    );
+    const progress = await waitForCampaign(stack.client, campaignId, undefined, 250);
     const wallMs = performance.now() - started;
     const stats = stack.simulator.stats();
-    const lastRun = await historyCounts(stack.client, workflowId);
     return {
       items,
       concurrency,
-      succeeded: result.summary.succeeded,
-      runs: result.summary.runs,
+      succeeded: progress.counts.succeeded,
+      shards: progress.shards,
       wallMs: Math.round(wallMs),
       itemsPerSecond: Math.round((items / wallMs) * 1000 * 10) / 10,
       apiCallsPerItem: Math.round((apiCalls(stack) / items) * 100) / 100,
       peakLiveReplicas: stats.peakLiveReplicas,
       duplicateNames: stats.duplicateNames,
       webhooksDelivered: stats.webhooks.delivered,
-      lastRunHistoryEvents: lastRun.events,
     };
   } finally {
     await stack.close();

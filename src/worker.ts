@@ -1,12 +1,13 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createHealthActivities } from './activities/health';
-import { createActivities } from './activities';
+import { createActivities, createLocalActivities } from './activities';
 import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { ReplicasClient } from './replicas';
 import { callbackTargets } from './webhooks/callback-targets';
-import { connectWorker } from './temporal/connection';
+import { connectClient, connectWorker } from './temporal/connection';
 
 export interface FleetWorkerDeps {
   /** Activities that run beside the workflows (no Replicas API calls). */
@@ -71,8 +72,14 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const replicas = loadReplicasConfig(env);
   const client = new ReplicasClient({ baseUrl: replicas.apiUrl, apiKey: replicas.apiKey });
   const connection = await connectWorker(config.temporal);
+  // Shards ask Temporal about jobs whose end they did not hear of: a client for those activities.
+  const temporal = new Client({
+    connection: await connectClient(config.temporal),
+    namespace: config.temporal.TEMPORAL_NAMESPACE,
+  });
   try {
     const workers = await createFleetWorkers(config, connection, {
+      localActivities: createLocalActivities(temporal),
       apiActivities: createActivities({ client, webhookTargetFor: callbackTargets(replicas.webhooks) }),
     });
     console.log(
@@ -82,6 +89,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     // The SDK runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker.
     await workers.run();
   } finally {
+    await temporal.connection.close();
     await connection.close();
     await client.close();
   }

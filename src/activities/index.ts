@@ -1,8 +1,15 @@
+import type { Client } from '@temporalio/client';
 import type { ReplicasClient } from '../replicas';
 import { createReplicaJobActivities, type WebhookTargetFor } from './replica-job';
 import { createTargetActivities } from './targets';
+import { createTemporalLookupActivities } from './temporal-lookups';
 
 export type { WebhookTargetFor } from './replica-job';
+
+/** Activities that ask Temporal (not the Replicas API), for the workflow task queue. */
+export function createLocalActivities(temporal: Pick<Client, 'workflow'>) {
+  return createTemporalLookupActivities(temporal);
+}
 
 export interface ActivityDeps {
   client: ReplicasClient;

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import {
+  LAST_MESSAGE_LENGTH,
   errorMessageIn,
   pullRequestsIn,
   snapshotSettles,
@@ -12,7 +13,10 @@ import {
   type SendMessageOutput,
 } from '../contracts';
 import { ReplicasApiError, type ReplicasClient } from '../replicas';
+import { lastAgentText } from './agent-messages';
 import { apiCall, toApplicationFailure } from './failures';
+import { findReplicaByName } from './replica-lookup';
+import { findSentMessage } from './sent-messages';
 
 /** Where a workflow's replica calls back and the secret it signs with; undefined when jobs poll. */
 export type WebhookTargetFor = (workflowId: string) => { url: string; secret: string } | undefined;
@@ -20,30 +24,52 @@ export type WebhookTargetFor = (workflowId: string) => { url: string; secret: st
 export interface ReplicaJobActivityDeps {
   client: Pick<
     ReplicasClient,
-    'createReplica' | 'getReplica' | 'listReplicas' | 'deleteReplica' | 'wakeReplica' | 'sendMessage'
+    | 'createReplica'
+    | 'getReplica'
+    | 'listReplicas'
+    | 'deleteReplica'
+    | 'wakeReplica'
+    | 'sendMessage'
+    | 'getHistory'
+    | 'getQueue'
   >;
   /** Derives each workflow's `webhook_url` inside the activity, so no secret enters workflow history. */
   webhookTargetFor?: WebhookTargetFor;
-  /** Heartbeat at least this often while a long poll waits (the SDK batches what reaches the server). */
+  /** How often API calls and long polls heartbeat (the SDK throttles what reaches the server). */
   heartbeatEveryMs?: number;
 }
 
-const LIST_PAGE_SIZE = 100;
+/** A replica that is gone (deleted, or soft-deleted after an error): a state, not a failure. */
+const goneSnapshot = (replicaId: string): ReplicaSnapshot => ({
+  replicaId,
+  status: 'deleted',
+  waking: false,
+  processing: false,
+  chatCount: 0,
+  pullRequests: [],
+});
 
 export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): ReplicaJobActivities {
   const { client } = deps;
-  const heartbeatEveryMs = deps.heartbeatEveryMs ?? 10_000;
+  const heartbeatEveryMs = deps.heartbeatEveryMs ?? 5_000;
 
-  async function findReplicaByName(name: string): Promise<string | null> {
-    for (let page = 1; ; page += 1) {
-      const result = await apiCall('findReplicaByName', () =>
-        client.listReplicas({ page, limit: LIST_PAGE_SIZE }),
-      );
-      const match = result.replicas.find((replica) => replica.name === name);
-      if (match) return match.id;
-      if (page >= result.total_pages || result.replicas.length === 0) return null;
+  /**
+   * Runs an API call while heartbeating, so a call on a worker that dies is retried once the heartbeat
+   * timeout passes (seconds) instead of after the start-to-close timeout (minutes).
+   */
+  async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+    const context = Context.current();
+    context.heartbeat();
+    const timer = setInterval(() => context.heartbeat(), heartbeatEveryMs);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(timer);
     }
   }
+
+  /** A retried attempt follows one whose outcome is unknown (lost answer, timeout, dead worker). */
+  const retried = () => Context.current().info.attempt > 1;
 
   async function getReplicaSnapshot(replicaId: string): Promise<ReplicaSnapshot> {
     try {
@@ -59,50 +85,39 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
         ...(errorMessage !== undefined && { errorMessage }),
       };
     } catch (error) {
-      // Gone (deleted, or soft-deleted after an error) is a state the workflow decides on, not a failure.
-      if (error instanceof ReplicasApiError && error.kind === 'not_found') {
-        return {
-          replicaId,
-          status: 'deleted',
-          waking: false,
-          processing: false,
-          chatCount: 0,
-          pullRequests: [],
-        };
-      }
+      if (error instanceof ReplicasApiError && error.kind === 'not_found') return goneSnapshot(replicaId);
       throw toApplicationFailure('getReplica', error);
     }
   }
 
   return {
-    async createReplica(input: CreateReplicaInput): Promise<CreateReplicaOutput> {
-      const webhook_url = input.webhooks ? deps.webhookTargetFor?.(input.workflowId) : undefined;
-      const webhookRegistered = webhook_url !== undefined;
-      // A retried attempt may follow a create whose response was lost: adopt instead of creating twice.
-      if (input.lookupExisting || Context.current().info.attempt > 1) {
-        const existing = await findReplicaByName(input.name);
-        if (existing) {
-          const snapshot = await getReplicaSnapshot(existing);
-          return { replicaId: existing, status: snapshot.status, adopted: true, webhookRegistered };
+    createReplica: (input: CreateReplicaInput): Promise<CreateReplicaOutput> =>
+      heartbeating(async () => {
+        const webhook_url = input.webhooks ? deps.webhookTargetFor?.(input.workflowId) : undefined;
+        const webhookRegistered = webhook_url !== undefined;
+        // A retried attempt may follow a create whose answer was lost: adopt instead of creating twice.
+        if (input.lookupExisting || retried()) {
+          const existing = await findReplicaByName(client, input.name, input.notBeforeMs);
+          if (existing)
+            return { replicaId: existing.id, status: existing.status, adopted: true, webhookRegistered };
         }
-      }
-      const { replica } = await apiCall('createReplica', () =>
-        client.createReplica({
-          name: input.name,
-          message: input.message,
-          environment_id: input.environmentId,
-          ...(input.codingAgent && { coding_agent: input.codingAgent }),
-          ...(input.model && { model: input.model }),
-          ...(input.thinkingLevel && { thinking_level: input.thinkingLevel }),
-          ...(input.size && { size: input.size }),
-          ...(input.lifecyclePolicy && { lifecycle_policy: input.lifecyclePolicy }),
-          ...(webhook_url && { webhook_url }),
-        }),
-      );
-      return { replicaId: replica.id, status: replica.status, adopted: false, webhookRegistered };
-    },
+        const { replica } = await apiCall('createReplica', () =>
+          client.createReplica({
+            name: input.name,
+            message: input.message,
+            environment_id: input.environmentId,
+            ...(input.codingAgent && { coding_agent: input.codingAgent }),
+            ...(input.model && { model: input.model }),
+            ...(input.thinkingLevel && { thinking_level: input.thinkingLevel }),
+            ...(input.size && { size: input.size }),
+            ...(input.lifecyclePolicy && { lifecycle_policy: input.lifecyclePolicy }),
+            ...(webhook_url && { webhook_url }),
+          }),
+        );
+        return { replicaId: replica.id, status: replica.status, adopted: false, webhookRegistered };
+      }),
 
-    getReplicaSnapshot,
+    getReplicaSnapshot: (replicaId) => heartbeating(() => getReplicaSnapshot(replicaId)),
 
     async pollReplica(input: PollInput): Promise<ReplicaSnapshot> {
       const context = Context.current();
@@ -120,32 +135,58 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
       }
     },
 
-    async sendReplicaMessage(input: SendMessageInput): Promise<SendMessageOutput> {
-      const sent = await apiCall('sendMessage', () =>
-        client.sendMessage(input.replicaId, { message: input.message }),
-      );
-      return {
-        status: sent.status,
-        messageId: sent.message_id ?? undefined,
-        position: sent.position ?? undefined,
-        chatId: sent.chat_id ?? undefined,
-      };
-    },
+    sendReplicaMessage: (input: SendMessageInput): Promise<SendMessageOutput> =>
+      heartbeating(async () => {
+        // An earlier send of this message may have landed although its answer never came back.
+        if (input.verifyFirst || retried()) {
+          const landed = await findSentMessage(client, input);
+          if (landed) return { status: 'sent', chatId: landed.chatId, alreadyDelivered: true };
+        }
+        const sent = await apiCall('sendMessage', () =>
+          client.sendMessage(input.replicaId, {
+            message: input.message,
+            senderUserId: input.marker,
+            senderEmail: 'replica-fleet@replica-fleet.invalid',
+          }),
+        );
+        return { status: sent.status, chatId: sent.chat_id ?? undefined, alreadyDelivered: false };
+      }),
 
-    async wakeReplica(replicaId: string): Promise<void> {
-      await apiCall('wakeReplica', () => client.wakeReplica(replicaId));
-    },
+    wakeReplica: (replicaId: string) =>
+      heartbeating(async () => {
+        // Waking twice is harmless but counted: after an ambiguous attempt, look before asking again.
+        if (retried()) {
+          const snapshot = await getReplicaSnapshot(replicaId);
+          if (snapshot.waking || snapshot.status === 'active' || snapshot.status === 'deleted') return;
+        }
+        await apiCall('wakeReplica', () => client.wakeReplica(replicaId));
+      }),
 
-    findReplicaByName,
+    findReplicaByName: ({ name, notBeforeMs }) =>
+      heartbeating(async () => (await findReplicaByName(client, name, notBeforeMs))?.id ?? null),
 
-    async deleteReplica(replicaId: string): Promise<{ deleted: boolean }> {
-      try {
-        await client.deleteReplica(replicaId);
-        return { deleted: true };
-      } catch (error) {
-        if (error instanceof ReplicasApiError && error.kind === 'not_found') return { deleted: false };
-        throw toApplicationFailure('deleteReplica', error);
-      }
-    },
+    lastAgentMessage: (replicaId: string) =>
+      heartbeating(async () => {
+        try {
+          const history = await client.getHistory(replicaId, { limit: 50 });
+          return lastAgentText(history.events)?.slice(0, LAST_MESSAGE_LENGTH);
+        } catch (error) {
+          // Evidence is best effort: a workspace in error or asleep answers 409, a deleted one 404.
+          if (error instanceof ReplicasApiError && !error.retryable) return undefined;
+          throw toApplicationFailure('getHistory', error);
+        }
+      }),
+
+    deleteReplica: (replicaId: string) =>
+      heartbeating(async () => {
+        try {
+          await client.deleteReplica(replicaId);
+          return { deleted: true };
+        } catch (error) {
+          // A 404 after a lost answer means the earlier attempt deleted it.
+          if (error instanceof ReplicasApiError && error.kind === 'not_found') return { deleted: false };
+          throw toApplicationFailure('deleteReplica', error);
+        }
+      }),
   };
 }

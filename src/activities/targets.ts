@@ -1,11 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import picomatch from 'picomatch';
-import {
-  repositoryItemKey,
-  type CampaignActivities,
-  type CampaignItem,
-  type CampaignTargets,
-} from '../contracts';
+import { repositoryItemKey, type CampaignActivities, type ResolvedTargets } from '../contracts';
 import type { ReplicasClient } from '../replicas';
 import { apiCall } from './failures';
 
@@ -15,28 +9,28 @@ export function targetEnvironmentName(repository: string): string {
 }
 
 /**
- * Resolves `targets` into items: repositories matching the glob, each on an environment bound to it.
- * Re-running finds the environments it created earlier by name instead of creating them again.
+ * Resolves `targets` into items, one page of matching repositories at a time (sorted by name, so pages
+ * are stable): each on an environment bound to it, found again by name on re-runs, or created from the
+ * template. A repository with neither becomes a skipped item that says why; the rest run.
  */
 export function createTargetActivities(client: ReplicasClient): CampaignActivities {
   return {
-    async resolveTargets(targets: CampaignTargets): Promise<CampaignItem[]> {
+    async resolveTargets({ targets, offset, limit }): Promise<ResolvedTargets> {
       const isMatch = picomatch(targets.repositories);
       const { repositories } = await apiCall('listRepositories', () => client.listRepositories());
-      const matching = repositories.filter((repo) => isMatch(repo.name));
+      const matching = repositories
+        .filter((repo) => isMatch(repo.name))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const page = matching.slice(offset, offset + limit);
+      if (page.length === 0) return { items: [], total: matching.length };
       const { environments } = await apiCall('listEnvironments', () => client.environments.list());
-      const items: CampaignItem[] = [];
-      for (const repo of matching) {
+      const items: ResolvedTargets['items'] = [];
+      for (const repo of page) {
+        const key = repositoryItemKey(repo.name);
         let environment =
           environments.find((e) => e.repository_id === repo.id && !e.is_global) ??
           environments.find((e) => e.name === targetEnvironmentName(repo.name));
-        if (!environment) {
-          if (!targets.templateEnvironmentId) {
-            throw ApplicationFailure.nonRetryable(
-              `repository ${repo.name} has no environment bound to it; set targets.templateEnvironmentId to create one from a template`,
-              'CampaignTargets',
-            );
-          }
+        if (!environment && targets.templateEnvironmentId) {
           const created = await apiCall('createEnvironment', () =>
             client.environments.create({
               name: targetEnvironmentName(repo.name),
@@ -47,13 +41,18 @@ export function createTargetActivities(client: ReplicasClient): CampaignActiviti
           environment = created.environment;
           environments.push(created.environment);
         }
-        items.push({
-          key: repositoryItemKey(repo.name),
-          environmentId: environment.id,
-          repository: repo.name,
-        });
+        items.push(
+          environment
+            ? { key, environmentId: environment.id, repository: repo.name }
+            : {
+                key,
+                environmentId: '',
+                repository: repo.name,
+                skipReason: `repository ${repo.name} has no environment bound to it; bind one, or set targets.templateEnvironment to create one from a template, then apply again`,
+              },
+        );
       }
-      return items;
+      return { items, total: matching.length };
     },
   };
 }

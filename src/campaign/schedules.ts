@@ -37,6 +37,7 @@ export async function createCampaignSchedule(
       'a campaign schedule needs --cron "<expression>" or --every <interval>, e.g. --every 24h',
     );
   }
+  const { items, ...header } = options.spec;
   return client.schedule.create({
     scheduleId: options.scheduleId,
     spec: {
@@ -48,7 +49,7 @@ export async function createCampaignSchedule(
       workflowType: 'campaignWorkflow',
       workflowId: `${options.scheduleId}-run`,
       taskQueue: options.taskQueue,
-      args: [{ spec: options.spec }],
+      args: [{ header, selfApply: true, initialItems: items }],
     },
     policies: {
       overlap:

@@ -7,6 +7,7 @@ import {
   LIFECYCLE_POLICIES,
   LIMITS,
   REPLICA_SIZES,
+  SHARD_LIMITS,
   THINKING_LEVELS,
   describeIssues,
   missingPlaceholders,
@@ -14,11 +15,14 @@ import {
   type CampaignSpec,
 } from '../contracts';
 
-/**
- * Inline items travel in the workflow input and, compacted, in every continue-as-new; 1 MiB of spec
- * (about 5,000 items of ~200 bytes) leaves room under Temporal's 2 MB payload limit for the results.
- */
-export const MAX_SPEC_BYTES = 1024 * 1024;
+/** The most items one campaign holds: its shards' capacity at the largest shard count. */
+export const MAX_ITEMS = LIMITS.maxShards * SHARD_LIMITS.maxItems;
+
+const seconds = (what: string, min: number, max: number) =>
+  z
+    .number()
+    .min(min, `must be at least ${min} seconds (${what})`)
+    .max(max, `must be at most ${max} seconds (${what})`);
 
 const minutes = (what: string) => z.number().positive(`must be a positive number of minutes (${what})`);
 
@@ -37,6 +41,7 @@ export const CampaignFileSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/, 'must be 1-81 letters, digits, ".", "_" or "-"')
       .optional(),
+    name: z.string().min(1).max(200).optional(),
     message: z.string().min(1, 'is required: the instruction sent to every agent'),
     followUps: z.array(z.string().min(1)).optional(),
     agent: z.enum(CODING_AGENTS).optional(),
@@ -48,10 +53,25 @@ export const CampaignFileSchema = z
     turnTimeoutMinutes: minutes('per turn').optional(),
     jobTimeoutMinutes: minutes('per item').optional(),
     webhooks: z.boolean().optional(),
+    lookAfterSeconds: seconds(
+      'first look at a replica after a turn starts, even with webhooks',
+      1,
+      3600,
+    ).optional(),
+    safetyPollSeconds: seconds(
+      'longest gap between looks while webhooks are expected',
+      10,
+      86_400,
+    ).optional(),
+    pollIntervalSeconds: seconds(
+      'polling interval when jobs poll instead of using webhooks',
+      1,
+      3600,
+    ).optional(),
     items: z
       .array(ItemSchema)
       .min(1, 'needs at least one item')
-      .max(LIMITS.maxItems, `holds at most ${LIMITS.maxItems} items; split the campaign`)
+      .max(MAX_ITEMS, `holds at most ${MAX_ITEMS} items; split the campaign`)
       .optional(),
     targets: z
       .object({
@@ -73,6 +93,31 @@ export const CampaignFileSchema = z
     budgetUsd: z.number().positive('must be a positive amount of US dollars').optional(),
     estimatedMinutesPerItem: minutes('expected run time of one item, for the budget').optional(),
     startsPerMinute: z.number().int().min(1).optional(),
+    rollout: z
+      .object({
+        canary: z.number().int().min(1, 'must be at least 1 item').optional(),
+        waves: z
+          .array(
+            z.union([
+              z.number().int().min(1),
+              z.string().regex(/^(100|[1-9]?\d(\.\d+)?)%$/, 'must be a share such as "25%" (1-100%)'),
+            ]),
+          )
+          .optional(),
+        approval: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    retentionDays: z.number().positive('must be a positive number of days').max(365).optional(),
+    itemsPerShard: z
+      .number()
+      .int()
+      .min(10)
+      .max(
+        SHARD_LIMITS.maxItems,
+        `must be at most ${SHARD_LIMITS.maxItems} (a shard's state stays under 1 MB)`,
+      )
+      .optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -112,6 +157,24 @@ export const CampaignFileSchema = z
         }
       }
     }
+    if (
+      spec.lookAfterSeconds !== undefined &&
+      spec.safetyPollSeconds !== undefined &&
+      spec.lookAfterSeconds > spec.safetyPollSeconds
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lookAfterSeconds'],
+        message: `must not exceed safetyPollSeconds (${spec.safetyPollSeconds}); the first look comes before the longest gap`,
+      });
+    }
+    if (spec.rollout && !spec.rollout.canary && !spec.rollout.waves?.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rollout'],
+        message: 'needs a canary or waves, e.g. { canary: 5, waves: ["25%", "100%"] }',
+      });
+    }
     if (spec.budgetUsd !== undefined && spec.estimatedMinutesPerItem === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -145,7 +208,9 @@ function toItem(item: z.infer<typeof ItemSchema>): CampaignItem {
 /** The workflow's spec from a validated file. */
 export function toCampaignSpec(file: CampaignFile): CampaignSpec {
   const minutesToMs = (m: number | undefined) => (m === undefined ? undefined : Math.round(m * 60_000));
+  const secondsToMs = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
   const spec: CampaignSpec = {
+    name: file.name,
     job: {
       message: file.message,
       followUps: file.followUps,
@@ -158,6 +223,9 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
       turnTimeoutMs: minutesToMs(file.turnTimeoutMinutes),
       jobTimeoutMs: minutesToMs(file.jobTimeoutMinutes),
       webhooks: file.webhooks,
+      lookAfterMs: secondsToMs(file.lookAfterSeconds),
+      webhookSafetyPollMs: secondsToMs(file.safetyPollSeconds),
+      pollIntervalMs: secondsToMs(file.pollIntervalSeconds),
     },
     items: file.items?.map(toItem),
     targets: file.targets && {
@@ -169,6 +237,9 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
     budgetUsd: file.budgetUsd,
     estimatedMinutesPerItem: file.estimatedMinutesPerItem,
     startsPerMinute: file.startsPerMinute,
+    rollout: file.rollout as CampaignSpec['rollout'],
+    retentionMs: file.retentionDays === undefined ? undefined : Math.round(file.retentionDays * 86_400_000),
+    itemsPerShard: file.itemsPerShard,
   };
   return JSON.parse(JSON.stringify(spec)) as CampaignSpec; // drops undefined fields
 }
@@ -179,14 +250,7 @@ export function parseCampaignSpec(document: unknown, source = '(spec)'): { id?: 
   if (!parsed.success) {
     throw new CampaignSpecError(source, describeIssues(parsed.error.issues));
   }
-  const spec = toCampaignSpec(parsed.data);
-  const bytes = Buffer.byteLength(JSON.stringify(spec));
-  if (bytes > MAX_SPEC_BYTES) {
-    throw new CampaignSpecError(source, [
-      `(root): the spec is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte limit; split the items over several campaigns or use targets`,
-    ]);
-  }
-  return { id: parsed.data.id, spec };
+  return { id: parsed.data.id, spec: toCampaignSpec(parsed.data) };
 }
 
 function readDocument(path: string): unknown {

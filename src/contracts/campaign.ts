@@ -1,5 +1,6 @@
 import type { ItemState } from './enums';
-import type { ReplicaJobInput } from './replica-job';
+import type { EndedJob } from './job-outcome';
+import type { ReplicaJobInput, ReplicaJobResult } from './replica-job';
 
 /** One target of a campaign: one replica on one environment. */
 export interface CampaignItem {
@@ -42,79 +43,157 @@ export type JobTemplate = Pick<
   | 'webhooks'
   | 'pollIntervalMs'
   | 'webhookSafetyPollMs'
+  | 'lookAfterMs'
   | 'maxWakeAttempts'
 >;
 
+/**
+ * Staged rollout: the first `canary` items run alone, then each wave opens up to a cumulative share of
+ * the items (`"25%"`) or a count; with `approval`, each next wave waits for `campaign approve`.
+ */
+export interface RolloutSpec {
+  canary?: number;
+  waves?: (number | `${number}%`)[];
+  approval?: boolean;
+}
+
 /** A validated campaign spec, as the CLI hands it to the workflow (see `src/campaign/spec.ts`). */
 export interface CampaignSpec {
+  /** Human name (the spec file's `name`, or its file name), shown in lists and the Temporal UI. */
+  name?: string;
   job: JobTemplate;
   items?: CampaignItem[];
   targets?: CampaignTargets;
-  /** Children in flight at once (1–500, default 10). */
+  /** Children in flight at once across the whole campaign (1–500, default 10). */
   concurrency?: number;
   failureThreshold?: FailureThreshold;
   /** Projected spend (USD) the campaign may not exceed when starting items. */
   budgetUsd?: number;
   /** Minutes an item is expected to run, for budget projections (default 30). */
   estimatedMinutesPerItem?: number;
-  /** Rollout pacing: at most this many starts per minute. */
+  /** Rollout pacing: at most this many starts per minute, across the whole campaign. */
   startsPerMinute?: number;
+  rollout?: RolloutSpec;
+  /** How long a finished campaign stays open for retries and additions before it closes (default 7 days). */
+  retentionMs?: number;
+  /** Items per shard workflow when the campaign is created (default 1,000); fixed for its life. */
+  itemsPerShard?: number;
   /** Task queue of the Replicas API activities. */
   apiTaskQueue?: string;
 }
 
-/** What the campaign keeps per item: compact, because it is carried across continue-as-new. */
+export const CAMPAIGN_STATES = [
+  'running',
+  'paused',
+  'awaiting_approval',
+  'finished',
+  'cancelled',
+  'closed',
+] as const;
+/**
+ * `running` → `finished` (nothing pending or running; still open for retry, add, resume, apply) →
+ * `closed` (by `campaign close`, or after the retention period idle). `paused` and
+ * `awaiting_approval` hold new starts; `cancelled` ends every item.
+ */
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+/** Why a campaign starts no new items. Typed, so callers branch on `kind`, never on text. */
+export type StopReason =
+  | { kind: 'cancelled' }
+  | { kind: 'failure_threshold'; wave: number; failed: number; finished: number; percent: number }
+  | { kind: 'budget'; budgetUsd: number; projectedUsd: number }
+  | { kind: 'rejected'; wave: number };
+
+/** One line for people: `failure threshold: 3 of 5 finished items failed in wave 1 (limit 40%)`. */
+export function describeStopReason(reason: StopReason): string {
+  switch (reason.kind) {
+    case 'cancelled':
+      return 'cancelled';
+    case 'failure_threshold':
+      return `failure threshold: ${reason.failed} of ${reason.finished} finished items failed in wave ${reason.wave} (limit ${reason.percent}%)`;
+    case 'budget':
+      return `budget: the next item would take the projected spend ($${reason.projectedUsd.toFixed(2)}) past $${reason.budgetUsd}`;
+    case 'rejected':
+      return `rollout rejected at wave ${reason.wave}`;
+  }
+}
+
+/** Items per state. */
+export type ItemCounts = Record<ItemState, number>;
+
+/** What the campaign keeps per item: compact, because thousands of them live in one shard's state. */
 export interface ItemRecord {
   key: string;
   state: ItemState;
+  /** Run of this item (2, 3, … after retries); each run has its own replica. */
   attempt: number;
+  repository?: string;
+  /** Rollout wave the item belongs to (0 = canary, or the only wave). */
+  wave?: number;
   replicaId?: string;
+  branch?: string;
   prs?: string[];
   error?: string;
   turns?: number;
-  durationMs?: number;
-  costUsd?: number;
-  /** Workflow time the current run started, for running cost estimates. */
+  /** Epoch milliseconds the current run started and ended (progress-over-time charts use them). */
   startedAtMs?: number;
+  endedAtMs?: number;
+  costUsd?: number;
+  /** Start of the agent's last message, kept when the job ends (the full text: `campaign item`). */
+  lastMessage?: string;
+  /** The replica outlived its job (cleanup `keep`, or a failure under `delete-on-success`). */
+  replicaKept?: boolean;
 }
 
-/** The state one run hands to the next (continue-as-new). */
-export interface CampaignCarry {
-  items: CampaignItem[];
-  records: ItemRecord[];
-  startedAt: string;
-  paused: boolean;
-  cancelled: boolean;
-  concurrency: number;
-  stopReason?: string;
-  recentStarts: number[];
-  runs: number;
+/** Something that happened to an item, for live views (`campaign watch`). */
+export interface ItemEvent {
+  atMs: number;
+  key: string;
+  kind: 'started' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped' | 'retried';
+  /** PR URLs for `succeeded`, the error for failures. */
+  detail?: string;
 }
 
-export interface CampaignInput {
-  spec: CampaignSpec;
-  carry?: CampaignCarry;
+export interface RolloutProgress {
+  /** The wave now open (0 = canary when there is one). */
+  wave: number;
+  waves: number;
+  awaitingApproval: boolean;
 }
 
+/** What `campaign status` shows: the campaign's aggregate view, kept current by its shards. */
 export interface CampaignProgress {
+  campaignId: string;
+  name?: string;
+  state: CampaignState;
   total: number;
-  pending: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  timedOut: number;
-  skipped: number;
+  counts: ItemCounts;
   prsOpened: number;
   startedAt: string;
-  paused: boolean;
+  finishedAt?: string;
+  /** When an idle finished campaign closes itself. */
+  closesAt?: string;
   concurrency: number;
-  /** Why no new items start (cancel, failure threshold, budget), when that is the case. */
-  stopReason?: string;
-  /** Spend so far (finished items) plus running items at the expected duration, in USD. */
-  estimatedCostUsd: number;
-  /** Runs of this campaign so far (continue-as-new count + 1). */
-  runs: number;
+  stopReason?: StopReason;
+  /** Cost of finished items. */
+  spentUsd: number;
+  /** Spent plus running items at max(elapsed, expected duration). */
+  projectedUsd: number;
+  budgetUsd?: number;
+  rollout?: RolloutProgress;
+  shards: number;
+  /** The latest item events, newest last. */
+  recent: ItemEvent[];
+}
+
+/** What one `apply` did, by item key. */
+export interface ApplySummary {
+  added: number;
+  kept: number;
+  retried: number;
+  pruned: number;
+  /** Items not started yet whose message or settings changed with the spec. */
+  updated: number;
 }
 
 export interface ResultsPage {
@@ -123,16 +202,39 @@ export interface ResultsPage {
   records: ItemRecord[];
 }
 
-export interface CampaignResult {
-  summary: CampaignProgress;
-  records: ItemRecord[];
+/** Items of a `targets` campaign; a repository that cannot run carries why. */
+export interface ResolvedTargets {
+  items: (CampaignItem & { skipReason?: string })[];
+  /** Matching repositories in all (the page is `offset` … `offset + limit`). */
+  total: number;
 }
 
 /** Activities the campaign workflow calls (on the rate-limited API task queue). */
 export interface CampaignActivities {
   /**
-   * Items for every repository whose name matches the glob, each on an environment bound to it: an
-   * existing one, or one created from the template (idempotent by name).
+   * One page of the repositories whose name matches the glob, each on an environment bound to it: an
+   * existing one, or one created from the template (idempotent by name); without either, skipped.
    */
-  resolveTargets(targets: CampaignTargets): Promise<CampaignItem[]>;
+  resolveTargets(input: {
+    targets: CampaignTargets;
+    offset: number;
+    limit: number;
+  }): Promise<ResolvedTargets>;
+}
+
+/** How a job ended, as Temporal knows it, when the shard could not learn it from the child itself. */
+export type JobLookup =
+  | { workflowId: string; status: 'running' }
+  | { workflowId: string; status: 'succeeded'; result: ReplicaJobResult }
+  | ({ workflowId: string; status: 'ended' } & EndedJob);
+
+/** Activities on the workflow task queue that ask Temporal itself (no Replicas API calls). */
+export interface TemporalLookupActivities {
+  /** Each job's status; for closed ones their result, or how they ended (terminated, timed out …). */
+  describeJobs(workflowIds: string[]): Promise<JobLookup[]>;
+  /**
+   * The result of the latest closed run of a workflow id (a campaign or a shard applied again after it
+   * was closed), or null when it never closed.
+   */
+  previousResult(workflowId: string): Promise<unknown>;
 }

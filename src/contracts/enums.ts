@@ -16,8 +16,11 @@ export type ReplicaSize = (typeof REPLICA_SIZES)[number];
 export const LIFECYCLE_POLICIES = ['default', 'delete_when_done', 'delete_after_inactivity'] as const;
 export type LifecyclePolicy = (typeof LIFECYCLE_POLICIES)[number];
 
-/** What a job does with its replica when it ends: `delete` always, or `keep` it for humans. */
-export const CLEANUP_POLICIES = ['delete', 'keep'] as const;
+/**
+ * What a job does with its replica when it ends: `delete-on-success` (default) keeps failed ones as
+ * evidence, `delete` always deletes, `keep` leaves every replica for humans.
+ */
+export const CLEANUP_POLICIES = ['delete-on-success', 'delete', 'keep'] as const;
 export type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
 
 /** How a job ended. */

@@ -35,3 +35,16 @@ export function replicaName(campaignId: string, itemKey: string): string {
 export function repositoryItemKey(repository: string): string {
   return repository.replace(/\//g, '__');
 }
+
+/** The shard workflow of a campaign that owns items routed to `index`. */
+export function shardWorkflowId(campaignId: string, index: number): string {
+  return `${campaignId}/shard-${index}`;
+}
+
+/**
+ * The shard an item key belongs to: a stable hash of the key over the campaign's shard count (fixed
+ * when the campaign is created), so re-applying a spec finds every key where it was.
+ */
+export function shardOf(itemKey: string, shardCount: number): number {
+  return Number.parseInt(fnv1a(itemKey), 16) % shardCount;
+}

@@ -27,7 +27,7 @@ export interface ReplicaJobInput {
   thinkingLevel?: ThinkingLevel;
   size?: ReplicaSize;
   lifecyclePolicy?: LifecyclePolicy;
-  /** `delete` (default) removes the replica when the job ends, however it ends; `keep` leaves it for humans. */
+  /** What happens to the replica when the job ends; default `delete-on-success`. */
   cleanup?: CleanupPolicy;
   /** Per turn; default 2 hours. */
   turnTimeoutMs?: number;
@@ -37,20 +37,22 @@ export interface ReplicaJobInput {
   webhooks?: boolean;
   /** Polling interval when no webhook can arrive; default 30 s. */
   pollIntervalMs?: number;
-  /** Safety-net polling interval while webhooks are expected; default 10 min. */
+  /** Longest interval between looks while webhooks are expected (the safety net); default 5 min. */
   webhookSafetyPollMs?: number;
+  /** First look at the replica after a turn starts, even with webhooks (a sleep sends none); default 20 s. */
+  lookAfterMs?: number;
   /** Wake-and-resend attempts for a follow-up that meets a sleeping workspace; default 3. */
   maxWakeAttempts?: number;
   /** Run of this item within its campaign (retryFailed makes 2, 3, …); each run gets its own replica name. */
   attempt?: number;
   /** Look for an existing replica of this job's name before creating (set by re-runs). */
   lookupExisting?: boolean;
-  /** Heartbeat timeout of the long-poll activity; default 2 minutes. */
+  /** Heartbeat timeout of the long-poll activity; default 30 s. */
   pollHeartbeatTimeoutMs?: number;
+  /** Heartbeat timeout of every other API call: how soon a call on a dead worker is retried; default 15 s. */
+  apiHeartbeatTimeoutMs?: number;
   /** Task queue of the Replicas API activities; default `replica-fleet-api`. */
   apiTaskQueue?: string;
-  /** Campaign to report the result to (by workflow id, so its continue-as-new is safe). */
-  reportTo?: string;
 }
 
 export interface ReplicaJobResult {
@@ -67,6 +69,8 @@ export interface ReplicaJobResult {
   endedAt: string;
   /** Whether the replica was deleted at the end (per cleanup policy). */
   deleted: boolean;
+  /** The agent's last answer, shortened, when the job ended without a PR (the evidence of why). */
+  lastMessage?: string;
 }
 
 /** What the `state` query answers while the job runs. */
@@ -97,6 +101,8 @@ export interface CreateReplicaInput {
   webhooks: boolean;
   /** Look for a replica with this name before creating (re-runs); retried attempts always look. */
   lookupExisting: boolean;
+  /** No replica of this name can be older (epoch ms, with clock-skew margin): the lookup stops there. */
+  notBeforeMs: number;
 }
 
 export interface CreateReplicaOutput {
@@ -123,6 +129,9 @@ export interface ReplicaSnapshot {
   errorMessage?: string;
 }
 
+/** The last message the agent wrote, shortened: kept in the item's record as evidence. */
+export const LAST_MESSAGE_LENGTH = 280;
+
 export interface PollInput {
   replicaId: string;
   /** `turn`: until nothing processes (or the workspace sleeps, errors, vanishes). `awake`: until active. */
@@ -135,13 +144,19 @@ export interface PollInput {
 export interface SendMessageInput {
   replicaId: string;
   message: string;
+  /** Identifies this turn's message (sent as its sender id), so a retried send can find it. */
+  marker: string;
+  /** Check whether the message already landed before sending (an earlier send of it was ambiguous). */
+  verifyFirst: boolean;
+  /** When this turn's first send was attempted (epoch ms): older messages are not this one. */
+  sinceMs: number;
 }
 
 export interface SendMessageOutput {
   status: 'sent' | 'queued' | 'waking' | string;
-  messageId?: string;
-  position?: number;
   chatId?: string;
+  /** The platform already had this message (an earlier attempt's answer was lost); nothing was sent. */
+  alreadyDelivered: boolean;
 }
 
 export interface ReplicaJobActivities {
@@ -152,7 +167,9 @@ export interface ReplicaJobActivities {
   sendReplicaMessage(input: SendMessageInput): Promise<SendMessageOutput>;
   wakeReplica(replicaId: string): Promise<void>;
   /** The id of the replica with this name, if any: cleanup after a create whose outcome is unknown. */
-  findReplicaByName(name: string): Promise<string | null>;
+  findReplicaByName(input: { name: string; notBeforeMs: number }): Promise<string | null>;
+  /** What the agent last said (its last answer in the chat history), shortened; undefined when none. */
+  lastAgentMessage(replicaId: string): Promise<string | undefined>;
   /** Idempotent: a replica that is already gone counts as deleted. */
   deleteReplica(replicaId: string): Promise<{ deleted: boolean }>;
 }

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { createActivities } from '../activities';
+import { createActivities, createLocalActivities } from '../activities';
 import { loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { ReplicasClient, type TransportOptions } from '../replicas';
 import { DEFAULT_SIM_API_KEY, startSimulator, type SimConfigInput, type Simulator } from '../simulator';
@@ -82,7 +82,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     masterSecret,
     config,
     async startWorkers() {
-      workers = await createFleetWorkers(config, nativeConnection, { apiActivities: activities });
+      workers = await createFleetWorkers(config, nativeConnection, {
+        localActivities: createLocalActivities(client),
+        apiActivities: activities,
+      });
       running = workers.run();
     },
     async stopWorkers() {

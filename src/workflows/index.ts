@@ -2,3 +2,4 @@
 export { healthCheckWorkflow } from './health-check';
 export { replicaJobWorkflow } from './replica-job/workflow';
 export { campaignWorkflow } from './campaign/workflow';
+export { shardWorkflow } from './shard/workflow';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CampaignSpecError, loadCampaignSpec, parseCampaignSpec } from '../../src/campaign/spec';
+import { CampaignSpecError, MAX_ITEMS, loadCampaignSpec, parseCampaignSpec } from '../../src/campaign/spec';
 import { runCommand } from '../../src/cli/command';
 import { campaignCommand } from '../../src/cli/commands/campaign';
 import { captureConsole } from '../support/console';
@@ -70,9 +70,12 @@ describe('campaign spec', () => {
     );
   });
 
-  it('fails clearly past the item limit', () => {
-    const items = Array.from({ length: 5001 }, (_, i) => ({ key: `k${i}`, environment: ENV }));
-    expect(issuesOf({ message: 'x', items }).join()).toMatch(/at most 5000 items/);
+  it('holds 50,000 items, and fails clearly past the item limit', () => {
+    const items = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, environment: ENV }));
+    expect(parseCampaignSpec({ message: 'x', items: items(50_000) }).spec.items).toHaveLength(50_000);
+    expect(issuesOf({ message: 'x', items: items(MAX_ITEMS + 1) }).join()).toMatch(
+      new RegExp(`at most ${MAX_ITEMS} items`),
+    );
   });
 
   it('renders templates per item', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createCampaignSchedule } from '../../src/campaign/schedules';
-import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -9,47 +8,48 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
   const t = useJobHarness({ webhooks: true });
 
   it('resolves repositories by glob onto their bound environments', async () => {
-    const handle = await t.h.startCampaign({
+    const { campaignId } = await t.h.apply({
       job: { message: 'tidy {{repository}} in {{environment}}' },
       targets: { repositories: 'acme/{api,web}' },
     });
-    const result = await handle.result();
-    expect(result.records.map((r) => r.key).sort()).toEqual(['acme__api', 'acme__web']);
-    expect(result.summary.succeeded).toBe(2);
+    expect(await t.h.settle(campaignId)).toMatchObject({ state: 'finished', counts: { succeeded: 2 } });
+    expect((await t.h.records(campaignId)).map((r) => r.key).sort()).toEqual(['acme__api', 'acme__web']);
   });
 
-  it('fails clearly when an unbound repository matches and no template is given (before one is created)', async () => {
-    const handle = await t.h.startCampaign({
+  it('skips a repository without a bound environment (saying why) and runs the rest', async () => {
+    const { campaignId, outcome } = await t.h.apply({
       job: { message: 'x' },
-      targets: { repositories: 'acme/legacy' },
+      targets: { repositories: 'acme/*' },
     });
-    await expect(handle.result()).rejects.toMatchObject({
-      cause: {
-        cause: {
-          message: expect.stringMatching(/acme\/legacy has no environment.*templateEnvironmentId/) as unknown,
-        },
-      },
-    });
+    expect(outcome.summary.added).toBe(5);
+    const done = await t.h.settle(campaignId);
+    expect(done.counts).toMatchObject({ succeeded: 4, skipped: 1, failed: 0 });
+    const legacy = (await t.h.records(campaignId)).find((r) => r.key === 'acme__legacy');
+    expect(legacy).toMatchObject({ state: 'skipped', repository: 'acme/legacy' });
+    expect(legacy?.error).toMatch(/acme\/legacy has no environment bound to it.*templateEnvironment/);
   });
 
-  it('creates an environment from the template for an unbound repository once, and reuses it on the next run', async () => {
+  it('creates an environment from the template for an unbound repository once, and reuses it on re-apply and in another campaign', async () => {
     const template = t.h.sim.organisations()[0]?.global_environment_id as string;
     const environmentsBefore = (await t.h.client.environments.list()).environments.length;
     const spec = {
       job: { message: 'modernise {{repository}}' },
       targets: { repositories: 'acme/leg*', templateEnvironmentId: template },
     };
-    const first = await (await t.h.startCampaign(spec)).result();
-    const second = await (await t.h.startCampaign(spec)).result();
-    expect(first.summary.succeeded).toBe(1);
-    expect(second.summary.succeeded).toBe(1);
+    const first = await t.h.apply(spec);
+    expect((await t.h.settle(first.campaignId)).counts.succeeded).toBe(1);
+    const again = await t.h.apply(spec, { id: first.campaignId });
+    expect(again.outcome.summary).toMatchObject({ added: 0, kept: 1 });
+    const other = await t.h.apply(spec);
+    expect((await t.h.settle(other.campaignId)).counts.succeeded).toBe(1);
     const environments = (await t.h.client.environments.list()).environments;
     expect(environments).toHaveLength(environmentsBefore + 1);
-    const created = environments.find((e) => e.name === 'replica-fleet:acme/legacy');
-    expect(created).toMatchObject({ source_environment_id: template });
+    expect(environments.find((e) => e.name === 'replica-fleet:acme/legacy')).toMatchObject({
+      source_environment_id: template,
+    });
   });
 
-  it('starts a campaign from a schedule (overlap skip), which runs to completion', async () => {
+  it('starts a campaign from a schedule (overlap skip), which applies its items and runs them', async () => {
     const scheduleId = uniqueTaskQueue('schedule');
     const schedule = await createCampaignSchedule(t.env.client, {
       scheduleId,
@@ -58,8 +58,7 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
       spec: { job: { message: 'nightly {{item.key}}' }, items: t.h.items(2), apiTaskQueue: t.h.apiTaskQueue },
     });
     try {
-      const described = await schedule.describe();
-      expect(described.policies.overlap).toBe('SKIP');
+      expect((await schedule.describe()).policies.overlap).toBe('SKIP');
       await schedule.trigger();
       let workflowId = '';
       await eventually(async () => {
@@ -68,8 +67,11 @@ describe('campaign targets and schedules (real Temporal, simulator, ingress)', (
         return workflowId !== '';
       });
       expect(workflowId.startsWith(`${scheduleId}-run`)).toBe(true);
-      const result = await t.env.client.workflow.getHandle<typeof campaignWorkflow>(workflowId).result();
-      expect(result.summary).toMatchObject({ total: 2, succeeded: 2 });
+      expect(await t.h.settle(workflowId)).toMatchObject({
+        state: 'finished',
+        total: 2,
+        counts: { succeeded: 2 },
+      });
     } finally {
       await schedule.delete();
     }

@@ -1,13 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
-import { DEFAULT_SIM_API_KEY } from '../../src/simulator/server';
+import { describe, expect, it } from 'vitest';
 import { jobStateQuery } from '../../src/workflows/replica-job/messages';
 import { eventually } from '../support/eventually';
 import { startJobHarness, useJobHarness } from '../support/job-harness';
-
-const root = path.resolve(__dirname, '..', '..');
+import { spawnWorkerProcess } from '../support/worker-process';
 
 describe('replica job by polling (real Temporal, simulator)', () => {
   const t = useJobHarness({ webhooks: false, sim: { behaviour: { prProbability: 1 } } });
@@ -53,32 +48,11 @@ describe('replica job by polling (real Temporal, simulator)', () => {
       workers: false,
       sim: { timings: { turnMs: 1500 } },
     });
-    const child = spawn(
-      path.join(root, 'node_modules', '.bin', 'vite-node'),
-      [path.join(root, 'test', 'fixtures', 'worker-process.ts')],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: t.env.address,
-          REPLICA_FLEET_TASK_QUEUE: solo.taskQueue,
-          REPLICA_FLEET_API_TASK_QUEUE: solo.apiTaskQueue,
-          REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-          REPLICAS_API_URL: solo.sim.url,
-          REPLICAS_API_KEY: DEFAULT_SIM_API_KEY,
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const worker = await spawnWorkerProcess(solo, t.env.address);
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('worker-ready') && resolve());
-        child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-      });
       const handle = await solo.start(solo.input({ pollHeartbeatTimeoutMs: 1000 }));
       await eventually(async () => (await handle.query(jobStateQuery)).phase === 'waiting_turn', 20_000);
-      child.kill('SIGKILL');
-      await once(child, 'exit');
+      await worker.kill();
       await solo.startWorkers();
       const result = await handle.result();
       expect(result.state).toBe('succeeded');
@@ -88,7 +62,7 @@ describe('replica job by polling (real Temporal, simulator)', () => {
       const completions = history.events?.filter((e) => e.workflowExecutionCompletedEventAttributes) ?? [];
       expect(completions).toHaveLength(1);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await worker.kill();
       await solo.close();
     }
   }, 60_000);

@@ -14,7 +14,12 @@ describe('replica job timeouts (time-skipping server, simulator, ingress)', () =
     const started = performance.now();
     // A 6-hour safety poll keeps the skipped day to a handful of API calls.
     const result = await t.h.run(
-      t.h.input({ jobTimeoutMs: DAY, turnTimeoutMs: 2 * DAY, webhookSafetyPollMs: DAY / 4 }),
+      t.h.input({
+        jobTimeoutMs: DAY,
+        turnTimeoutMs: 2 * DAY,
+        webhookSafetyPollMs: DAY / 4,
+        cleanup: 'delete',
+      }),
     );
     expect(result).toMatchObject({ state: 'timed_out', deleted: true });
     expect(result.error).toMatch(/job did not finish within 1440 min/);
@@ -28,7 +33,9 @@ describe('replica job timeouts (time-skipping server, simulator, ingress)', () =
   });
 
   it('times a turn out after its turn timeout, and deletes the replica', async () => {
-    const result = await t.h.run(t.h.input({ jobTimeoutMs: DAY, turnTimeoutMs: 60 * 60 * 1000 }));
+    const result = await t.h.run(
+      t.h.input({ jobTimeoutMs: DAY, turnTimeoutMs: 60 * 60 * 1000, cleanup: 'delete' }),
+    );
     expect(result).toMatchObject({ state: 'timed_out', deleted: true, turns: 0 });
     expect(result.error).toMatch(/turn 1 did not finish within 60 min/);
   });

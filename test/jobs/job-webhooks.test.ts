@@ -39,10 +39,10 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
       expect(history).not.toContain(Buffer.from(secret).toString('base64'));
     }
     const { searchAttributes } = await handle.describe();
+    // CampaignId and Repository are set when the shard starts the job; the job adds its ReplicaId.
     expect(searchAttributes).toMatchObject({
       CampaignId: [input.campaignId],
       ReplicaId: [result.replicaId],
-      JobState: ['succeeded'],
       Repository: ['acme/api'],
     });
   });
@@ -83,24 +83,29 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
       expect(result.prs).toHaveLength(1);
     }));
 
-  it('fails the item with the platform message when the workspace errors, and deletes it', () =>
+  it('fails the item, and visibly the workflow, with the platform message; keeps the failed replica by default', () =>
     t.h.withSim({ behaviour: { errorRate: 1 } }, async () => {
+      const handle = await t.h.start(t.h.input());
+      await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ItemFailed' } });
+      expect((await handle.describe()).status.name).toBe('FAILED');
       const result = await t.h.run(t.h.input());
-      expect(result.state).toBe('failed');
+      expect(result).toMatchObject({ state: 'failed', deleted: false });
       expect(result.error).toMatch(/out of memory/);
-      expect(result.deleted).toBe(true);
+      expect(await t.h.run(t.h.input({ cleanup: 'delete' }))).toMatchObject({
+        state: 'failed',
+        deleted: true,
+      });
     }));
 
   it('is cancelled mid-turn: the replica is deleted and the state is cancelled', () =>
     t.h.withSim({ timings: { turnMs: 600_000 } }, async () => {
       const handle = await t.h.start(t.h.input());
       await eventually(async () => (await handle.query(jobStateQuery)).replicaStatus === 'active');
+      const { replicaId } = await handle.query(jobStateQuery);
       await handle.cancel();
-      const result = await handle.result();
-      expect(result).toMatchObject({ state: 'cancelled', deleted: true });
-      await expect(t.h.client.getReplica(result.replicaId as string)).rejects.toMatchObject({
-        kind: 'not_found',
-      });
+      expect(await t.h.outcome(handle)).toBe('cancelled');
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      await expect(t.h.client.getReplica(replicaId as string)).rejects.toMatchObject({ kind: 'not_found' });
     }));
 
   it('keeps the replica when cleanup is keep, and reports phase, replica id and status while running', () =>
@@ -111,8 +116,7 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
       expect(state).toMatchObject({ phase: 'waiting_turn', replicaStatus: 'active' });
       expect(state.replicaId).toMatch(/^[0-9a-f-]{36}$/);
       await handle.cancel();
-      const result = await handle.result();
-      expect(result).toMatchObject({ state: 'cancelled', deleted: false });
-      expect((await t.h.client.getReplica(result.replicaId as string)).replica.id).toBe(result.replicaId);
+      expect(await t.h.outcome(handle)).toBe('cancelled');
+      expect((await t.h.client.getReplica(state.replicaId as string)).replica.id).toBe(state.replicaId);
     }));
 });

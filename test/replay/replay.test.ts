@@ -14,7 +14,7 @@ describe('saved histories replay on the current workflow code', () => {
     expect(histories.length).toBeGreaterThan(0);
   });
 
-  it.each(histories.map((h) => [h.workflowId, h] as const))('%s', async (_name, saved) => {
+  it.each(histories.map((h) => [h.name, h] as const))('%s', async (_name, saved) => {
     await Worker.runReplayHistory(
       { workflowBundle: { codePath: inject('workflowBundlePath') } },
       saved.history,

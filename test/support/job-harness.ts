@@ -1,11 +1,25 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
-import type { CampaignItem, CampaignSpec, ReplicaJobInput } from '../../src/contracts';
+import { applyCampaign, type ApplyOptions } from '../../src/campaign/apply';
+import { campaignProgress, campaignRecords } from '../../src/campaign/reads';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  CampaignIdAttribute,
+  RepositoryAttribute,
+  endedJob,
+  type CampaignItem,
+  type CampaignProgress,
+  type CampaignSpec,
+  type ItemRecord,
+  type ReplicaJobInput,
+  type ReplicaJobResult,
+} from '../../src/contracts';
 import type { SimConfigInput } from '../../src/simulator';
 import { startLocalStack } from '../../src/stack/local-stack';
 import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
 import type { replicaJobWorkflow } from '../../src/workflows/replica-job/workflow';
 import { fastConfig } from './simulator';
+import { eventually } from './eventually';
 import { connectToDevServer, uniqueTaskQueue } from './temporal';
 
 export interface JobHarnessOptions {
@@ -65,12 +79,35 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     };
   };
 
+  /** Starts a job the way a shard does: search attributes set at start. */
   const start = (jobInput: ReplicaJobInput) =>
     env.client.workflow.start<typeof replicaJobWorkflow>('replicaJobWorkflow', {
       taskQueue,
       workflowId: `${jobInput.campaignId}/${jobInput.itemKey}`,
       args: [jobInput],
+      typedSearchAttributes: [
+        { key: CampaignIdAttribute, value: jobInput.campaignId },
+        ...(jobInput.repository ? [{ key: RepositoryAttribute, value: jobInput.repository }] : []),
+      ],
     });
+
+  /**
+   * How a job ended, whichever way: its result when it succeeded, the result it failed with (failed or
+   * timed out), or `cancelled`.
+   */
+  const outcome = async (
+    handle: WorkflowHandle<typeof replicaJobWorkflow>,
+  ): Promise<ReplicaJobResult | 'cancelled'> => {
+    try {
+      return await handle.result();
+    } catch (error) {
+      if (!(error instanceof WorkflowFailedError)) throw error;
+      const ended = endedJob(error.cause);
+      if (ended.state === 'cancelled') return 'cancelled';
+      if (!ended.result) throw error;
+      return ended.result;
+    }
+  };
 
   return {
     sim,
@@ -84,16 +121,51 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     apiTaskQueue,
     input,
     start,
-    async run(jobInput: ReplicaJobInput) {
-      return (await start(jobInput)).result();
+    outcome,
+    /** Runs a job to its end and returns its result (also when it failed or timed out). */
+    async run(jobInput: ReplicaJobInput): Promise<ReplicaJobResult> {
+      const ended = await outcome(await start(jobInput));
+      if (ended === 'cancelled') throw new Error('the job was cancelled');
+      return ended;
     },
-    /** Starts a campaign on this harness's queues. */
-    startCampaign(spec: CampaignSpec, workflowId = uniqueTaskQueue('campaign')) {
-      return env.client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+    /** Applies a spec on this harness's queues (creating the campaign, or reconciling it). */
+    async apply(
+      spec: CampaignSpec,
+      options: Partial<Pick<ApplyOptions, 'retryFailed' | 'prune' | 'addOnly'>> & { id?: string } = {},
+    ) {
+      const campaignId = options.id ?? uniqueTaskQueue('campaign');
+      const outcome = await applyCampaign(env.client, spec, {
+        ...options,
+        campaignId,
         taskQueue,
-        workflowId,
-        args: [{ spec: { ...spec, apiTaskQueue } }],
+        apiTaskQueue,
       });
+      return {
+        campaignId,
+        outcome,
+        handle: env.client.workflow.getHandle<typeof campaignWorkflow>(campaignId),
+      };
+    },
+    progress: (campaignId: string) => campaignProgress(env.client, campaignId),
+    /** Waits until the campaign's progress satisfies `done` (by default: nothing runs or can start). */
+    async settle(
+      campaignId: string,
+      done: (p: CampaignProgress) => boolean = (p) => p.state !== 'running',
+      timeoutMs = 60_000,
+    ): Promise<CampaignProgress> {
+      let last: CampaignProgress | undefined;
+      await eventually(
+        async () => done((last = await campaignProgress(env.client, campaignId))),
+        timeoutMs,
+        () => last,
+        200,
+      );
+      return last as CampaignProgress;
+    },
+    async records(campaignId: string): Promise<ItemRecord[]> {
+      const records: ItemRecord[] = [];
+      for await (const record of campaignRecords(env.client, campaignId)) records.push(record);
+      return records;
     },
     /** `n` inline campaign items on one repository's environment. */
     items(n: number, repository = 'acme/api'): CampaignItem[] {

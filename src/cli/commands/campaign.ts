@@ -1,16 +1,24 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { applyCampaign, describeApply } from '../../campaign/apply';
+import {
+  campaignProgress,
+  campaignRecords,
+  missingWorkers,
+  UnknownCampaignError,
+  waitForCampaign,
+} from '../../campaign/reads';
 import { OVERLAP_POLICIES, createCampaignSchedule, type OverlapPolicy } from '../../campaign/schedules';
 import { loadCampaignSpec, loadItems } from '../../campaign/spec';
-import { CAMPAIGN_DEFAULTS, LIMITS, type ItemRecord } from '../../contracts';
+import { CAMPAIGN_DEFAULTS, ITEM_STATES, LIMITS, type ItemRecord, type ItemState } from '../../contracts';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { campaignWorkflow } from '../../workflows/campaign/workflow';
 import {
-  addItemsUpdate,
-  cancelCampaignSignal,
-  pauseSignal,
-  progressQuery,
-  resultsQuery,
-  resumeSignal,
+  approveUpdate,
+  cancelUpdate,
+  closeUpdate,
+  pauseUpdate,
+  rejectUpdate,
+  resumeUpdate,
   retryFailedUpdate,
   setConcurrencyUpdate,
 } from '../../workflows/campaign/messages';
@@ -23,28 +31,35 @@ campaigns run on REPLICA_FLEET_TASK_QUEUE and call the API on REPLICA_FLEET_API_
 
 const campaignHandle = (client: Client, id: string) => client.workflow.getHandle<typeof campaignWorkflow>(id);
 
-/** Runs an update; a rejection by the campaign's validator is the user's to fix (exit 1, its words). */
-async function update<T>(fn: () => Promise<T>): Promise<T | undefined> {
+/**
+ * Runs something against a campaign: a refusal by its validator is the user's to fix (exit 1, its
+ * words), an unknown id is named plainly (exit 1).
+ */
+async function onCampaign(fn: () => Promise<number>): Promise<number> {
   try {
     return await fn();
   } catch (error) {
-    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-    console.error(`rejected: ${error.cause?.message ?? error.message}`);
-    return undefined;
+    if (error instanceof WorkflowUpdateFailedError) {
+      console.error(`rejected: ${error.cause?.message ?? error.message}`);
+      return EXIT.failed;
+    }
+    if (error instanceof UnknownCampaignError) {
+      console.error(error.message);
+      return EXIT.failed;
+    }
+    if (error instanceof Error && error.name === 'WorkflowNotFoundError') {
+      console.error(`no running campaign with that id (it may be closed: 'campaign status' still shows it)`);
+      return EXIT.failed;
+    }
+    throw error;
   }
 }
 
-async function allRecords(client: Client, id: string): Promise<ItemRecord[]> {
-  const handle = campaignHandle(client, id);
-  const { status } = await handle.describe();
-  if (status.name === 'COMPLETED') return (await handle.result()).records;
-  const records: ItemRecord[] = [];
-  for (let offset = 0; ;) {
-    const page = await handle.query(resultsQuery, { offset, limit: LIMITS.maxResultsPage });
-    records.push(...page.records);
-    offset += page.records.length;
-    if (offset >= page.total || page.records.length === 0) return records;
-  }
+/** Warns on stderr when no worker polls the queues this CLI would use: the campaign could not move. */
+async function warnAboutWorkers(client: Client): Promise<void> {
+  const { taskQueue, apiTaskQueue } = loadWorkerConfig();
+  for (const problem of await missingWorkers(client, { taskQueue, apiTaskQueue }))
+    console.error(`warning: ${problem}`);
 }
 
 const validate = command({
@@ -62,75 +77,104 @@ Example:
   },
 });
 
-const start = command({
-  name: 'start',
-  summary: "start a campaign (id: the spec's id, else campaign-<time>)",
-  help: `Usage: replica-fleet campaign start FILE [--id ID] [--wait]
+function applyCommand(name: 'apply' | 'start', summary: string) {
+  return command({
+    name,
+    summary,
+    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--wait]
 
-Validates the spec, then starts the campaign on REPLICA_FLEET_TASK_QUEUE. With --wait, prints every
-item when it ends and exits 1 if any item failed or timed out.
+Creates the campaign, or reconciles an existing one by item key (running, finished, or closed and
+applied again): items that succeeded are kept and never re-run, running ones continue, new keys are
+added, failed and timed-out ones re-run only with --retry-failed, keys no longer in the spec are left
+alone unless --prune (which cancels them, with cleanup). A changed message or setting applies to
+items not started yet. Prints what the apply did, e.g. "+12 new, 340 kept, 3 retried, 0 pruned".
+With --wait, waits until nothing runs and exits 1 if any item failed or timed out.
 ${CONNECTION}
 
 Example:
-  replica-fleet campaign start examples/campaign.yaml --id lint-2026-11 --wait`,
-  options: { id: { type: 'string' }, wait: { type: 'boolean' } },
-  async run({ values, positionals }) {
-    const { id, spec } = loadCampaignSpec(required(positionals, 0, 'FILE'));
-    const config = loadWorkerConfig();
-    const workflowId = values.id ?? id ?? `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    return withTemporalClient(async (client) => {
-      const handle = await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
-        taskQueue: config.taskQueue,
-        workflowId,
-        args: [{ spec: { ...spec, apiTaskQueue: config.apiTaskQueue } }],
-      });
-      console.log(`started campaign ${handle.workflowId}`);
-      if (!values.wait) return EXIT.ok;
-      const result = await handle.result();
-      console.log(`${formatProgress(result.summary)}\n\n${formatRecords(result.records)}`);
-      return result.summary.failed + result.summary.timedOut > 0 ? EXIT.failed : EXIT.ok;
-    });
-  },
-});
+  replica-fleet campaign ${name} examples/campaign.yaml --id lint-2026-11 --retry-failed`,
+    options: {
+      id: { type: 'string' },
+      'retry-failed': { type: 'boolean' },
+      prune: { type: 'boolean' },
+      wait: { type: 'boolean' },
+    },
+    async run({ values, positionals }) {
+      const { id, spec } = loadCampaignSpec(required(positionals, 0, 'FILE'));
+      const config = loadWorkerConfig();
+      const campaignId = values.id ?? id ?? `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      return withTemporalClient((client) =>
+        onCampaign(async () => {
+          await warnAboutWorkers(client);
+          const outcome = await applyCampaign(client, spec, {
+            campaignId,
+            taskQueue: config.taskQueue,
+            apiTaskQueue: config.apiTaskQueue,
+            retryFailed: values['retry-failed'],
+            prune: values.prune,
+            onProgress: (done, total) => process.stderr.write(`\rdelivered ${done}/${total} items`),
+          });
+          if (spec.items?.length) process.stderr.write('\n');
+          console.log(`campaign ${campaignId} ${describeApply(outcome)}`);
+          if (!values.wait) return EXIT.ok;
+          const progress = await waitForCampaign(client, campaignId);
+          const records: ItemRecord[] = [];
+          for await (const record of campaignRecords(client, campaignId)) records.push(record);
+          console.log(`${formatProgress(progress)}\n\n${formatRecords(records)}`);
+          return progress.counts.failed + progress.counts.timed_out > 0 ? EXIT.failed : EXIT.ok;
+        }),
+      );
+    },
+  });
+}
 
 const status = command({
   name: 'status',
-  summary: 'progress: counts, PRs, estimated cost, why nothing starts',
-  help: `Usage: replica-fleet campaign status ID
+  summary: 'progress: counts, PRs, spend, rollout, why nothing starts',
+  help: `Usage: replica-fleet campaign status ID [--json]
 
 Example:
   replica-fleet campaign status lint-2026-11`,
-  run: ({ positionals }) =>
-    withTemporalClient(async (client) => {
-      console.log(
-        formatProgress(await campaignHandle(client, required(positionals, 0, 'ID')).query(progressQuery)),
-      );
-      return EXIT.ok;
-    }),
+  options: { json: { type: 'boolean' } },
+  run: ({ values, positionals }) =>
+    withTemporalClient((client) =>
+      onCampaign(async () => {
+        const progress = await campaignProgress(client, required(positionals, 0, 'ID'));
+        console.log(values.json ? JSON.stringify(progress, null, 2) : formatProgress(progress));
+        if (progress.state === 'running' && !values.json) await warnAboutWorkers(client);
+        return EXIT.ok;
+      }),
+    ),
 });
 
 const results = command({
   name: 'results',
   summary: 'every item: state, run, PRs, time, cost, error',
-  help: `Usage: replica-fleet campaign results ID [--json]
+  help: `Usage: replica-fleet campaign results ID [--json] [--state STATE]
+
+States: ${ITEM_STATES.join(', ')}.
 
 Example:
-  replica-fleet campaign results lint-2026-11 --json`,
-  options: { json: { type: 'boolean' } },
-  run: ({ values, positionals }) =>
-    withTemporalClient(async (client) => {
-      const records = await allRecords(client, required(positionals, 0, 'ID'));
-      console.log(values.json ? JSON.stringify(records, null, 2) : formatRecords(records));
-      return EXIT.ok;
-    }),
+  replica-fleet campaign results lint-2026-11 --state failed`,
+  options: { json: { type: 'boolean' }, state: { type: 'string' } },
+  run: ({ values, positionals }) => {
+    const state = values.state as ItemState | undefined;
+    if (state !== undefined && !ITEM_STATES.includes(state))
+      throw new UsageError(`--state must be one of ${ITEM_STATES.join(', ')}, got "${state}"`);
+    return withTemporalClient((client) =>
+      onCampaign(async () => {
+        const records: ItemRecord[] = [];
+        for await (const record of campaignRecords(client, required(positionals, 0, 'ID'), state))
+          records.push(record);
+        console.log(values.json ? JSON.stringify(records, null, 2) : formatRecords(records));
+        return EXIT.ok;
+      }),
+    );
+  },
 });
 
-/** A control that only needs the campaign id: pause, resume, cancel, retry-failed. */
-function control(
-  name: string,
-  summary: string,
-  act: (client: Client, id: string) => Promise<string | undefined>,
-) {
+/** A control that only needs the campaign id; prints the state it leaves the campaign in. */
+function control(name: string, summary: string, act: (client: Client, id: string) => Promise<string>) {
   return command({
     name,
     summary,
@@ -139,37 +183,46 @@ function control(
 Example:
   replica-fleet campaign ${name} lint-2026-11`,
     run: ({ positionals }) =>
-      withTemporalClient(async (client) => {
-        const said = await act(client, required(positionals, 0, 'ID'));
-        if (said === undefined) return EXIT.failed;
-        console.log(said);
-        return EXIT.ok;
-      }),
+      withTemporalClient((client) =>
+        onCampaign(async () => {
+          console.log(await act(client, required(positionals, 0, 'ID')));
+          return EXIT.ok;
+        }),
+      ),
   });
 }
 
-const pause = control('pause', 'stop new starts (running items continue)', async (client, id) => {
-  await campaignHandle(client, id).signal(pauseSignal);
-  return 'paused: no new items start; running ones continue';
-});
-const resume = control('resume', 'start new items again', async (client, id) => {
-  await campaignHandle(client, id).signal(resumeSignal);
-  return 'resumed';
-});
+const stateAfter = (update: typeof pauseUpdate) => async (client: Client, id: string) =>
+  formatProgress(await campaignHandle(client, id).executeUpdate(update));
+
+const pause = control('pause', 'stop new starts (running items continue)', stateAfter(pauseUpdate));
+const resume = control(
+  'resume',
+  'start items again, also after a failure-threshold or budget stop',
+  stateAfter(resumeUpdate),
+);
 const cancel = control(
   'cancel',
   'cancel running items (their replicas are cleaned up) and the rest',
-  async (client, id) => {
-    await campaignHandle(client, id).signal(cancelCampaignSignal);
-    return 'cancelling: running items clean up their replicas; the rest are marked cancelled';
-  },
+  stateAfter(cancelUpdate),
+);
+const approve = control('approve', 'open the next wave of a staged rollout', stateAfter(approveUpdate));
+const reject = control(
+  'reject',
+  'stop a staged rollout: cancel the rest, with cleanup',
+  stateAfter(rejectUpdate),
+);
+const close = control(
+  'close',
+  'end a finished campaign (its results stay readable)',
+  stateAfter(closeUpdate),
 );
 const retryFailed = control(
   'retry-failed',
   're-run failed and timed-out items on fresh replicas',
   async (client, id) => {
-    const result = await update(() => campaignHandle(client, id).executeUpdate(retryFailedUpdate));
-    return result && `re-queued ${result.requeued} item(s)`;
+    const result = await campaignHandle(client, id).executeUpdate(retryFailedUpdate);
+    return `re-queued ${result.requeued} item(s)`;
   },
 );
 
@@ -183,14 +236,13 @@ Example:
   run: ({ positionals }) => {
     const id = required(positionals, 0, 'ID');
     const n = wholeNumber(required(positionals, 1, 'N'), 'N', 1, LIMITS.maxConcurrency);
-    return withTemporalClient(async (client) => {
-      const result = await update(() =>
-        campaignHandle(client, id).executeUpdate(setConcurrencyUpdate, { args: [n] }),
-      );
-      if (!result) return EXIT.failed;
-      console.log(`concurrency is now ${result.concurrency}`);
-      return EXIT.ok;
-    });
+    return withTemporalClient((client) =>
+      onCampaign(async () => {
+        const result = await campaignHandle(client, id).executeUpdate(setConcurrencyUpdate, { args: [n] });
+        console.log(`concurrency is now ${result.concurrency}`);
+        return EXIT.ok;
+      }),
+    );
   },
 });
 
@@ -199,21 +251,31 @@ const addItems = command({
   summary: 'add items (YAML/JSON list of {key, environment, repository?, vars?})',
   help: `Usage: replica-fleet campaign add-items ID FILE
 
-The file is validated like the items of a spec before anything is sent.
+The file is validated like the items of a spec before anything is sent. Keys the campaign already
+has are left exactly as they are.
 
 Example:
   replica-fleet campaign add-items lint-2026-11 more-repos.yaml`,
   run: ({ positionals }) => {
     const id = required(positionals, 0, 'ID');
     const items = loadItems(required(positionals, 1, 'FILE'));
-    return withTemporalClient(async (client) => {
-      const result = await update(() =>
-        campaignHandle(client, id).executeUpdate(addItemsUpdate, { args: [items] }),
-      );
-      if (!result) return EXIT.failed;
-      console.log(`added ${result.added}; the campaign now has ${result.total} item(s)`);
-      return EXIT.ok;
-    });
+    const config = loadWorkerConfig();
+    return withTemporalClient((client) =>
+      onCampaign(async () => {
+        // The header is ignored for add-only applies; the campaign keeps its own settings.
+        const outcome = await applyCampaign(
+          client,
+          { job: { message: '-' }, items },
+          {
+            campaignId: id,
+            taskQueue: config.taskQueue,
+            addOnly: true,
+          },
+        );
+        console.log(`campaign ${id} ${describeApply(outcome)}`);
+        return EXIT.ok;
+      }),
+    );
   },
 });
 
@@ -295,5 +357,21 @@ export const campaignCommand = group(
 
 A campaign sends one instruction (plus follow-ups) to a coding agent in one replica per target and
 collects the pull requests. ${CONNECTION}`,
-  [validate, start, status, results, pause, resume, cancel, setConcurrency, retryFailed, addItems, schedule],
+  [
+    validate,
+    applyCommand('apply', 'create a campaign or reconcile it with a spec, by item key'),
+    applyCommand('start', 'the same as apply'),
+    status,
+    results,
+    pause,
+    resume,
+    cancel,
+    approve,
+    reject,
+    close,
+    setConcurrency,
+    retryFailed,
+    addItems,
+    schedule,
+  ],
 );

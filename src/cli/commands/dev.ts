@@ -7,7 +7,9 @@ import { startLocalStack } from '../../stack/local-stack';
 import { packageRoot } from '../../stack/temporal-binary';
 import { installRuntimeLogger } from '../../temporal/quiet-runtime';
 import type { healthCheckWorkflow } from '../../workflows/health-check';
-import type { campaignWorkflow } from '../../workflows/campaign/workflow';
+import { applyCampaign, describeApply } from '../../campaign/apply';
+import { campaignRecords, waitForCampaign } from '../../campaign/reads';
+import type { ItemRecord } from '../../contracts';
 import { EXIT, command, wholeNumber } from '../command';
 import { formatProgress, formatRecords } from '../results-table';
 
@@ -98,15 +100,15 @@ Example:
 
 async function runDemoCampaign(client: Client, taskQueue: string, apiTaskQueue: string): Promise<void> {
   const { spec } = loadCampaignSpec(path.join(packageRoot(), 'examples', 'demo-campaign.yaml'));
-  const workflowId = `demo-campaign-${Date.now()}`;
-  const handle = await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
-    taskQueue,
-    workflowId,
-    args: [{ spec: { ...spec, apiTaskQueue } }],
-  });
-  console.log(`replica-fleet dev: demo campaign ${workflowId} started (see it in the Web UI)`);
-  const result = await handle.result();
+  const campaignId = `demo-campaign-${Date.now()}`;
+  const outcome = await applyCampaign(client, spec, { campaignId, taskQueue, apiTaskQueue });
   console.log(
-    `replica-fleet dev: demo campaign finished\n${formatProgress(result.summary)}\n\n${formatRecords(result.records)}`,
+    `replica-fleet dev: demo campaign ${campaignId} ${describeApply(outcome)} (see it in the Web UI)`,
+  );
+  const progress = await waitForCampaign(client, campaignId, undefined, 250);
+  const records: ItemRecord[] = [];
+  for await (const record of campaignRecords(client, campaignId)) records.push(record);
+  console.log(
+    `replica-fleet dev: demo campaign finished\n${formatProgress(progress)}\n\n${formatRecords(records)}`,
   );
 }

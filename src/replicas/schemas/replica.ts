@@ -130,6 +130,8 @@ export const SendMessageRequest = z
     goal_mode: z.boolean().optional(),
     fast_mode: z.boolean().optional(),
     thinking_level: ThinkingLevel.optional(),
+    senderUserId: z.string().min(1).optional(),
+    senderEmail: z.string().min(1).optional(),
   })
   .strict();
 export type SendMessageRequest = z.input<typeof SendMessageRequest>;

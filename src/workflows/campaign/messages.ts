@@ -1,16 +1,55 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CampaignItem, CampaignProgress, ResultsPage } from '../../contracts';
+import type {
+  ApplySummary,
+  ApplyTicket,
+  CampaignHeader,
+  CampaignItem,
+  CampaignProgress,
+  ShardAck,
+  ShardReport,
+} from '../../contracts';
 
-/** No new starts until `resume`; running items carry on. */
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-/** Cancels running items (their cleanup runs) and marks the rest cancelled. */
-export const cancelCampaignSignal = defineSignal('cancel');
+/** An item of an apply chunk: its ordinal is `ticket.ordinalBase` plus its index in the spec. */
+export type OrderedItem = CampaignItem & { ordinal: number };
 
-export const setConcurrencyUpdate = defineUpdate<{ concurrency: number }, [number]>('setConcurrency');
-/** Re-queues failed and timed-out items (each gets a fresh replica); answers how many. */
+/**
+ * Opens an apply (creating the campaign when it does not exist, through update-with-start): takes the
+ * spec without its items (absent: keep the current one) and the number of items that follow.
+ */
+export const applyUpdate = defineUpdate<
+  ApplyTicket & { settingsChanged: boolean; summary?: ApplySummary },
+  [{ header?: CampaignHeader; total: number; retryFailed?: boolean; addOnly?: boolean }]
+>('apply');
+/** One chunk of an apply's items, all of one shard (`shardOf(key, ticket.shardCount)`). */
+export const applyItemsUpdate = defineUpdate<
+  ApplySummary,
+  [{ applyId: number; shard: number; items: OrderedItem[]; retryFailed?: boolean; addOnly?: boolean }]
+>('applyItems');
+/** Ends an apply; with `prune`, items the apply did not name are cancelled (with cleanup). */
+export const finishApplyUpdate = defineUpdate<{ pruned: number }, [{ applyId: number; prune?: boolean }]>(
+  'finishApply',
+);
+
 export const retryFailedUpdate = defineUpdate<{ requeued: number }>('retryFailed');
-export const addItemsUpdate = defineUpdate<{ added: number; total: number }, [CampaignItem[]]>('addItems');
+export const setConcurrencyUpdate = defineUpdate<{ concurrency: number }, [number]>('setConcurrency');
+export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
+/** Starts new items again: lifts a pause and a failure-threshold or budget stop. */
+export const resumeUpdate = defineUpdate<CampaignProgress>('resume');
+export const cancelUpdate = defineUpdate<CampaignProgress>('cancel');
+/** Opens the next rollout wave. */
+export const approveUpdate = defineUpdate<CampaignProgress>('approve');
+/** Cancels the rest of a staged rollout (running items clean up). */
+export const rejectUpdate = defineUpdate<CampaignProgress>('reject');
+/** Ends the campaign; its records stay readable in its shards' results. */
+export const closeUpdate = defineUpdate<CampaignProgress>('close');
 
 export const progressQuery = defineQuery<CampaignProgress>('progress');
-export const resultsQuery = defineQuery<ResultsPage, [{ offset?: number; limit?: number }?]>('results');
+export const shardsQuery = defineQuery<{
+  shardCount: number;
+  shards: { index: number; workflowId: string }[];
+}>('shards');
+
+/** From shards: their counts (at most every couple of seconds while items end). */
+export const shardReportSignal = defineSignal<[ShardReport]>('shardReport');
+/** From shards: a command done. */
+export const shardAckSignal = defineSignal<[ShardAck]>('shardAck');

@@ -1,438 +1,464 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  CancellationScope,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   CAMPAIGN_DEFAULTS,
   CampaignIdAttribute,
   LIMITS,
   TASK_QUEUES,
-  costOf,
-  jobWorkflowId,
-  ratePerMinute,
-  renderMessage,
+  describeStopReason,
+  shardOf,
+  shardWorkflowId,
+  type ApplySummary,
+  type ApplyTicket,
   type CampaignActivities,
-  type CampaignCarry,
-  type CampaignInput,
+  type CampaignTargets,
+  type ResolvedTargets,
+  type CampaignHeader,
   type CampaignItem,
   type CampaignProgress,
-  type CampaignResult,
-  type ItemRecord,
-  type ReplicaJobResult,
+  type ShardAck,
+  type ShardCommand,
+  type ShardJobSettings,
+  type TemporalLookupActivities,
 } from '../../contracts';
-import { replicaJobWorkflow } from '../replica-job/workflow';
-import { jobFinishedSignal } from './job-report';
+import { CampaignBook, type CampaignCarry } from '../../policy/campaign-book';
+import { shardCommandSignal, shardGrantSignal } from '../shard/messages';
+import { shardWorkflow } from '../shard/workflow';
 import {
-  addItemsUpdate,
-  cancelCampaignSignal,
-  pauseSignal,
+  applyItemsUpdate,
+  applyUpdate,
+  approveUpdate,
+  cancelUpdate,
+  closeUpdate,
+  finishApplyUpdate,
+  pauseUpdate,
   progressQuery,
-  resultsQuery,
-  resumeSignal,
+  rejectUpdate,
+  resumeUpdate,
   retryFailedUpdate,
   setConcurrencyUpdate,
+  shardAckSignal,
+  shardReportSignal,
+  shardsQuery,
+  type OrderedItem,
 } from './messages';
 
-/**
- * A campaign: one replica job per item, at most `concurrency` in flight, with live controls, guards
- * (failure threshold, budget, pacing) and continue-as-new that carries a compact state.
- */
-export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
-  return new CampaignRun(input).run();
+/** What a closed campaign returns: its last progress, and what a later apply reopens it from. */
+export interface CampaignResult {
+  progress: CampaignProgress;
+  carry: CampaignCarry;
 }
 
-class CampaignRun {
-  private readonly campaignId = workflowInfo().workflowId;
-  private readonly spec;
-  private readonly activities: CampaignActivities;
-  private carry: CampaignCarry;
-  private readonly records = new Map<string, ItemRecord>();
-  private readonly itemByKey = new Map<string, CampaignItem>();
-  /** Bumped by every report and control, so the main loop wakes exactly when something changed. */
-  private version = 0;
+export interface CampaignInput {
+  header: CampaignHeader;
+  /** Started without the CLI (a schedule): the campaign applies its spec itself, items or targets. */
+  selfApply?: boolean;
+  initialItems?: CampaignItem[];
+  carry?: CampaignCarry;
+}
 
-  constructor(input: CampaignInput) {
-    this.spec = input.spec;
-    this.activities = proxyActivities<CampaignActivities>({
-      taskQueue: input.spec.apiTaskQueue ?? TASK_QUEUES.api,
+/** Targets resolved per activity call: one page of repositories. */
+const TARGETS_PAGE = 200;
+
+/**
+ * A campaign: a durable object users converge toward done. Applies reconcile items by key into shard
+ * workflows that run the jobs; the campaign shares out the global window (concurrency, pacing, budget),
+ * runs the rollout, keeps aggregate counts, and stays open after the last item until it is closed or
+ * its retention passes. Rules live in `src/policy/campaign-book.ts`.
+ */
+export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
+  return new Campaign(input).run();
+}
+
+class Campaign {
+  private readonly id = workflowInfo().workflowId;
+  private readonly book: CampaignBook;
+  private readonly api: CampaignActivities;
+  private readonly acks = new Map<string, ShardAck>();
+  private readonly starting = new Map<number, Promise<void>>();
+  private requestSeq = 0;
+  private readonly lookups = proxyActivities<TemporalLookupActivities>({ startToCloseTimeout: '1 minute' });
+  /** Updates wait until a reopened campaign has its earlier state back. */
+  private restored: boolean;
+  /** Something changed since the loop last ran. */
+  private changed = true;
+
+  constructor(private readonly input: CampaignInput) {
+    this.book = input.carry
+      ? new CampaignBook(input.carry)
+      : CampaignBook.create(input.header, new Date().toISOString());
+    this.book.c.runs += 1;
+    this.restored = input.carry !== undefined;
+    this.api = proxyActivities<CampaignActivities>({
+      taskQueue: input.header.apiTaskQueue ?? TASK_QUEUES.api,
       startToCloseTimeout: '10 minutes',
       retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
     });
-    this.carry = input.carry ?? {
-      items: [...(input.spec.items ?? [])],
-      records: [],
-      startedAt: new Date().toISOString(),
-      paused: false,
-      cancelled: false,
-      concurrency: input.spec.concurrency ?? CAMPAIGN_DEFAULTS.concurrency,
-      recentStarts: [],
-      runs: 0,
-    };
-    this.carry.runs += 1;
-    for (const item of this.carry.items) this.itemByKey.set(item.key, item);
-    for (const record of this.carry.records) this.records.set(record.key, record);
-    // Before any handler runs: an update in the first activation must see every item.
-    for (const item of this.carry.items) this.ensureRecord(item);
     this.installHandlers();
   }
 
   async run(): Promise<CampaignResult> {
-    upsertSearchAttributes([{ key: CampaignIdAttribute, value: this.campaignId }]);
-    try {
-      if (this.carry.runs === 1 && this.spec.targets) {
-        this.addItems(await this.activities.resolveTargets(this.spec.targets));
-      }
-      await this.loop();
-    } catch (err) {
-      if (!isCancellation(err)) throw err;
-      // The campaign itself was cancelled: same as the cancel control, cleanup included.
-      await CancellationScope.nonCancellable(async () => {
-        this.cancel();
-        await condition(() => this.count('running') === 0);
-      });
+    upsertSearchAttributes([{ key: CampaignIdAttribute, value: this.id }]);
+    if (!this.restored) {
+      // Applied again after it was closed: continue from where it stopped.
+      const previous = (await this.lookups.previousResult(this.id)) as CampaignResult | null;
+      if (previous?.carry) this.book.reopen(previous.carry);
+      this.restored = true;
     }
-    for (const record of this.records.values()) {
-      if (record.state === 'pending') {
-        record.state = this.carry.cancelled ? 'cancelled' : 'skipped';
-        record.error = this.carry.stopReason;
-      }
+    if (!this.input.carry && this.input.selfApply) {
+      await this.applyItself(this.input.header, this.input.initialItems);
     }
-    await condition(allHandlersFinished);
-    return { summary: this.progress(), records: [...this.records.values()] };
-  }
-
-  private async loop(): Promise<void> {
     for (;;) {
-      if (workflowInfo().continueAsNewSuggested) {
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof campaignWorkflow>({
-          spec: { ...this.spec, items: undefined, targets: undefined },
-          carry: { ...this.carry, records: [...this.records.values()] },
-        });
-      }
-      this.checkFailureThreshold();
-      const running = this.count('running');
-      const next = this.stopped ? undefined : this.nextPending();
-      if (!next && running === 0) return;
-      const seen = this.version;
-      if (next && !this.carry.paused && running < this.carry.concurrency) {
-        const waitMs = this.pacingWaitMs();
-        if (waitMs > 0) {
-          await condition(() => this.version !== seen, waitMs);
-          continue;
-        }
-        const batch = this.nextBatch(this.carry.concurrency - running);
-        if (batch.length > 0) {
-          // One workflow task issues every start of the batch; awaiting them one by one would cost a
-          // round trip to the server per child.
-          await Promise.all(batch.map((record) => this.start(record)));
-          continue;
-        }
-        // Over budget: wait for running items to settle their real cost; with none left, stop for good.
-        if (running === 0) {
-          this.carry.stopReason = `budget: the next item would take the projected spend past $${this.spec.budgetUsd}`;
-          continue;
-        }
-      }
-      await condition(() => this.version !== seen || workflowInfo().continueAsNewSuggested);
-    }
-  }
-
-  private get stopped(): boolean {
-    return this.carry.cancelled || this.carry.stopReason !== undefined;
-  }
-
-  private nextPending(): ItemRecord | undefined {
-    for (const record of this.records.values()) if (record.state === 'pending') return record;
-    return undefined;
-  }
-
-  /**
-   * Pending items to start now, within the free slots, the pacing allowance and the budget. Each is
-   * marked running before the next is considered, so the projections count it.
-   */
-  private nextBatch(slots: number): ItemRecord[] {
-    const batch: ItemRecord[] = [];
-    const perMinute = this.spec.startsPerMinute;
-    for (const record of this.records.values()) {
-      if (batch.length >= slots) break;
-      if (record.state !== 'pending') continue;
-      if (perMinute && this.carry.recentStarts.length >= perMinute) break;
-      if (!this.budgetAllowsOneMore()) break;
       const now = Date.now();
-      record.state = 'running';
-      record.startedAtMs = now;
-      this.carry.recentStarts.push(now);
-      batch.push(record);
-    }
-    return batch;
-  }
-
-  private async start(record: ItemRecord): Promise<void> {
-    const item = this.itemByKey.get(record.key) as CampaignItem;
-    const job = this.spec.job;
-    const args = {
-      ...job,
-      campaignId: this.campaignId,
-      itemKey: item.key,
-      attempt: record.attempt,
-      repository: item.repository,
-      environmentId: item.environmentId,
-      message: renderMessage(job.message, item),
-      followUps: job.followUps?.map((followUp) => renderMessage(followUp, item)),
-      apiTaskQueue: this.spec.apiTaskQueue,
-      lookupExisting: record.attempt > 1,
-      reportTo: this.campaignId,
-    };
-    try {
-      const child = await startChild(replicaJobWorkflow, {
-        workflowId: jobWorkflowId(this.campaignId, item.key),
-        args: [args],
-        // Children outlive this run: continue-as-new must not take them down; they report by id.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-      const attempt = record.attempt;
-      child.result().then(
-        (result) => this.finish(result),
-        (err: unknown) => this.finishWithError(item.key, attempt, err),
-      );
-    } catch (err) {
-      // Already running (e.g. started by an earlier run of this campaign id): attach; it reports by id.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      log.info('item already running; attached', { item: item.key });
-    }
-  }
-
-  private finish(result: ReplicaJobResult): void {
-    const record = this.records.get(result.itemKey);
-    // Reports arrive twice (child result and signal) and may be late; only the current run counts.
-    if (!record || record.state !== 'running' || record.attempt !== (result.attempt ?? 1)) return;
-    record.state = result.state;
-    record.replicaId = result.replicaId;
-    record.prs = result.prs.map((pr) => pr.url);
-    record.turns = result.turns;
-    record.error = result.error?.slice(0, LIMITS.maxErrorLength);
-    record.durationMs = Math.max(
-      0,
-      new Date(result.endedAt).getTime() - new Date(result.startedAt).getTime(),
-    );
-    record.costUsd = costOf(this.spec.job.size, record.durationMs);
-    record.startedAtMs = undefined;
-    this.version += 1;
-  }
-
-  private finishWithError(key: string, attempt: number, err: unknown): void {
-    const record = this.records.get(key);
-    if (!record || record.state !== 'running' || record.attempt !== attempt) return;
-    record.state = isCancellation(err) ? 'cancelled' : 'failed';
-    record.error = (err instanceof Error ? err.message : String(err)).slice(0, LIMITS.maxErrorLength);
-    record.startedAtMs = undefined;
-    this.version += 1;
-  }
-
-  private cancel(): void {
-    if (this.carry.cancelled) return;
-    this.carry.cancelled = true;
-    this.carry.stopReason = 'cancelled';
-    for (const record of this.records.values()) {
-      if (record.state === 'pending') record.state = 'cancelled';
-      if (record.state === 'running') {
-        // By id, so children started by earlier runs of this campaign are reached too.
-        getExternalWorkflowHandle(jobWorkflowId(this.campaignId, record.key))
-          .cancel()
-          .catch((err: unknown) =>
-            log.warn('could not cancel item', { item: record.key, error: String(err) }),
-          );
+      this.book.rollQuotaWindow(now);
+      this.book.evaluate(now);
+      this.grant();
+      this.describe();
+      if (this.book.c.closed) return this.close();
+      const wake = this.book.nextWakeMs();
+      if (wake !== undefined && now >= wake && this.book.state() !== 'running') {
+        // Idle past its retention: close, as `campaign close` would.
+        if (this.book.close() === undefined) continue;
       }
-    }
-    this.version += 1;
-  }
-
-  private checkFailureThreshold(): void {
-    const threshold = this.spec.failureThreshold;
-    if (!threshold || this.stopped) return;
-    const failed = this.count('failed') + this.count('timed_out');
-    const finished = failed + this.count('succeeded');
-    if (finished >= threshold.minFinished && (failed / finished) * 100 > threshold.percent) {
-      this.carry.stopReason = `failure threshold: ${failed} of ${finished} finished items failed (limit ${threshold.percent}%)`;
+      if (workflowInfo().continueAsNewSuggested && allHandlersFinished()) await this.continueAsNew();
+      this.changed = false;
+      const woken = () => this.changed || workflowInfo().continueAsNewSuggested;
+      if (wake === undefined) await condition(woken);
+      else await condition(woken, Math.max(1, wake - now));
     }
   }
 
-  /** Spend of finished items plus running ones at least at the expected duration. */
-  private projectedCost(): number {
-    const rate = ratePerMinute(this.spec.job.size);
-    const expectedMs =
-      (this.spec.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem) * 60_000;
-    let total = 0;
-    for (const record of this.records.values()) {
-      if (record.costUsd !== undefined && record.state !== 'running') total += record.costUsd;
-      if (record.state === 'running') {
-        const elapsed = Date.now() - (record.startedAtMs ?? Date.now());
-        total += (rate * Math.max(elapsed, expectedMs)) / 60_000;
-      }
-    }
-    return total;
-  }
-
-  private budgetAllowsOneMore(): boolean {
-    if (this.spec.budgetUsd === undefined) return true;
-    const oneItem =
-      ratePerMinute(this.spec.job.size) *
-      (this.spec.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem);
-    return this.projectedCost() + oneItem <= this.spec.budgetUsd + 1e-9;
-  }
-
-  private pacingWaitMs(): number {
-    const perMinute = this.spec.startsPerMinute;
-    if (!perMinute) return 0;
-    const now = Date.now();
-    this.carry.recentStarts = this.carry.recentStarts.filter((t) => now - t < 60_000);
-    if (this.carry.recentStarts.length < perMinute) return 0;
-    return (this.carry.recentStarts[0] as number) + 60_000 - now;
-  }
-
-  private ensureRecord(item: CampaignItem): void {
-    if (!this.records.has(item.key))
-      this.records.set(item.key, { key: item.key, state: 'pending', attempt: 1 });
-  }
-
-  private addItems(items: CampaignItem[]): void {
-    for (const item of items) {
-      if (this.itemByKey.has(item.key)) continue;
-      this.itemByKey.set(item.key, item);
-      this.carry.items.push(item);
-      this.ensureRecord(item);
-    }
-    this.version += 1;
-  }
-
-  private count(state: ItemRecord['state']): number {
-    let n = 0;
-    for (const record of this.records.values()) if (record.state === state) n += 1;
-    return n;
-  }
-
-  private progress(): CampaignProgress {
-    const prsOpened = [...this.records.values()].reduce((n, r) => n + (r.prs?.length ?? 0), 0);
-    return {
-      total: this.records.size,
-      pending: this.count('pending'),
-      running: this.count('running'),
-      succeeded: this.count('succeeded'),
-      failed: this.count('failed'),
-      cancelled: this.count('cancelled'),
-      timedOut: this.count('timed_out'),
-      skipped: this.count('skipped'),
-      prsOpened,
-      startedAt: this.carry.startedAt,
-      paused: this.carry.paused,
-      concurrency: this.carry.concurrency,
-      ...(this.carry.stopReason !== undefined && { stopReason: this.carry.stopReason }),
-      estimatedCostUsd: Math.round(this.projectedCost() * 1000) / 1000,
-      runs: this.carry.runs,
-    };
-  }
+  // ---- handlers, in plain sight ----
 
   private installHandlers(): void {
-    const changed = () => {
-      this.version += 1;
-    };
-    setHandler(jobFinishedSignal, ({ result }) => this.finish(result));
-    setHandler(pauseSignal, () => {
-      this.carry.paused = true;
-      changed();
+    setHandler(shardReportSignal, (report) => {
+      if (this.book.acceptReport(report)) this.changed = true;
     });
-    setHandler(resumeSignal, () => {
-      this.carry.paused = false;
-      changed();
+    setHandler(shardAckSignal, (ack) => {
+      this.book.acceptReport(ack.report);
+      this.acks.set(ack.requestId, ack);
+      this.changed = true;
     });
-    setHandler(cancelCampaignSignal, () => this.cancel());
+    setHandler(progressQuery, () => this.book.progress(this.id));
+    setHandler(shardsQuery, () => ({
+      shardCount: this.book.c.shardCount,
+      shards: this.book.c.shards
+        .filter((s) => s.started)
+        .map((s) => ({ index: s.index, workflowId: shardWorkflowId(this.id, s.index) })),
+    }));
+
+    setHandler(applyUpdate, (request) => this.apply(request), {
+      validator: ({ total }) => {
+        this.refuseIf(this.book.applyRefusal());
+        if (!Number.isInteger(total) || total < 0)
+          throw new Error(`total must be a whole number, got ${total}`);
+      },
+    });
+    setHandler(applyItemsUpdate, (chunk) => this.applyItems(chunk), {
+      validator: ({ applyId, shard, items }) => {
+        if (applyId !== this.book.c.applySeq)
+          throw new Error(`apply ${applyId} was superseded by apply ${this.book.c.applySeq}`);
+        if (!Number.isInteger(shard) || shard < 0 || shard >= this.book.c.shardCount)
+          throw new Error(`shard must be from 0 to ${this.book.c.shardCount - 1}, got ${shard}`);
+        if (!Array.isArray(items) || items.length > LIMITS.maxItemsPerUpdate)
+          throw new Error(`items must be a list of at most ${LIMITS.maxItemsPerUpdate}`);
+        const stray = items.find((item) => shardOf(item.key, this.book.c.shardCount) !== shard);
+        if (stray)
+          throw new Error(
+            `item "${stray.key}" belongs to shard ${shardOf(stray.key, this.book.c.shardCount)}`,
+          );
+      },
+    });
+    setHandler(finishApplyUpdate, (request) => this.finishApply(request), {
+      validator: ({ applyId }) => {
+        if (applyId !== this.book.c.applySeq)
+          throw new Error(`apply ${applyId} was superseded by apply ${this.book.c.applySeq}`);
+      },
+    });
+    setHandler(retryFailedUpdate, () => this.retryFailed(), {
+      validator: () => this.validate((b) => b.retryFailed()),
+    });
     setHandler(
       setConcurrencyUpdate,
       (concurrency) => {
-        this.carry.concurrency = concurrency;
-        changed();
+        this.book.setConcurrency(concurrency);
+        this.changed = true;
         return { concurrency };
       },
       {
         validator: (concurrency) => {
-          if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > LIMITS.maxConcurrency) {
+          if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > LIMITS.maxConcurrency)
             throw new Error(
               `concurrency must be a whole number from 1 to ${LIMITS.maxConcurrency}, got ${concurrency}`,
             );
-          }
         },
       },
     );
-    setHandler(
-      retryFailedUpdate,
-      () => {
-        let requeued = 0;
-        for (const record of this.records.values()) {
-          if (record.state !== 'failed' && record.state !== 'timed_out') continue;
-          Object.assign(record, { state: 'pending', attempt: record.attempt + 1 });
-          for (const field of ['replicaId', 'prs', 'error', 'turns', 'durationMs', 'costUsd'] as const)
-            delete record[field];
-          requeued += 1;
-        }
-        // An explicit retry lifts the failure-threshold stop; cancel and budget stops stay.
-        if (this.carry.stopReason?.startsWith('failure threshold')) this.carry.stopReason = undefined;
-        changed();
-        return { requeued };
-      },
-      {
-        validator: () => {
-          if (this.carry.cancelled)
-            throw new Error('the campaign is cancelled; start a new one to retry its items');
-        },
-      },
-    );
-    setHandler(
-      addItemsUpdate,
-      (items) => {
-        this.addItems(items);
-        return { added: items.length, total: this.records.size };
-      },
-      {
-        validator: (items) => {
-          if (this.carry.cancelled) throw new Error('the campaign is cancelled; items cannot be added');
-          if (!Array.isArray(items) || items.length === 0) throw new Error('items must be a non-empty list');
-          if (this.records.size + items.length > LIMITS.maxItems) {
-            throw new Error(
-              `a campaign holds at most ${LIMITS.maxItems} items; start another campaign for the rest`,
-            );
-          }
-          const keys = new Set<string>();
-          for (const [i, item] of items.entries()) {
-            if (typeof item?.key !== 'string' || !/^\S+$/.test(item.key))
-              throw new Error(`items[${i}].key must be a non-empty string without whitespace`);
-            if (typeof item.environmentId !== 'string' || !item.environmentId)
-              throw new Error(`items[${i}].environmentId is required`);
-            if (keys.has(item.key) || this.records.has(item.key))
-              throw new Error(`items[${i}].key "${item.key}" already exists in this campaign`);
-            keys.add(item.key);
-          }
-        },
-      },
-    );
-    setHandler(progressQuery, () => this.progress());
-    setHandler(resultsQuery, (page = {}) => {
-      const all = [...this.records.values()];
-      const offset = Math.max(0, page.offset ?? 0);
-      const limit = Math.min(LIMITS.maxResultsPage, Math.max(1, page.limit ?? 100));
-      return { offset, total: all.length, records: all.slice(offset, offset + limit) };
+    setHandler(pauseUpdate, () => this.control((b) => b.pause()), {
+      validator: () => this.validate((b) => b.pause()),
+    });
+    setHandler(resumeUpdate, () => this.control((b) => b.resume()), {
+      validator: () => this.validate((b) => b.resume()),
+    });
+    setHandler(approveUpdate, () => this.control((b) => b.approve()), {
+      validator: () => this.validate((b) => b.approve()),
+    });
+    setHandler(cancelUpdate, () => this.cancel((b) => b.cancel()), {
+      validator: () => this.validate((b) => b.cancel()),
+    });
+    setHandler(rejectUpdate, () => this.cancel((b) => b.reject()), {
+      validator: () => this.validate((b) => b.reject()),
+    });
+    setHandler(closeUpdate, () => this.control((b) => b.close()), {
+      validator: () => this.validate((b) => b.close()),
     });
   }
+
+  private refuseIf(reason: string | undefined): void {
+    if (reason !== undefined) throw new Error(reason);
+  }
+
+  /** A validator: would this control apply? Tried on a copy, so a refusal changes nothing. */
+  private validate(control: (book: CampaignBook) => string | undefined): void {
+    this.refuseIf(control(new CampaignBook(JSON.parse(JSON.stringify(this.book.c)) as CampaignCarry)));
+  }
+
+  private control(control: (book: CampaignBook) => string | undefined): CampaignProgress {
+    this.refuseIf(control(this.book));
+    this.changed = true;
+    return this.book.progress(this.id);
+  }
+
+  // ---- applies ----
+
+  private async apply(request: {
+    header?: CampaignHeader;
+    total: number;
+    retryFailed?: boolean;
+    addOnly?: boolean;
+  }) {
+    await condition(() => this.restored);
+    const header = request.header ?? this.book.c.header;
+    const targets = request.addOnly ? undefined : header.targets;
+    // A targets spec is resolved here, page by page; its first page tells how many items there are.
+    const first = targets && (await this.api.resolveTargets({ targets, offset: 0, limit: TARGETS_PAGE }));
+    const ticket = this.book.beginApply(header, first ? first.total : request.total);
+    if (request.retryFailed) this.book.retryFailed();
+    this.changed = true;
+    if (ticket.settingsChanged) await this.broadcast({ kind: 'settings', settings: this.shardSettings() });
+    if (!targets || !first) return ticket;
+    const summary = await this.deliverTargets(targets, first, ticket, request.retryFailed ?? false);
+    this.book.finishApply();
+    return { ...ticket, summary };
+  }
+
+  private async applyItems(chunk: {
+    applyId: number;
+    shard: number;
+    items: OrderedItem[];
+    retryFailed?: boolean;
+    addOnly?: boolean;
+  }): Promise<ApplySummary> {
+    const ack = await this.command(chunk.shard, {
+      kind: 'items',
+      applyId: chunk.applyId,
+      items: this.book.route(chunk.items),
+      retryFailed: chunk.retryFailed ?? false,
+      addOnly: chunk.addOnly ?? false,
+    });
+    const { requeued: _requeued, ...summary } = ack.summary;
+    return summary;
+  }
+
+  private async finishApply({
+    applyId,
+    prune,
+  }: {
+    applyId: number;
+    prune?: boolean;
+  }): Promise<{ pruned: number }> {
+    let pruned = 0;
+    if (prune) {
+      const acks = await this.broadcast({ kind: 'prune', applyId });
+      pruned = acks.reduce((n, ack) => n + ack.summary.pruned, 0);
+    }
+    this.book.finishApply();
+    this.changed = true;
+    return { pruned };
+  }
+
+  /** The campaign applies a spec itself: a schedule's run, or a targets spec started without the CLI. */
+  private async applyItself(header: CampaignHeader, items: CampaignItem[] | undefined): Promise<void> {
+    if (!items) {
+      await this.apply({ header, total: 0 });
+      return;
+    }
+    const ticket = this.book.beginApply(header, items.length);
+    await this.deliver(
+      items.map((item, i) => ({ ...item, ordinal: ticket.ordinalBase + i })),
+      ticket.applyId,
+      false,
+    );
+    this.book.finishApply();
+  }
+
+  private async deliverTargets(
+    targets: CampaignTargets,
+    first: ResolvedTargets,
+    ticket: ApplyTicket,
+    retryFailed: boolean,
+  ): Promise<ApplySummary> {
+    const summary: ApplySummary = { added: 0, kept: 0, retried: 0, pruned: 0, updated: 0 };
+    let page = first;
+    for (let offset = 0; ;) {
+      const items = page.items.map((item, i) => ({ ...item, ordinal: ticket.ordinalBase + offset + i }));
+      const delivered = await this.deliver(items, ticket.applyId, retryFailed);
+      for (const key of Object.keys(summary) as (keyof ApplySummary)[]) summary[key] += delivered[key];
+      offset += TARGETS_PAGE;
+      if (offset >= page.total || page.items.length === 0) return summary;
+      page = await this.api.resolveTargets({ targets, offset, limit: TARGETS_PAGE });
+    }
+  }
+
+  /** Routes items to their shards, one command per shard, and adds up what each did. */
+  private async deliver(items: OrderedItem[], applyId: number, retryFailed: boolean): Promise<ApplySummary> {
+    const byShard = new Map<number, OrderedItem[]>();
+    for (const item of items) {
+      const shard = shardOf(item.key, this.book.c.shardCount);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), item]);
+    }
+    const summary: ApplySummary = { added: 0, kept: 0, retried: 0, pruned: 0, updated: 0 };
+    for (const [shard, chunk] of byShard) {
+      for (let i = 0; i < chunk.length; i += LIMITS.maxItemsPerUpdate) {
+        const done = await this.applyItems({
+          applyId,
+          shard,
+          items: chunk.slice(i, i + LIMITS.maxItemsPerUpdate),
+          retryFailed,
+        });
+        for (const key of Object.keys(summary) as (keyof ApplySummary)[]) summary[key] += done[key];
+      }
+    }
+    return summary;
+  }
+
+  private async retryFailed(): Promise<{ requeued: number }> {
+    this.refuseIf(this.book.retryFailed());
+    const acks = await this.broadcast({ kind: 'retry' });
+    this.changed = true;
+    return { requeued: acks.reduce((n, ack) => n + ack.summary.requeued, 0) };
+  }
+
+  private async cancel(control: (book: CampaignBook) => string | undefined): Promise<CampaignProgress> {
+    this.refuseIf(control(this.book));
+    await this.broadcast({ kind: 'cancel' });
+    this.changed = true;
+    return this.book.progress(this.id);
+  }
+
+  // ---- shards ----
+
+  private shardSettings(): ShardJobSettings {
+    const header = this.book.c.header;
+    return {
+      job: header.job,
+      awaitVerdicts: header.failureThreshold !== undefined,
+      apiTaskQueue: header.apiTaskQueue,
+      estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
+    };
+  }
+
+  private ensureShard(index: number): Promise<void> {
+    const ledger = this.book.c.shards[index];
+    if (!ledger || ledger.started) return Promise.resolve();
+    let starting = this.starting.get(index);
+    if (!starting) {
+      starting = (async () => {
+        try {
+          await startChild(shardWorkflow, {
+            workflowId: shardWorkflowId(this.id, index),
+            args: [{ campaignId: this.id, index, settings: this.shardSettings() }],
+            // Shards outlive this run: continue-as-new must not take them down; they signal by id.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            typedSearchAttributes: [{ key: CampaignIdAttribute, value: this.id }],
+            staticSummary: `shard ${index} of campaign ${this.id}`,
+          });
+        } catch (error) {
+          // Already running (an earlier run of this campaign started it): it is the same shard.
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+        ledger.started = true;
+      })();
+      this.starting.set(index, starting);
+    }
+    return starting;
+  }
+
+  /** Sends a command to one shard and waits for its acknowledgement. */
+  private async command(
+    index: number,
+    command: DistributiveOmit<ShardCommand, 'requestId'>,
+  ): Promise<ShardAck> {
+    await this.ensureShard(index);
+    const requestId = `${this.book.c.runs}.${(this.requestSeq += 1)}`;
+    await getExternalWorkflowHandle(shardWorkflowId(this.id, index)).signal(shardCommandSignal, {
+      ...command,
+      requestId,
+    } as ShardCommand);
+    await condition(() => this.acks.has(requestId));
+    const ack = this.acks.get(requestId) as ShardAck;
+    this.acks.delete(requestId);
+    return ack;
+  }
+
+  /** The same command to every started shard, in parallel. */
+  private broadcast(command: DistributiveOmit<ShardCommand, 'requestId'>): Promise<ShardAck[]> {
+    return Promise.all(
+      this.book.c.shards.filter((s) => s.started).map((s) => this.command(s.index, command)),
+    );
+  }
+
+  /** Sends each shard its changed grant; a shard that is gone is not worth failing over. */
+  private grant(): void {
+    for (const { index, grant } of this.book.nextGrants()) {
+      getExternalWorkflowHandle(shardWorkflowId(this.id, index))
+        .signal(shardGrantSignal, grant)
+        .catch((error: unknown) => log.warn('could not grant shard', { shard: index, error: String(error) }));
+    }
+  }
+
+  private describe(): void {
+    const p = this.book.progress(this.id);
+    const reason = p.stopReason ? ` — ${describeStopReason(p.stopReason)}` : '';
+    setCurrentDetails(
+      `${p.state}: ${p.counts.succeeded + p.counts.failed + p.counts.timed_out + p.counts.cancelled + p.counts.skipped}/${p.total} done, ${p.counts.running} running, ${p.counts.failed + p.counts.timed_out} failed, ${p.prsOpened} PRs${reason}`,
+    );
+  }
+
+  private async close(): Promise<CampaignResult> {
+    await this.broadcast({ kind: 'close' });
+    await condition(allHandlersFinished);
+    this.describe();
+    return { progress: this.book.progress(this.id), carry: this.book.c };
+  }
+
+  private async continueAsNew(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof campaignWorkflow>({ header: this.book.c.header, carry: this.book.c });
+  }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

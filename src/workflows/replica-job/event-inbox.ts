@@ -1,6 +1,8 @@
 import type { ReplicaEvent } from '../../contracts';
 
+/** Webhooks after which a waiting turn is worth a look. */
 export const TURN_EVENTS = ['replica.turn_completed', 'replica.error', 'replica.deleted'] as const;
+/** Webhooks after which a waking workspace is worth a look. */
 export const AWAKE_EVENTS = ['replica.ready', 'replica.error', 'replica.deleted'] as const;
 
 /**
@@ -27,9 +29,14 @@ export class EventInbox {
     this.pending = [];
   }
 
-  /** How many accepted events have one of these types; a rising count is the cue to look again. */
-  count(types: readonly string[]): number {
-    return this.accepted.filter((event) => types.includes(event.type)).length;
+  /** A mark to compare later arrivals against (`arrivedSince`). */
+  get mark(): number {
+    return this.accepted.length;
+  }
+
+  /** Whether an event of one of these types was accepted after `mark`. */
+  arrivedSince(mark: number, types: readonly string[]): boolean {
+    return this.accepted.slice(mark).some((event) => types.includes(event.type));
   }
 
   ofType(type: string): ReplicaEvent[] {

@@ -3,25 +3,22 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  CampaignIdAttribute,
   FailureTypes,
   JOB_DEFAULTS,
-  JobStateAttribute,
+  JobFailureTypes,
   ReplicaIdAttribute,
-  RepositoryAttribute,
   TASK_QUEUES,
   mergePullRequests,
   replicaName,
-  snapshotSettles,
   type JobState,
   type ReplicaJobActivities,
   type ReplicaJobInput,
@@ -29,16 +26,27 @@ import {
   type ReplicaJobStatus,
   type ReplicaSnapshot,
 } from '../../contracts';
-import { jobFinishedSignal } from '../campaign/job-report';
+import {
+  deletesReplica,
+  durationText,
+  jobSettings,
+  judgeConflict,
+  judgeTurn,
+  nextLookDelay,
+  planWait,
+  turnMarker,
+  type JobSettings,
+} from '../../policy/job-policy';
 import { AWAKE_EVENTS, EventInbox, TURN_EVENTS } from './event-inbox';
 import { jobStateQuery, replicaEventSignal } from './messages';
 
 const ABORTED = 'JobAborted';
-const TURN_TIMEOUT = 'TurnTimeout';
+const TIMED_OUT = 'JobTimedOut';
+/** Replicas of this job cannot be older than its start minus this (clock skew between hosts). */
+const CLOCK_SKEW_MARGIN_MS = 10 * 60_000;
 
-function abort(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, ABORTED);
-}
+const abort = (message: string) => ApplicationFailure.nonRetryable(message, ABORTED);
+const timedOut = (message: string) => ApplicationFailure.nonRetryable(message, TIMED_OUT);
 
 function failureType(error: unknown): string | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : error;
@@ -50,102 +58,83 @@ function failureMessage(error: unknown): string {
   return cause instanceof Error ? cause.message : String(error);
 }
 
-function minutes(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
-}
-
 /**
- * Runs `fn` with a deadline. Expiry becomes a `TurnTimeout` failure, told apart from a cancellation of
- * the enclosing scope (job timeout or cancel request), which propagates unchanged.
- */
-async function withDeadline<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await CancellationScope.withTimeout(ms, fn);
-  } catch (err) {
-    if (isCancellation(err) && !CancellationScope.current().consideredCancelled) {
-      throw ApplicationFailure.nonRetryable(`${what} within ${minutes(ms)}`, TURN_TIMEOUT);
-    }
-    throw err;
-  }
-}
-
-/**
- * One repository's journey: create a replica, wait for each turn (webhook first, polling as the net),
- * send follow-ups (waking a sleeping workspace, giving up on an errored one), collect the PRs, and
- * clean up however the job ends.
+ * One repository's journey: create a replica, wait for each turn (webhook first, adaptive looks as
+ * the net), send follow-ups exactly once (waking a sleeping workspace, giving up on an errored one),
+ * collect the PRs, and clean up however the job ends. Succeeds with the result; a failed or timed-out
+ * item fails the workflow (non-retryable, the result in its details) so the Temporal UI shows it; a
+ * cancelled job ends cancelled. Policy lives in `src/policy/job-policy.ts`.
  */
 export async function replicaJobWorkflow(input: ReplicaJobInput): Promise<ReplicaJobResult> {
-  return new ReplicaJobRun(input).run();
+  return new ReplicaJob(input).run();
 }
 
-class ReplicaJobRun {
+class ReplicaJob {
   private readonly inbox = new EventInbox();
   private readonly status: ReplicaJobStatus;
+  private readonly settings: JobSettings;
   private readonly api: ReplicaJobActivities;
   private readonly poller: ReplicaJobActivities;
   private readonly name: string;
-  private readonly settings;
-  /** Hint counts already acted on, per kind of wait, so each new webhook triggers exactly one look. */
-  private readonly consumedHints = { turn: 0, awake: 0 };
+  private readonly startedAtMs = Date.now();
+  private readonly jobDeadline: number;
   private replicaId?: string;
   private webhooks = false;
   private createStarted = false;
+  /** Inbox mark at the last look: a relevant webhook after it is the cue to look again. */
+  private lookedAt = 0;
 
   constructor(private readonly input: ReplicaJobInput) {
-    this.settings = {
-      turnTimeoutMs: input.turnTimeoutMs ?? JOB_DEFAULTS.turnTimeoutMs,
-      jobTimeoutMs: input.jobTimeoutMs ?? JOB_DEFAULTS.jobTimeoutMs,
-      pollIntervalMs: input.pollIntervalMs ?? JOB_DEFAULTS.pollIntervalMs,
-      webhookSafetyPollMs: input.webhookSafetyPollMs ?? JOB_DEFAULTS.webhookSafetyPollMs,
-      maxWakeAttempts: input.maxWakeAttempts ?? JOB_DEFAULTS.maxWakeAttempts,
-    };
+    this.settings = jobSettings(input);
+    this.jobDeadline = this.startedAtMs + this.settings.jobTimeoutMs;
     const attempt = input.attempt ?? 1;
     this.name = replicaName(input.campaignId, attempt > 1 ? `${input.itemKey}#${attempt}` : input.itemKey);
     this.status = { itemKey: input.itemKey, phase: 'creating', prs: [], turns: 0, eventsReceived: 0 };
     const taskQueue = input.apiTaskQueue ?? TASK_QUEUES.api;
-    // 408/429/5xx/network errors are retried with backoff; the activities mark 4xx as non-retryable.
+    // 408/429/5xx/network errors are retried with backoff; the activities mark other 4xx non-retryable.
     const retry = {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       maximumAttempts: 20,
     };
-    this.api = proxyActivities<ReplicaJobActivities>({ taskQueue, startToCloseTimeout: '2 minutes', retry });
+    this.api = proxyActivities<ReplicaJobActivities>({
+      taskQueue,
+      startToCloseTimeout: '2 minutes',
+      // A call on a worker that died is retried once this passes without a heartbeat.
+      heartbeatTimeout: input.apiHeartbeatTimeoutMs ?? JOB_DEFAULTS.apiHeartbeatTimeoutMs,
+      retry,
+    });
     this.poller = proxyActivities<ReplicaJobActivities>({
       taskQueue,
       startToCloseTimeout: this.settings.turnTimeoutMs + 5 * 60_000,
-      // A poll on a crashed worker is retried elsewhere once this much time passes without a heartbeat.
       heartbeatTimeout: input.pollHeartbeatTimeoutMs ?? JOB_DEFAULTS.pollHeartbeatTimeoutMs,
       retry,
     });
     setHandler(replicaEventSignal, (event) => {
       this.inbox.add(event);
       this.status.eventsReceived = this.inbox.received;
-      if (event.replicaId === this.replicaId && event.type === 'replica.ready')
+      // Keeps the state query current without an API call; looks still decide.
+      if (event.type === 'replica.ready' && event.replicaId === this.replicaId)
         this.status.replicaStatus = 'active';
     });
     setHandler(jobStateQuery, () => ({ ...this.status, prs: [...this.status.prs] }));
   }
 
   async run(): Promise<ReplicaJobResult> {
-    const startedAt = workflowInfo().startTime.toISOString();
-    upsertSearchAttributes([
-      { key: CampaignIdAttribute, value: this.input.campaignId },
-      { key: JobStateAttribute, value: 'running' },
-      ...(this.input.repository ? [{ key: RepositoryAttribute, value: this.input.repository }] : []),
-    ]);
     let state: JobState = 'succeeded';
     let error: string | undefined;
+    let cancellation: unknown;
     try {
-      await CancellationScope.withTimeout(this.settings.jobTimeoutMs, () => this.execute());
+      await this.execute();
     } catch (err) {
       ({ state, error } = this.classify(err));
+      if (state === 'cancelled') cancellation = err;
       this.status.lastError = error;
       log.warn('replica job ended early', { state, error });
     }
-    const deleted = await CancellationScope.nonCancellable(() => this.cleanUp(state));
+    const { deleted, lastMessage } = await CancellationScope.nonCancellable(() => this.finish(state));
     this.status.phase = 'done';
-    upsertSearchAttributes([{ key: JobStateAttribute, value: state }]);
     const result: ReplicaJobResult = {
       itemKey: this.input.itemKey,
       attempt: this.input.attempt ?? 1,
@@ -154,25 +143,22 @@ class ReplicaJobRun {
       prs: this.status.prs,
       turns: this.status.turns,
       ...(error === undefined ? {} : { error }),
-      startedAt,
+      startedAt: new Date(this.startedAtMs).toISOString(),
       endedAt: new Date().toISOString(),
       deleted,
+      ...(lastMessage === undefined ? {} : { lastMessage }),
     };
-    await CancellationScope.nonCancellable(() => this.report(result));
-    return result;
-  }
-
-  private async report(result: ReplicaJobResult): Promise<void> {
-    if (!this.input.reportTo) return;
-    try {
-      await getExternalWorkflowHandle(this.input.reportTo).signal(jobFinishedSignal, {
-        workflowId: workflowInfo().workflowId,
-        result,
-      });
-    } catch (err) {
-      // A campaign that is gone no longer needs the report; the result stays this workflow's return value.
-      log.warn('could not report to campaign', { campaign: this.input.reportTo, error: failureMessage(err) });
-    }
+    setCurrentDetails(
+      `${state}: ${result.prs.map((pr) => pr.url).join(' ') || 'no PR'}${error ? ` — ${error}` : ''}`,
+    );
+    if (state === 'succeeded') return result;
+    if (cancellation !== undefined) throw cancellation;
+    throw ApplicationFailure.create({
+      type: state === 'timed_out' ? JobFailureTypes.timedOut : JobFailureTypes.failed,
+      message: error ?? state,
+      nonRetryable: true,
+      details: [result],
+    });
   }
 
   private async execute(): Promise<void> {
@@ -189,100 +175,118 @@ class ReplicaJobRun {
       lifecyclePolicy: this.input.lifecyclePolicy,
       webhooks: this.input.webhooks ?? true,
       lookupExisting: this.input.lookupExisting ?? false,
+      notBeforeMs: this.startedAtMs - CLOCK_SKEW_MARGIN_MS,
     });
     this.replicaId = created.replicaId;
     this.webhooks = created.webhookRegistered;
     this.status.replicaId = created.replicaId;
     this.status.replicaStatus = created.status;
     this.inbox.bind(created.replicaId);
-    this.noteReady(); // the callback may have come before the create activity's result
     upsertSearchAttributes([{ key: ReplicaIdAttribute, value: created.replicaId }]);
+    setCurrentDetails(`replica ${created.replicaId}`);
 
     await this.awaitTurn(1);
     const followUps = this.input.followUps ?? [];
-    for (let i = 0; i < followUps.length; i += 1) {
-      await this.sendFollowUp(followUps[i] as string);
+    for (const [i, followUp] of followUps.entries()) {
+      await this.sendFollowUp(followUp, i + 2);
       await this.awaitTurn(i + 2);
     }
     this.status.phase = 'collecting';
   }
 
-  /** Keeps the state query current from `replica.ready` without an API call; snapshots still decide. */
-  private noteReady(): void {
-    if (this.status.replicaStatus === 'preparing' && this.inbox.count(['replica.ready']) > 0) {
-      this.status.replicaStatus = 'active';
-    }
-  }
-
   private classify(err: unknown): { state: JobState; error: string } {
-    if (isCancellation(err)) {
-      // The root scope is cancelled only by an external cancel request; otherwise our job timer fired.
-      return CancellationScope.current().consideredCancelled
-        ? { state: 'cancelled', error: 'job cancelled' }
-        : { state: 'timed_out', error: `job did not finish within ${minutes(this.settings.jobTimeoutMs)}` };
-    }
-    const type = failureType(err);
-    if (type === TURN_TIMEOUT) return { state: 'timed_out', error: failureMessage(err) };
+    // Without a timeout scope around the job, a cancellation can only come from a cancel request.
+    if (isCancellation(err)) return { state: 'cancelled', error: 'job cancelled' };
+    if (failureType(err) === TIMED_OUT) return { state: 'timed_out', error: failureMessage(err) };
     return { state: 'failed', error: failureMessage(err) };
   }
 
   /** Waits until turn `turn` is over: nothing processing, or the workspace slept, errored or vanished. */
   private async awaitTurn(turn: number): Promise<void> {
     this.status.phase = 'waiting_turn';
-    await withDeadline(this.settings.turnTimeoutMs, `turn ${turn} did not finish`, async () => {
-      for (;;) {
-        const snapshot = await this.nextSnapshot('turn');
-        if (this.turnIsOver(snapshot)) return;
+    const turnDeadline = Date.now() + this.settings.turnTimeoutMs;
+    const deletedMeansDone = this.input.lifecyclePolicy === 'delete_when_done';
+    let waking = false;
+    let wakes = 0;
+    for (let looks = 0; ; looks += 1) {
+      const snapshot = await this.nextTurnLook(turn, turnDeadline, looks, waking);
+      const verdict = judgeTurn(snapshot, deletedMeansDone, this.platformError(snapshot));
+      if (verdict.kind === 'done') break;
+      if (verdict.kind === 'abort') throw abort(verdict.reason);
+      waking = verdict.kind === 'wake' || verdict.waking;
+      if (verdict.kind === 'wake') {
         // Fell asleep mid-turn: the turn resumes once the workspace is awake again.
-        if (snapshot.status === 'sleeping' && snapshot.processing) await this.wake(snapshot);
+        if (wakes >= this.settings.maxWakeAttempts)
+          throw abort(`replica ${snapshot.replicaId} still asleep after ${wakes} wake attempts`);
+        wakes += 1;
+        await this.requestWake();
       }
-    });
+    }
     this.status.turns = turn;
   }
 
-  private turnIsOver(snapshot: ReplicaSnapshot): boolean {
-    switch (snapshot.status) {
-      case 'error':
-        throw abort(this.platformError(snapshot));
-      case 'deleted':
-        // With delete_when_done the platform removes the workspace as soon as the agent finishes.
-        if (this.input.lifecyclePolicy === 'delete_when_done') return true;
-        throw abort(this.platformError(snapshot, 'the replica was deleted before the job finished'));
-      case 'sleeping':
-        return !snapshot.processing && snapshot.chatCount > 0;
-      default:
-        return snapshotSettles(snapshot, 'turn');
+  /**
+   * The next look at the replica during a turn. With webhooks: at once when a relevant webhook came
+   * since the last look, else one durable timer until the next adaptive look or a deadline, whichever
+   * is first, cut short by the next webhook. Without: one heartbeating long-poll activity.
+   */
+  private async nextTurnLook(
+    turn: number,
+    turnDeadline: number,
+    looks: number,
+    waking: boolean,
+  ): Promise<ReplicaSnapshot> {
+    const what = `turn ${turn} did not finish`;
+    if (this.webhooks) {
+      await this.waitForLook(TURN_EVENTS, nextLookDelay(this.settings, looks, waking), turnDeadline, what);
+      return this.look();
+    }
+    const plan = planWait(Date.now(), Number.POSITIVE_INFINITY, turnDeadline, this.jobDeadline);
+    const interval = this.settings.pollIntervalMs;
+    try {
+      if (plan.waitMs <= 0) throw this.expired(plan.then, what);
+      return this.observe(
+        await CancellationScope.withTimeout(plan.waitMs, () =>
+          this.poller.pollReplica({
+            replicaId: this.replicaId as string,
+            until: 'turn',
+            intervalMs: interval,
+            initialDelayMs: interval,
+          }),
+        ),
+      );
+    } catch (err) {
+      // The deadline's scope cancelled the poll; a cancel request of the job propagates unchanged.
+      if (isCancellation(err) && !CancellationScope.current().consideredCancelled)
+        throw this.expired(plan.then, what);
+      throw err;
     }
   }
 
-  /**
-   * The next look at the replica: at once when a webhook arrived since the last look. Otherwise, with
-   * webhooks, a durable timer (the safety net for lost deliveries) that the next webhook cuts short, so
-   * no worker slot is held while waiting; without webhooks, one heartbeating long-poll activity for the
-   * whole wait instead of a timer plus an activity per look.
-   */
-  private async nextSnapshot(kind: 'turn' | 'awake'): Promise<ReplicaSnapshot> {
-    const replicaId = this.replicaId as string;
-    const hintTypes = kind === 'turn' ? TURN_EVENTS : AWAKE_EVENTS;
-    const hinted = () => this.inbox.count(hintTypes) > this.consumedHints[kind];
-    if (!hinted()) {
-      if (this.webhooks) {
-        await condition(hinted, this.settings.webhookSafetyPollMs);
-      } else {
-        const interval = this.settings.pollIntervalMs;
-        const pollScope = new CancellationScope();
-        const poll = pollScope.run(() =>
-          this.poller.pollReplica({ replicaId, until: kind, intervalMs: interval, initialDelayMs: interval }),
-        );
-        // Webhooks may still arrive (e.g. a replica adopted from a run that had them): they cut the poll short.
-        const first = await Promise.race([poll, condition(hinted).then(() => undefined)]);
-        if (first) return this.observe(first);
-        pollScope.cancel();
-        poll.catch(() => undefined); // its cancellation is the expected outcome
-      }
-    }
-    this.consumedHints[kind] = this.inbox.count(hintTypes);
-    return this.observe(await this.api.getReplicaSnapshot(replicaId));
+  /** Waits for one of these webhooks or the look's time; reaching a deadline first ends the job. */
+  private async waitForLook(
+    types: readonly string[],
+    delayMs: number,
+    turnDeadline: number,
+    what: string,
+  ): Promise<void> {
+    const cue = () => this.inbox.arrivedSince(this.lookedAt, types);
+    if (cue()) return;
+    const now = Date.now();
+    const plan = planWait(now, now + delayMs, turnDeadline, this.jobDeadline);
+    const cued = plan.waitMs > 0 && (await condition(cue, plan.waitMs));
+    if (!cued && plan.then !== 'look') throw this.expired(plan.then, what);
+  }
+
+  private expired(which: 'turn_timeout' | 'job_timeout' | 'look', what: string): ApplicationFailure {
+    return which === 'job_timeout'
+      ? timedOut(`job did not finish within ${durationText(this.settings.jobTimeoutMs)}`)
+      : timedOut(`${what} within ${durationText(this.settings.turnTimeoutMs)}`);
+  }
+
+  private async look(): Promise<ReplicaSnapshot> {
+    this.lookedAt = this.inbox.mark;
+    return this.observe(await this.api.getReplicaSnapshot(this.replicaId as string));
   }
 
   private observe(snapshot: ReplicaSnapshot): ReplicaSnapshot {
@@ -292,84 +296,106 @@ class ReplicaJobRun {
     return snapshot;
   }
 
-  private platformError(
-    snapshot: ReplicaSnapshot,
-    fallback = 'the workspace entered the error state',
-  ): string {
+  private platformError(snapshot: ReplicaSnapshot): string {
     const fromEvent = this.inbox.ofType('replica.error').at(-1)?.errorMessage;
-    const message = fromEvent ?? snapshot.errorMessage ?? fallback;
-    return `replica ${snapshot.replicaId} failed: ${message}`;
+    const message = fromEvent ?? snapshot.errorMessage;
+    if (message === undefined && snapshot.status !== 'error') return '';
+    return `replica ${snapshot.replicaId} failed: ${message ?? 'the workspace entered the error state'}`;
   }
 
-  /** Sends a follow-up; a 409 means asleep (wake, then resend) or errored (give up with its message). */
-  private async sendFollowUp(message: string): Promise<void> {
+  /**
+   * Sends a follow-up exactly once. Every send of this turn carries the turn's marker; once a send was
+   * refused (409) or its outcome is unknown, the next one first checks whether the message landed. A
+   * 409 means asleep (wake, wait until awake, send again) or errored (give up with its message).
+   */
+  private async sendFollowUp(message: string, turn: number): Promise<void> {
     const replicaId = this.replicaId as string;
-    for (let attempt = 0; ; attempt += 1) {
+    const marker = turnMarker(workflowInfo().workflowId, turn);
+    const sinceMs = Date.now();
+    const deadline = sinceMs + this.settings.turnTimeoutMs;
+    let verifyFirst = false;
+    for (let wakes = 0; ;) {
       this.status.phase = 'sending_follow_up';
       try {
-        await this.api.sendReplicaMessage({ replicaId, message });
+        await this.api.sendReplicaMessage({ replicaId, message, marker, verifyFirst, sinceMs });
         return;
       } catch (err) {
         if (failureType(err) !== FailureTypes.conflict) throw err;
       }
-      const snapshot = this.observe(await this.api.getReplicaSnapshot(replicaId));
-      if (snapshot.status === 'error' || snapshot.status === 'deleted')
-        throw abort(this.platformError(snapshot));
-      if (attempt >= this.settings.maxWakeAttempts) {
-        throw abort(
-          `follow-up not delivered: replica ${replicaId} still ${snapshot.status} after ${attempt} wake attempts`,
-        );
+      verifyFirst = true;
+      const snapshot = await this.look();
+      const verdict = judgeConflict(snapshot, this.platformError(snapshot));
+      if (verdict.kind === 'abort') throw abort(verdict.reason);
+      if (verdict.kind === 'wake') {
+        if (wakes >= this.settings.maxWakeAttempts)
+          throw abort(
+            `follow-up not delivered: replica ${replicaId} still ${snapshot.status} after ${wakes} wake attempts`,
+          );
+        wakes += 1;
+        await this.wakeUntilActive(snapshot, deadline);
       }
-      await this.wake(snapshot);
     }
   }
 
-  /** Wakes the workspace and waits until it is active; wakes again if it falls back asleep meanwhile. */
-  private async wake(snapshot: ReplicaSnapshot): Promise<void> {
+  /** Wakes the workspace and waits (webhook `replica.ready`, or looks) until it is active again. */
+  private async wakeUntilActive(snapshot: ReplicaSnapshot, deadline: number): Promise<void> {
     this.status.phase = 'waking';
-    const replicaId = snapshot.replicaId;
-    await withDeadline(this.settings.turnTimeoutMs, `replica ${replicaId} did not wake`, async () => {
-      let current = snapshot;
-      for (let attempt = 1; ; attempt += 1) {
-        if ((current.status === 'sleeping' || current.status === 'archived') && !current.waking) {
-          if (attempt > this.settings.maxWakeAttempts) {
-            throw abort(`replica ${replicaId} still ${current.status} after ${attempt - 1} wake attempts`);
-          }
-          await this.requestWake(replicaId);
-        }
-        current = await this.nextSnapshot('awake');
-        if (current.status === 'error' || current.status === 'deleted')
-          throw abort(this.platformError(current));
-        if (current.status === 'active' && !current.waking) return;
+    let current = snapshot;
+    for (let wakes = 0; current.status !== 'active' || current.waking;) {
+      if (current.status === 'error' || current.status === 'deleted')
+        throw abort(this.platformError(current));
+      if (!current.waking && current.status !== 'preparing') {
+        if (wakes >= this.settings.maxWakeAttempts)
+          throw abort(`replica ${current.replicaId} still ${current.status} after ${wakes} wake attempts`);
+        wakes += 1;
+        await this.requestWake();
       }
-    });
+      await this.waitForLook(
+        AWAKE_EVENTS,
+        this.settings.lookAfterMs,
+        deadline,
+        `replica ${current.replicaId} did not wake`,
+      );
+      current = await this.look();
+    }
   }
 
-  private async requestWake(replicaId: string): Promise<void> {
+  private async requestWake(): Promise<void> {
     try {
-      await this.api.wakeReplica(replicaId);
+      await this.api.wakeReplica(this.replicaId as string);
     } catch (err) {
       // A 409 here means it errored meanwhile (or is not wakeable yet): the next look decides.
       if (failureType(err) !== FailureTypes.conflict) throw err;
     }
   }
 
-  /** Deletes the replica unless the policy keeps it; returns whether it is gone. Never throws. */
-  private async cleanUp(state: JobState): Promise<boolean> {
+  /**
+   * Collects evidence and cleans up; never throws. An item that ends without a PR keeps the agent's
+   * last answer (why it made no change, or how it failed) while the workspace can still tell it.
+   */
+  private async finish(state: JobState): Promise<{ deleted: boolean; lastMessage?: string }> {
     this.status.phase = 'cleaning_up';
-    if ((this.input.cleanup ?? 'delete') === 'keep') return false;
+    let lastMessage: string | undefined;
     try {
+      if (this.replicaId && this.status.prs.length === 0 && this.status.replicaStatus === 'active') {
+        lastMessage = await this.api.lastAgentMessage(this.replicaId);
+      }
+      if (!deletesReplica(this.settings.cleanup, state)) return { deleted: false, lastMessage };
       let replicaId = this.replicaId;
       // Cancelled or timed out mid-create: the replica may exist although its id never reached us.
-      if (!replicaId && this.createStarted && (state === 'cancelled' || state === 'timed_out')) {
-        replicaId = (await this.api.findReplicaByName(this.name)) ?? undefined;
+      if (!replicaId && this.createStarted && state !== 'failed') {
+        replicaId =
+          (await this.api.findReplicaByName({
+            name: this.name,
+            notBeforeMs: this.startedAtMs - CLOCK_SKEW_MARGIN_MS,
+          })) ?? undefined;
       }
-      if (!replicaId) return false;
+      if (!replicaId) return { deleted: false, lastMessage };
       await this.api.deleteReplica(replicaId);
-      return true;
+      return { deleted: true, lastMessage };
     } catch (err) {
       this.status.lastError = `cleanup failed: ${failureMessage(err)}`;
-      return false;
+      return { deleted: false, lastMessage };
     }
   }
 }

@@ -1,0 +1,132 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { CampaignProgress, ItemRecord, ItemState } from '../contracts';
+import { shardWorkflowId } from '../contracts';
+import { toRecord } from '../policy/item-book';
+import type { CampaignResult, campaignWorkflow } from '../workflows/campaign/workflow';
+import { progressQuery, shardsQuery } from '../workflows/campaign/messages';
+import { itemQuery, recordsQuery } from '../workflows/shard/messages';
+import type { ShardResult, shardWorkflow } from '../workflows/shard/workflow';
+
+/** A campaign id nobody knows: named plainly, with what to do. */
+export class UnknownCampaignError extends Error {
+  constructor(readonly campaignId: string) {
+    super(`no campaign "${campaignId}" in this namespace; 'replica-fleet campaign list' shows the campaigns`);
+    this.name = 'UnknownCampaignError';
+  }
+}
+
+async function closedResult(client: Client, campaignId: string): Promise<CampaignResult | undefined> {
+  const handle = client.workflow.getHandle<typeof campaignWorkflow>(campaignId);
+  try {
+    const { status } = await handle.describe();
+    return status.name === 'RUNNING' ? undefined : await handle.result();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new UnknownCampaignError(campaignId);
+    throw error;
+  }
+}
+
+/** The campaign's progress: live from the running workflow, or as it closed. */
+export async function campaignProgress(client: Client, campaignId: string): Promise<CampaignProgress> {
+  const closed = await closedResult(client, campaignId);
+  if (closed) return closed.progress;
+  return client.workflow.getHandle<typeof campaignWorkflow>(campaignId).query(progressQuery);
+}
+
+/** Shard workflow ids of a campaign, running or closed. */
+async function shardIds(client: Client, campaignId: string): Promise<string[]> {
+  const closed = await closedResult(client, campaignId);
+  if (closed)
+    return closed.carry.shards.filter((s) => s.started).map((s) => shardWorkflowId(campaignId, s.index));
+  const { shards } = await client.workflow.getHandle<typeof campaignWorkflow>(campaignId).query(shardsQuery);
+  return shards.map((s) => s.workflowId);
+}
+
+/** Every item record of the campaign, shard by shard, page by page (optionally of one state). */
+export async function* campaignRecords(
+  client: Client,
+  campaignId: string,
+  state?: ItemState,
+): AsyncGenerator<ItemRecord> {
+  for (const id of await shardIds(client, campaignId)) {
+    const handle = client.workflow.getHandle<typeof shardWorkflow>(id);
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') {
+      const result: ShardResult = await handle.result();
+      for (const entry of result.entries) if (!state || entry.state === state) yield toRecord(entry);
+      continue;
+    }
+    for (let offset = 0; ;) {
+      const page = await handle.query(recordsQuery, { offset, limit: 500, state });
+      yield* page.records;
+      offset += page.records.length;
+      if (offset >= page.total || page.records.length === 0) break;
+    }
+  }
+}
+
+/** One item's record, from the shard its key routes to. */
+export async function campaignItem(
+  client: Client,
+  campaignId: string,
+  key: string,
+): Promise<ItemRecord | undefined> {
+  for (const id of await shardIds(client, campaignId)) {
+    const handle = client.workflow.getHandle<typeof shardWorkflow>(id);
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') {
+      const record = await handle.query(itemQuery, key);
+      if (record) return record;
+    } else {
+      const entry = (await handle.result()).entries.find((e) => e.key === key);
+      if (entry) return toRecord(entry);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What keeps a campaign from making progress on this deployment: a task queue no worker polls (a
+ * worker started with another REPLICA_FLEET_API_TASK_QUEUE, or none at all).
+ */
+export async function missingWorkers(
+  client: Client,
+  queues: { taskQueue: string; apiTaskQueue: string },
+): Promise<string[]> {
+  const { TaskQueueType } = temporal.api.enums.v1;
+  const pollers = async (name: string, type: temporal.api.enums.v1.TaskQueueType) =>
+    (
+      await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name },
+        taskQueueType: type,
+      })
+    ).pollers?.length ?? 0;
+  const problems: string[] = [];
+  if ((await pollers(queues.taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)) === 0) {
+    problems.push(
+      `no worker polls task queue "${queues.taskQueue}" for workflows: start one with REPLICA_FLEET_TASK_QUEUE=${queues.taskQueue} replica-fleet worker`,
+    );
+  }
+  if ((await pollers(queues.apiTaskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)) === 0) {
+    problems.push(
+      `no worker polls task queue "${queues.apiTaskQueue}" for Replicas API calls: items cannot start; run the worker with REPLICA_FLEET_API_TASK_QUEUE=${queues.apiTaskQueue} (and the CLI with the same value)`,
+    );
+  }
+  return problems;
+}
+
+/** Polls the campaign's progress (once a second by default) until `done` says so. */
+export async function waitForCampaign(
+  client: Client,
+  campaignId: string,
+  done: (progress: CampaignProgress) => boolean = (p) => p.state !== 'running',
+  intervalMs = 1000,
+): Promise<CampaignProgress> {
+  for (;;) {
+    const progress = await campaignProgress(client, campaignId);
+    if (done(progress)) return progress;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,387 @@
+/**
+ * A shard's items: one record per key, and every rule that changes one — an apply (add, keep, update,
+ * retry), a start, an end, a prune — plus the counts the shard reports. Plain data in, plain data out
+ * (time passed in), so the rules run in milliseconds under unit tests and the shard workflow only
+ * does the Temporal parts.
+ */
+import {
+  CAMPAIGN_DEFAULTS,
+  ITEM_STATES,
+  LIMITS,
+  type ApplySummary,
+  type CampaignItem,
+  type ItemCounts,
+  type ItemEvent,
+  type ItemRecord,
+  type ItemState,
+  type ReplicaJobResult,
+  type RoutedItem,
+  type WaveCounts,
+} from '../contracts';
+
+/** A record plus what the shard needs to (re)start the item. */
+export interface BookEntry extends ItemRecord {
+  ordinal: number;
+  environmentId: string;
+  vars?: Record<string, string>;
+  /** The apply that last named this key (prune cancels what the latest apply no longer names). */
+  lastApply: number;
+}
+
+/** How a job ended, as the shard learns it: its result, or only a state and a reason. */
+export type JobOutcome =
+  | { kind: 'result'; result: ReplicaJobResult }
+  | { kind: 'lost'; state: Extract<ItemState, 'failed' | 'cancelled' | 'timed_out'>; error: string };
+
+const FINISHED: ReadonlySet<ItemState> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+  'skipped',
+]);
+const RETRYABLE: ReadonlySet<ItemState> = new Set(['failed', 'timed_out']);
+
+/** Why an item that never started is skipped when its campaign closes; reopening runs it after all. */
+export const CLOSED_BEFORE_START = 'campaign closed before the item started';
+
+export const emptyCounts = (): ItemCounts =>
+  Object.fromEntries(ITEM_STATES.map((state) => [state, 0])) as ItemCounts;
+
+export function isFinished(state: ItemState): boolean {
+  return FINISHED.has(state);
+}
+
+export class ItemBook {
+  private readonly entries = new Map<string, BookEntry>();
+  /** Pending keys by ordinal (ordinals rise with waves), so selection stops at the first closed wave. */
+  private pending: string[] = [];
+  private events: ItemEvent[] = [];
+
+  constructor(entries: BookEntry[] = []) {
+    for (const entry of entries) this.entries.set(entry.key, entry);
+    this.pending = entries
+      .filter((e) => e.state === 'pending')
+      .sort(byOrdinal)
+      .map((e) => e.key);
+  }
+
+  /** The book of a closed campaign applied again: items skipped because it closed may start now. */
+  static reopened(entries: BookEntry[]): ItemBook {
+    for (const entry of entries) {
+      if (entry.state === 'skipped' && entry.error === CLOSED_BEFORE_START) {
+        entry.state = 'pending';
+        delete entry.error;
+        delete entry.endedAtMs;
+      }
+    }
+    return new ItemBook(entries);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): BookEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  all(): BookEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /**
+   * Reconciles a chunk of an apply by key: new keys are added (a skip reason records them skipped),
+   * pending ones take the new environment, variables and repository, finished ones are kept —
+   * failed and timed-out ones re-run when `retryFailed`. Running items carry on.
+   */
+  apply(
+    items: RoutedItem[],
+    options: { applyId: number; retryFailed: boolean; addOnly: boolean },
+    nowMs: number,
+  ): ApplySummary & { requeued: number } {
+    const summary = { added: 0, kept: 0, retried: 0, pruned: 0, updated: 0, requeued: 0 };
+    for (const item of items) {
+      const entry = this.entries.get(item.key);
+      if (!entry) {
+        this.add(item, options.applyId, nowMs);
+        summary.added += 1;
+        continue;
+      }
+      if (options.addOnly) {
+        summary.kept += 1;
+        continue;
+      }
+      entry.lastApply = options.applyId;
+      if (entry.state === 'pending') {
+        // Not started yet: it starts with what the latest spec says.
+        summary[assignItem(entry, item) ? 'updated' : 'kept'] += 1;
+      } else if (entry.state === 'skipped' && !item.skipReason) {
+        // A repository that has an environment now runs.
+        assignItem(entry, item);
+        this.requeue(entry, nowMs, 'updated');
+        summary.updated += 1;
+      } else if (options.retryFailed && RETRYABLE.has(entry.state)) {
+        assignItem(entry, item);
+        this.requeue(entry, nowMs, 'retried');
+        summary.retried += 1;
+      } else {
+        summary.kept += 1;
+      }
+    }
+    return summary;
+  }
+
+  /** Failed and timed-out items run again, each on a fresh replica (its run number goes up). */
+  retryFailed(nowMs: number): number {
+    let requeued = 0;
+    for (const entry of this.entries.values()) {
+      if (!RETRYABLE.has(entry.state)) continue;
+      this.requeue(entry, nowMs, 'retried');
+      requeued += 1;
+    }
+    return requeued;
+  }
+
+  /**
+   * Items the latest apply (`applyId`) no longer names and that have not finished: pending ones are
+   * cancelled here, running ones are returned for the shard to cancel (their cleanup runs).
+   */
+  prune(applyId: number, nowMs: number): { pruned: number; cancel: string[] } {
+    const cancel: string[] = [];
+    let pruned = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.lastApply >= applyId || isFinished(entry.state)) continue;
+      pruned += 1;
+      if (entry.state === 'running') cancel.push(entry.key);
+      else this.end(entry, 'cancelled', 'pruned: no longer in the spec', nowMs);
+    }
+    return { pruned, cancel };
+  }
+
+  /** Every item not started yet ends `state` (cancel: cancelled; close: skipped). */
+  endPending(state: 'cancelled' | 'skipped', reason: string, nowMs: number): number {
+    let ended = 0;
+    for (const key of this.pending) {
+      const entry = this.entries.get(key);
+      if (entry?.state !== 'pending') continue;
+      this.end(entry, state, reason, nowMs);
+      ended += 1;
+    }
+    this.pending = [];
+    return ended;
+  }
+
+  /** The next pending items whose wave is open, in ordinal order, at most `limit`. */
+  startable(openWave: number, limit: number): BookEntry[] {
+    const found: BookEntry[] = [];
+    this.pending = this.pending.filter((key) => this.entries.get(key)?.state === 'pending');
+    for (const key of this.pending) {
+      if (found.length >= limit) break;
+      const entry = this.entries.get(key) as BookEntry;
+      if ((entry.wave ?? 0) > openWave) break;
+      found.push(entry);
+    }
+    return found;
+  }
+
+  /** How many pending items could start if slots and limits allowed. */
+  countStartable(openWave: number): number {
+    let n = 0;
+    for (const key of this.pending) {
+      const entry = this.entries.get(key);
+      if (entry?.state === 'pending' && (entry.wave ?? 0) <= openWave) n += 1;
+    }
+    return n;
+  }
+
+  markStarted(entry: BookEntry, nowMs: number): void {
+    entry.state = 'running';
+    entry.startedAtMs = nowMs;
+    delete entry.endedAtMs;
+    this.event({ atMs: nowMs, key: entry.key, kind: 'started' });
+  }
+
+  /**
+   * Records how a run ended. Reports of another run (an earlier attempt arriving late) and reports for
+   * items that are not running are ignored, so duplicates are harmless.
+   */
+  finish(
+    key: string,
+    attempt: number,
+    outcome: JobOutcome,
+    nowMs: number,
+    costOf: (ms: number) => number,
+  ): boolean {
+    const entry = this.entries.get(key);
+    if (!entry || entry.state !== 'running' || entry.attempt !== attempt) return false;
+    if (outcome.kind === 'lost') {
+      this.end(entry, outcome.state, outcome.error, nowMs);
+    } else {
+      const { result } = outcome;
+      entry.replicaId = result.replicaId;
+      entry.prs = result.prs.map((pr) => pr.url);
+      entry.branch = result.prs.find((pr) => pr.branch)?.branch;
+      entry.turns = result.turns;
+      entry.lastMessage = result.lastMessage;
+      entry.replicaKept = result.replicaId !== undefined && !result.deleted;
+      const started = Date.parse(result.startedAt);
+      const ended = Date.parse(result.endedAt);
+      entry.startedAtMs = Number.isNaN(started) ? entry.startedAtMs : started;
+      entry.costUsd = costOf(
+        Math.max(0, (Number.isNaN(ended) ? nowMs : ended) - (entry.startedAtMs ?? nowMs)),
+      );
+      this.end(entry, result.state, result.error, Number.isNaN(ended) ? nowMs : ended);
+    }
+    return true;
+  }
+
+  /** Running items, for cancels and lost-report checks. */
+  running(): BookEntry[] {
+    return [...this.entries.values()].filter((e) => e.state === 'running');
+  }
+
+  counts(): ItemCounts {
+    const counts = emptyCounts();
+    for (const entry of this.entries.values()) counts[entry.state] += 1;
+    return counts;
+  }
+
+  /** Per wave, for rollout and failure-threshold decisions. */
+  waveCounts(): WaveCounts[] {
+    const waves: WaveCounts[] = [];
+    for (const entry of this.entries.values()) {
+      const wave = entry.wave ?? 0;
+      for (let w = waves.length; w <= wave; w += 1)
+        waves.push({ pending: 0, running: 0, succeeded: 0, failed: 0, other: 0 });
+      const counts = waves[wave] as WaveCounts;
+      if (entry.state === 'pending' || entry.state === 'running' || entry.state === 'succeeded')
+        counts[entry.state] += 1;
+      else if (RETRYABLE.has(entry.state)) counts.failed += 1;
+      else counts.other += 1;
+    }
+    return waves;
+  }
+
+  /** Cost of finished runs, and running ones at max(elapsed, expected) at `ratePerMs`. */
+  spend(
+    nowMs: number,
+    expectedMs: number,
+    ratePerMs: number,
+  ): { spentUsd: number; runningProjectedUsd: number } {
+    let spentUsd = 0;
+    let runningProjectedUsd = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.state === 'running') {
+        runningProjectedUsd += ratePerMs * Math.max(nowMs - (entry.startedAtMs ?? nowMs), expectedMs);
+      } else if (entry.costUsd !== undefined) {
+        spentUsd += entry.costUsd;
+      }
+    }
+    return { spentUsd, runningProjectedUsd };
+  }
+
+  prsOpened(): number {
+    let n = 0;
+    for (const entry of this.entries.values()) n += entry.prs?.length ?? 0;
+    return n;
+  }
+
+  /** Events since the last call, newest last (a live view needs only the latest few). */
+  takeEvents(): ItemEvent[] {
+    const taken = this.events.slice(-CAMPAIGN_DEFAULTS.recentEvents);
+    this.events = [];
+    return taken;
+  }
+
+  /** A page of records in ordinal order, optionally of one state. */
+  page(offset: number, limit: number, state?: ItemState): { total: number; records: ItemRecord[] } {
+    const chosen = [...this.entries.values()].filter((e) => !state || e.state === state).sort(byOrdinal);
+    return { total: chosen.length, records: chosen.slice(offset, offset + limit).map(toRecord) };
+  }
+
+  private add(item: RoutedItem, applyId: number, nowMs: number): void {
+    const entry: BookEntry = {
+      key: item.key,
+      state: 'pending',
+      attempt: 1,
+      ordinal: item.ordinal,
+      wave: item.wave,
+      environmentId: item.environmentId,
+      lastApply: applyId,
+      ...(item.repository !== undefined && { repository: item.repository }),
+      ...(item.vars !== undefined && { vars: item.vars }),
+    };
+    this.entries.set(item.key, entry);
+    if (item.skipReason) this.end(entry, 'skipped', item.skipReason, nowMs);
+    else this.insertPending(entry);
+  }
+
+  private requeue(entry: BookEntry, nowMs: number, why: 'retried' | 'updated'): void {
+    if (entry.state !== 'skipped' || why === 'retried') entry.attempt += 1;
+    for (const field of [
+      'replicaId',
+      'branch',
+      'prs',
+      'error',
+      'turns',
+      'startedAtMs',
+      'endedAtMs',
+      'costUsd',
+      'lastMessage',
+      'replicaKept',
+    ] as const) {
+      delete entry[field];
+    }
+    entry.state = 'pending';
+    this.insertPending(entry);
+    this.event({ atMs: nowMs, key: entry.key, kind: 'retried' });
+  }
+
+  private end(entry: BookEntry, state: ItemState, error: string | undefined, nowMs: number): void {
+    entry.state = state;
+    entry.endedAtMs = nowMs;
+    if (error !== undefined) entry.error = error.slice(0, LIMITS.maxErrorLength);
+    else delete entry.error;
+    const detail = state === 'succeeded' ? entry.prs?.join(' ') : entry.error;
+    this.event({
+      atMs: nowMs,
+      key: entry.key,
+      kind: state as ItemEvent['kind'],
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  private insertPending(entry: BookEntry): void {
+    const at = this.pending.findIndex((key) => (this.entries.get(key)?.ordinal ?? 0) > entry.ordinal);
+    if (at < 0) this.pending.push(entry.key);
+    else this.pending.splice(at, 0, entry.key);
+  }
+
+  private event(event: ItemEvent): void {
+    this.events.push(event);
+    if (this.events.length > 2 * CAMPAIGN_DEFAULTS.recentEvents)
+      this.events.splice(0, this.events.length - CAMPAIGN_DEFAULTS.recentEvents);
+  }
+}
+
+function byOrdinal(a: BookEntry, b: BookEntry): number {
+  return a.ordinal - b.ordinal;
+}
+
+/** Takes a routed item's fields onto an entry; whether anything changed. */
+function assignItem(entry: BookEntry, item: CampaignItem & { wave?: number }): boolean {
+  const before = JSON.stringify([entry.environmentId, entry.repository, entry.vars]);
+  entry.environmentId = item.environmentId;
+  if (item.repository !== undefined) entry.repository = item.repository;
+  else delete entry.repository;
+  if (item.vars !== undefined) entry.vars = item.vars;
+  else delete entry.vars;
+  return before !== JSON.stringify([entry.environmentId, entry.repository, entry.vars]);
+}
+
+/** The record as results show it (without the routing fields). */
+export function toRecord(entry: BookEntry): ItemRecord {
+  const { ordinal: _o, environmentId: _e, vars: _v, lastApply: _a, ...record } = entry;
+  return record;
+}

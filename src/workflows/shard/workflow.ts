@@ -1,0 +1,433 @@
+import { TerminatedFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ChildWorkflowFailure,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  CampaignIdAttribute,
+  LIMITS,
+  RepositoryAttribute,
+  SHARD_LIMITS,
+  costOf,
+  endedJob,
+  jobWorkflowId,
+  ratePerMinute,
+  renderMessage,
+  type ApplySummary,
+  type JobLookup,
+  type ReplicaJobInput,
+  type ShardCommand,
+  type ShardGrant,
+  type ShardJobSettings,
+  type ShardReport,
+  type TemporalLookupActivities,
+} from '../../contracts';
+import {
+  CLOSED_BEFORE_START,
+  ItemBook,
+  toRecord,
+  type BookEntry,
+  type JobOutcome,
+} from '../../policy/item-book';
+import { shardAckSignal, shardReportSignal } from '../campaign/messages';
+import { replicaJobWorkflow } from '../replica-job/workflow';
+import { itemQuery, recordsQuery, shardCommandSignal, shardGrantSignal } from './messages';
+
+export interface ShardCarry {
+  entries: BookEntry[];
+  grant: ShardGrant;
+  window: number;
+  startsInWindow: number;
+  reportSeq: number;
+  closing: boolean;
+}
+
+export interface ShardInput {
+  campaignId: string;
+  index: number;
+  settings: ShardJobSettings;
+  carry?: ShardCarry;
+}
+
+/** What a closed shard leaves behind: its records, readable after the campaign closes. */
+export interface ShardResult {
+  index: number;
+  entries: BookEntry[];
+}
+
+/**
+ * Up to a few thousand items of one campaign: starts their replica jobs within what the campaign
+ * grants (slots, start quotas, open waves), learns how each ended from the child itself, and reports
+ * counts to the campaign. Item rules live in `src/policy/item-book.ts`.
+ */
+export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
+  return new Shard(input).run();
+}
+
+class Shard {
+  private book: ItemBook;
+  private readonly lookups = proxyActivities<TemporalLookupActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumInterval: '1 minute' },
+  });
+  private readonly campaign;
+  private settings: ShardJobSettings;
+  private grant: ShardGrant;
+  private window: number;
+  private startsInWindow: number;
+  private reportSeq: number;
+  private closing: boolean;
+  /** Child starts and results in flight: continue-as-new waits until none are left. */
+  private inFlight = 0;
+  /** Something changed since the loop last ran. */
+  private changed = true;
+  private reportDue = true;
+  private reportTimer = false;
+  private sweepTimer = false;
+  private recheckTimer = false;
+  private lastProgressMs = Date.now();
+  /** Items whose workflow id was taken by an earlier run: Temporal is asked how they ended. */
+  private readonly unresolved = new Set<string>();
+  private readonly acks: ShardCommand[] = [];
+  /** After a failure (with a failure threshold), no starts until the campaign judged this report. */
+  private verdictAfter = 0;
+
+  constructor(private readonly input: ShardInput) {
+    const carry = input.carry;
+    this.book = new ItemBook(carry?.entries ?? []);
+    this.settings = input.settings;
+    this.grant = carry?.grant ?? { seq: 0, slots: 0, openWave: 0, halted: true };
+    this.window = carry?.window ?? 0;
+    this.startsInWindow = carry?.startsInWindow ?? 0;
+    this.reportSeq = carry?.reportSeq ?? 0;
+    this.closing = carry?.closing ?? false;
+    this.campaign = getExternalWorkflowHandle(input.campaignId);
+    setHandler(shardGrantSignal, (grant) => {
+      if (grant.seq <= this.grant.seq) return;
+      if (grant.quota && grant.quota.window !== this.window) {
+        this.window = grant.quota.window;
+        this.startsInWindow = 0;
+      }
+      this.grant = grant;
+      this.touch(true);
+    });
+    setHandler(shardCommandSignal, (command) => {
+      this.acks.push(command);
+      this.touch(true);
+    });
+    setHandler(recordsQuery, (page = {}) => {
+      const offset = Math.max(0, page.offset ?? 0);
+      const limit = Math.min(LIMITS.maxResultsPage, Math.max(1, page.limit ?? 100));
+      return { offset, ...this.book.page(offset, limit, page.state) };
+    });
+    setHandler(itemQuery, (key) => {
+      const entry = this.book.get(key);
+      return entry ? toRecord(entry) : null;
+    });
+  }
+
+  async run(): Promise<ShardResult> {
+    if (!this.input.carry) await this.restorePrevious();
+    for (;;) {
+      await condition(() => this.changed || this.reportDue);
+      this.changed = false;
+      for (const command of this.acks.splice(0)) await this.execute(command);
+      await this.resolveLost();
+      if (!this.draining) this.startWhatIsAllowed();
+      if (this.reportDue || this.book.running().length === 0) this.report();
+      else this.scheduleReport();
+      this.scheduleSweep();
+      if (this.closing && this.idle) return { index: this.input.index, entries: this.book.all() };
+      if (this.draining && this.idle) await this.continueAsNew();
+    }
+  }
+
+  /** History grows with every item: past the limit, stop starting, let running jobs end, continue anew. */
+  private get draining(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= SHARD_LIMITS.historyEvents;
+  }
+
+  private get idle(): boolean {
+    return this.inFlight === 0 && this.acks.length === 0;
+  }
+
+  private touch(urgent = false): void {
+    this.changed = true;
+    if (urgent) this.reportDue = true;
+  }
+
+  /** Starts pending items of open waves while slots and start quotas allow, without waiting on any start. */
+  private startWhatIsAllowed(): void {
+    const grant = this.grant;
+    if (grant.halted || this.closing) return;
+    if ((grant.judged ?? 0) < this.verdictAfter) return;
+    const running = this.book.running().length;
+    let room = grant.slots - running;
+    if (grant.quota) {
+      if (grant.quota.untilMs !== undefined && Date.now() >= grant.quota.untilMs) return;
+      room = Math.min(room, grant.quota.allowance - this.startsInWindow);
+    }
+    if (room <= 0) return;
+    for (const entry of this.book.startable(grant.openWave, room)) this.start(entry);
+  }
+
+  private start(entry: BookEntry): void {
+    const now = Date.now();
+    this.book.markStarted(entry, now);
+    this.startsInWindow += 1;
+    this.inFlight += 1;
+    const { key, attempt } = entry;
+    const job = this.settings.job;
+    const item = { key, environmentId: entry.environmentId, repository: entry.repository, vars: entry.vars };
+    const input: ReplicaJobInput = {
+      ...job,
+      campaignId: this.input.campaignId,
+      itemKey: key,
+      attempt,
+      repository: entry.repository,
+      environmentId: entry.environmentId,
+      message: renderMessage(job.message, item),
+      followUps: job.followUps?.map((followUp) => renderMessage(followUp, item)),
+      apiTaskQueue: this.settings.apiTaskQueue,
+      lookupExisting: attempt > 1,
+    };
+    void this.runJob(key, attempt, input);
+  }
+
+  private async runJob(key: string, attempt: number, input: ReplicaJobInput): Promise<void> {
+    let outcome: JobOutcome;
+    try {
+      const child = await startChild(replicaJobWorkflow, {
+        workflowId: jobWorkflowId(this.input.campaignId, key),
+        args: [input],
+        // A shard closed by force takes its jobs down with cleanup; continue-as-new first drains them.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        // Identity: a succeeded item's job can never run twice; only a failed one may run again.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        typedSearchAttributes: [
+          { key: CampaignIdAttribute, value: this.input.campaignId },
+          ...(input.repository ? [{ key: RepositoryAttribute, value: input.repository }] : []),
+        ],
+        staticSummary: `${input.repository ?? key}: ${firstLine(input.message)}`,
+      });
+      outcome = { kind: 'result', result: await child.result() };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        // An earlier run of this item's job holds the id (it succeeded, or is still running): ask Temporal.
+        this.unresolved.add(key);
+        this.inFlight -= 1;
+        this.touch();
+        return;
+      }
+      const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
+      if (cause instanceof TerminatedFailure) {
+        // Terminated out of band: the reason is on the job's own history; Temporal is asked for it.
+        this.unresolved.add(key);
+        this.inFlight -= 1;
+        this.touch();
+        return;
+      }
+      const ended = endedJob(cause);
+      outcome = ended.result ? { kind: 'result', result: ended.result } : { kind: 'lost', ...ended };
+    }
+    this.inFlight -= 1;
+    this.finish(key, attempt, outcome);
+  }
+
+  private finish(key: string, attempt: number, outcome: JobOutcome): void {
+    const rate = ratePerMinute(this.settings.job.size);
+    const costFor = (ms: number) => costOf(this.settings.job.size, ms);
+    if (this.book.finish(key, attempt, outcome, Date.now(), rate > 0 ? costFor : () => 0)) {
+      this.lastProgressMs = Date.now();
+      const failed = this.book.get(key)?.state === 'failed' || this.book.get(key)?.state === 'timed_out';
+      if (failed && this.settings.awaitVerdicts) {
+        // The next report carries this failure: hold new starts until the campaign has judged it.
+        this.verdictAfter = this.reportSeq + 1;
+        this.touch(true);
+      } else {
+        this.touch(this.book.running().length === 0);
+      }
+    }
+  }
+
+  /**
+   * Jobs whose end the shard cannot learn from the child itself: ids taken by an earlier run, and —
+   * when nothing has ended for a while — every running job, in case a result was lost.
+   */
+  private async resolveLost(): Promise<void> {
+    const stale = Date.now() - this.lastProgressMs >= SHARD_LIMITS.reconcileAfterMs;
+    const keys = new Set(this.unresolved);
+    if (stale) for (const entry of this.book.running()) keys.add(entry.key);
+    if (keys.size === 0) return;
+    this.lastProgressMs = Date.now();
+    const keyOf = new Map([...keys].map((key) => [jobWorkflowId(this.input.campaignId, key), key]));
+    const ids = [...keyOf.keys()];
+    const found: JobLookup[] = [];
+    for (let i = 0; i < ids.length; i += 100)
+      found.push(...(await this.lookups.describeJobs(ids.slice(i, i + 100))));
+    for (const lookup of found) {
+      const key = keyOf.get(lookup.workflowId) as string;
+      const attempt = this.book.get(key)?.attempt ?? 1;
+      if (lookup.status === 'running') continue;
+      this.unresolved.delete(key);
+      if (lookup.status === 'succeeded') this.finish(key, attempt, { kind: 'result', result: lookup.result });
+      else
+        this.finish(
+          key,
+          attempt,
+          lookup.result
+            ? { kind: 'result', result: lookup.result }
+            : { kind: 'lost', state: lookup.state, error: lookup.error },
+        );
+    }
+  }
+
+  private async execute(command: ShardCommand): Promise<void> {
+    const now = Date.now();
+    const summary: ApplySummary & { requeued: number } = {
+      added: 0,
+      kept: 0,
+      retried: 0,
+      pruned: 0,
+      updated: 0,
+      requeued: 0,
+    };
+    switch (command.kind) {
+      case 'items':
+        Object.assign(summary, this.book.apply(command.items, command, now));
+        break;
+      case 'settings':
+        this.settings = command.settings;
+        break;
+      case 'retry':
+        summary.requeued = this.book.retryFailed(now);
+        break;
+      case 'prune': {
+        const { pruned, cancel } = this.book.prune(command.applyId, now);
+        summary.pruned = pruned;
+        this.cancelJobs(cancel);
+        break;
+      }
+      case 'cancel':
+        this.book.endPending('cancelled', 'campaign cancelled', now);
+        this.cancelJobs(this.book.running().map((entry) => entry.key));
+        break;
+      case 'close':
+        this.closing = true;
+        this.book.endPending('skipped', CLOSED_BEFORE_START, now);
+        break;
+    }
+    await this.campaign.signal(shardAckSignal, {
+      requestId: command.requestId,
+      index: this.input.index,
+      summary,
+      report: this.buildReport(),
+    });
+  }
+
+  /** Cancels jobs by workflow id; each cleans up its replica and ends cancelled. */
+  private cancelJobs(keys: string[]): void {
+    for (const key of keys) {
+      getExternalWorkflowHandle(jobWorkflowId(this.input.campaignId, key))
+        .cancel()
+        .catch((error: unknown) => log.warn('could not cancel job', { item: key, error: String(error) }));
+    }
+  }
+
+  private buildReport(): ShardReport {
+    const expectedMs = this.settings.estimatedMinutesPerItem * 60_000;
+    const ratePerMs = ratePerMinute(this.settings.job.size) / 60_000;
+    this.reportSeq += 1;
+    return {
+      index: this.input.index,
+      seq: this.reportSeq,
+      grantSeq: this.grant.seq,
+      window: this.window,
+      startsInWindow: this.startsInWindow,
+      counts: this.book.counts(),
+      waves: this.book.waveCounts(),
+      ...this.book.spend(Date.now(), expectedMs, ratePerMs),
+      prsOpened: this.book.prsOpened(),
+      recent: this.book.takeEvents(),
+      ...(this.verdictAfter > (this.grant.judged ?? 0) && { awaitingVerdict: true }),
+    };
+  }
+
+  private report(): void {
+    this.reportDue = false;
+    this.campaign
+      .signal(shardReportSignal, this.buildReport())
+      .catch((error: unknown) => log.warn('could not report to campaign', { error: String(error) }));
+  }
+
+  /** At most one report per interval while items keep ending: one durable timer, never cancelled. */
+  private scheduleReport(): void {
+    if (this.reportTimer) return;
+    this.reportTimer = true;
+    void sleep(SHARD_LIMITS.reportEveryMs).then(() => {
+      this.reportTimer = false;
+      this.reportDue = true;
+    });
+  }
+
+  /**
+   * Jobs may end without the shard hearing of it (a reset): look them up after a quiet while. Jobs of
+   * an id an earlier run holds are looked up again soon.
+   */
+  private scheduleSweep(): void {
+    if (!this.sweepTimer && this.book.running().length > 0) {
+      this.sweepTimer = true;
+      void sleep(SHARD_LIMITS.reconcileAfterMs).then(() => {
+        this.sweepTimer = false;
+        this.touch();
+      });
+    }
+    if (!this.recheckTimer && this.unresolved.size > 0) {
+      this.recheckTimer = true;
+      void sleep(SHARD_LIMITS.recheckTakenMs).then(() => {
+        this.recheckTimer = false;
+        this.touch();
+      });
+    }
+  }
+
+  /** Restores the records a closed earlier run of this shard left, when its campaign is applied again. */
+  private async restorePrevious(): Promise<void> {
+    const previous = (await this.lookups.previousResult(workflowInfo().workflowId)) as ShardResult | null;
+    if (previous?.entries.length) this.book = ItemBook.reopened(previous.entries);
+  }
+
+  private async continueAsNew(): Promise<never> {
+    await condition(allHandlersFinished);
+    this.report();
+    return continueAsNew<typeof shardWorkflow>({
+      ...this.input,
+      settings: this.settings,
+      carry: {
+        entries: this.book.all(),
+        grant: this.grant,
+        window: this.window,
+        startsInWindow: this.startsInWindow,
+        reportSeq: this.reportSeq,
+        closing: this.closing,
+      },
+    });
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import type { ReplicaJobResult, RoutedItem } from '../../src/contracts';
+import { ItemBook } from '../../src/policy/item-book';
+
+const item = (key: string, ordinal: number, over: Partial<RoutedItem> = {}): RoutedItem => ({
+  key,
+  environmentId: 'env-1',
+  ordinal,
+  wave: 0,
+  ...over,
+});
+const result = (key: string, over: Partial<ReplicaJobResult> = {}): ReplicaJobResult => ({
+  itemKey: key,
+  attempt: 1,
+  replicaId: `r-${key}`,
+  state: 'succeeded',
+  prs: [{ repository: 'acme/api', number: 1, url: `https://github.com/acme/api/pull/${key}`, branch: 'b' }],
+  turns: 1,
+  startedAt: new Date(1_000).toISOString(),
+  endedAt: new Date(61_000).toISOString(),
+  deleted: true,
+  ...over,
+});
+const cost = (ms: number) => ms / 60_000;
+const options = { applyId: 1, retryFailed: false, addOnly: false };
+
+describe('item book', () => {
+  it('applies by key: adds new, keeps finished, updates pending, re-runs failed only when asked', () => {
+    const book = new ItemBook();
+    expect(
+      book.apply(
+        [item('a', 0), item('b', 1), item('c', 2), item('d', 3, { skipReason: 'no environment' })],
+        options,
+        0,
+      ),
+    ).toMatchObject({ added: 4 });
+    expect(book.get('d')).toMatchObject({ state: 'skipped', error: 'no environment' });
+    const [a, b] = book.startable(0, 2);
+    book.markStarted(a!, 10);
+    book.markStarted(b!, 10);
+    book.finish('a', 1, { kind: 'result', result: result('a') }, 70_000, cost);
+    book.finish(
+      'b',
+      1,
+      { kind: 'result', result: result('b', { state: 'failed', error: 'tests fail', prs: [] }) },
+      70_000,
+      cost,
+    );
+    const again = [item('a', 0), item('b', 1), item('c', 2, { environmentId: 'env-2' }), item('e', 9)];
+    expect(book.apply(again, { ...options, applyId: 2 }, 80_000)).toEqual({
+      added: 1,
+      kept: 2,
+      retried: 0,
+      pruned: 0,
+      updated: 1,
+      requeued: 0,
+    });
+    expect(book.get('c')).toMatchObject({ state: 'pending', environmentId: 'env-2' });
+    expect(book.apply(again, { ...options, applyId: 3, retryFailed: true }, 90_000)).toMatchObject({
+      retried: 1,
+      kept: 3,
+    });
+    expect(book.get('b')).toMatchObject({ state: 'pending', attempt: 2 });
+    expect(book.get('b')?.error).toBeUndefined();
+    expect(book.get('a')).toMatchObject({
+      state: 'succeeded',
+      prs: ['https://github.com/acme/api/pull/a'],
+      branch: 'b',
+      costUsd: 1,
+    });
+  });
+
+  it('a skipped repository runs once a re-apply gives it an environment', () => {
+    const book = new ItemBook();
+    book.apply([item('x', 0, { skipReason: 'no environment' })], options, 0);
+    expect(book.apply([item('x', 0)], { ...options, applyId: 2 }, 1)).toMatchObject({ updated: 1 });
+    expect(book.get('x')).toMatchObject({ state: 'pending', attempt: 1 });
+  });
+
+  it('add-only leaves existing keys as they are', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0)], options, 0);
+    expect(
+      book.apply([item('a', 5, { environmentId: 'other' }), item('b', 6)], { ...options, addOnly: true }, 1),
+    ).toMatchObject({ added: 1, kept: 1 });
+    expect(book.get('a')?.environmentId).toBe('env-1');
+  });
+
+  it('starts in ordinal order and stops at a closed wave', () => {
+    const book = new ItemBook();
+    book.apply([item('late', 5, { wave: 1 }), item('b', 2), item('a', 1)], options, 0);
+    expect(book.startable(0, 10).map((e) => e.key)).toEqual(['a', 'b']);
+    expect(book.countStartable(0)).toBe(2);
+    expect(book.startable(1, 10).map((e) => e.key)).toEqual(['a', 'b', 'late']);
+  });
+
+  it('ignores late and duplicate reports, and reports of another run', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0)], options, 0);
+    book.markStarted(book.startable(0, 1)[0]!, 0);
+    expect(book.finish('a', 2, { kind: 'result', result: result('a') }, 1, cost)).toBe(false);
+    expect(book.finish('a', 1, { kind: 'lost', state: 'failed', error: 'terminated' }, 1, cost)).toBe(true);
+    expect(book.finish('a', 1, { kind: 'result', result: result('a') }, 2, cost)).toBe(false);
+    expect(book.get('a')).toMatchObject({ state: 'failed', error: 'terminated' });
+  });
+
+  it('prunes what the latest apply no longer names and has not finished', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0), item('b', 1), item('c', 2)], options, 0);
+    const [a, b] = book.startable(0, 2);
+    book.markStarted(a!, 0);
+    book.markStarted(b!, 0);
+    book.finish('a', 1, { kind: 'result', result: result('a') }, 1, cost);
+    book.apply([item('x', 3)], { ...options, applyId: 2 }, 2);
+    expect(book.prune(2, 3)).toEqual({ pruned: 2, cancel: ['b'] });
+    expect(book.get('c')).toMatchObject({ state: 'cancelled' });
+    expect(book.get('a')?.state).toBe('succeeded');
+  });
+
+  it('counts by state and by wave, spend, and events', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0), item('b', 1, { wave: 1 }), item('c', 2, { wave: 1 })], options, 0);
+    book.markStarted(book.startable(0, 1)[0]!, 0);
+    book.finish('a', 1, { kind: 'lost', state: 'timed_out', error: 'late' }, 1, cost);
+    book.markStarted(book.startable(1, 1)[0]!, 1_000);
+    expect(book.counts()).toMatchObject({ pending: 1, running: 1, timed_out: 1 });
+    expect(book.waveCounts()).toEqual([
+      { pending: 0, running: 0, succeeded: 0, failed: 1, other: 0 },
+      { pending: 1, running: 1, succeeded: 0, failed: 0, other: 0 },
+    ]);
+    expect(book.spend(31_000, 60_000, 1 / 60_000)).toEqual({ spentUsd: 0, runningProjectedUsd: 1 });
+    expect(book.takeEvents().map((e) => `${e.key}:${e.kind}`)).toEqual([
+      'a:started',
+      'a:timed_out',
+      'b:started',
+    ]);
+    expect(book.takeEvents()).toEqual([]);
+  });
+});
