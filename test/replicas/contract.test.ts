@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReplicasApiError, ReplicasClient } from '../../src/replicas';
 import { CodingAgent, LifecyclePolicy, ThinkingLevel } from '../../src/replicas/schemas/common';
 import type { ObservedResponse } from '../../src/replicas/transport';
 import { OPENAPI_DIFFERENCES } from '../fixtures/openapi-differences';
 import { forceState, startSimWithClient } from '../support/simulator';
+import { makeAjv, openApiDoc } from './openapi-copy';
 
 type Harness = Awaited<ReturnType<typeof startSimWithClient>>;
 type Doc = {
@@ -15,9 +13,7 @@ type Doc = {
   components: { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
 };
 
-const doc = JSON.parse(
-  readFileSync(join(__dirname, '../fixtures/reference/replicas-openapi.json'), 'utf8'),
-) as Doc;
+const doc = openApiDoc as unknown as Doc;
 
 /** Slow turns: the first turn stays `processing`, so follow-ups queue deterministically. */
 let h: Harness;
@@ -455,27 +451,6 @@ function operationOf(method: string, path: string): string | undefined {
 const skipped = new Map(
   OPENAPI_DIFFERENCES.filter((d) => d.contract === 'skip-response').map((d) => [d.operation, d.reason]),
 );
-
-/** The copy with the `schema-override` entries of the differences fixture applied. */
-function reconciledDoc(): unknown {
-  const copy = structuredClone(doc) as unknown as Record<string, unknown>;
-  for (const { override } of OPENAPI_DIFFERENCES.filter((d) => d.contract === 'schema-override')) {
-    if (!override) continue;
-    const keys = override.pointer.split('/').slice(1);
-    const last = keys.pop() as string;
-    const parent = keys.reduce((node, key) => node[key] as Record<string, unknown>, copy);
-    expect(parent[last], override.pointer).toBeDefined();
-    parent[last] = override.schema;
-  }
-  return copy;
-}
-
-function makeAjv() {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema(reconciledDoc() as object, 'openapi');
-  return ajv;
-}
 
 /** The JSON pointer of an answer's schema, following a `$ref` to `components/responses`. */
 function schemaPointer(operation: string, status: number): string | undefined {
