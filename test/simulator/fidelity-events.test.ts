@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { normaliseReplicaEvent } from '../../src/contracts';
-import { ReplicaWebhookBody } from '../../src/replicas/schemas/webhook';
+import { EngineEvent, ReplicaWebhookBody } from '../../src/replicas';
 import { parseSimConfig } from '../../src/simulator/sim-config';
 import { componentValidator, makeAjv } from '../replicas/openapi-copy';
 import { forceState, startSimWithClient } from '../support/simulator';
@@ -20,10 +20,10 @@ const agentEvent = componentValidator(ajv, 'AgentEvent');
 const replicaListItem = componentValidator(ajv, 'ReplicaListItem');
 const repositoryStatus = componentValidator(ajv, 'RepositoryStatus');
 
-/** Every event validates against the copy's `EngineEvent` (the report names the first that does not). */
+/** Every event validates against the copy's `EngineEvent`, and the client's schema reads it. */
 function expectEngineEvents(events: WireEvent[]) {
   const invalid = events
-    .filter((event): boolean => !engineEvent(event))
+    .filter((event): boolean => !engineEvent(event) || !EngineEvent.safeParse(event).success)
     .map((event) => `${event.type}: ${JSON.stringify(event.payload)}`);
   expect(invalid).toEqual([]);
 }
@@ -103,16 +103,22 @@ describe('1. GET /v1/replica/{id}/events emits OpenAPI EngineEvent', () => {
     expect(completed.payload).toEqual({ chatId: accepted?.chatId, isComplete: true });
   });
 
-  it('"A streaming delta from the coding agent": deltas carry the AgentEvents the history keeps', async () => {
-    const replica = await create();
-    const stream = await readEventStream(h.sim.url, replica.id);
-    await stream.next(ofEvent('chat.turn.completed'));
-    stream.close();
-    const deltas = stream.events.filter((e) => e.type === 'chat.turn.delta').map((e) => e.payload.event);
-    for (const event of deltas) expect(agentEvent(event), JSON.stringify(event)).toBe(true);
-    const history = await h.client.getHistory(replica.id);
-    expect(history.events.slice(-deltas.length)).toEqual(deltas);
-  });
+  it.each(['claude', 'codex', 'cursor', 'opencode'])(
+    '"A streaming delta from the coding agent": %s deltas are AgentEvents, the same items the history keeps',
+    async (agent) => {
+      const replica = await create({ coding_agent: agent });
+      const stream = await readEventStream(h.sim.url, replica.id);
+      await stream.next(ofEvent('chat.turn.completed'));
+      stream.close();
+      expectEngineEvents(stream.events);
+      const deltas = stream.events.filter((e) => e.type === 'chat.turn.delta').map((e) => e.payload.event);
+      expect(deltas.length).toBeGreaterThan(0);
+      const history = await h.client.getHistory(replica.id);
+      for (const event of history.events) expect(agentEvent(event), JSON.stringify(event)).toBe(true);
+      expect(history.events.slice(-deltas.length)).toEqual(deltas);
+      expect(history.coding_agent).toBe(agent);
+    },
+  );
 
   it('"A message was accepted and queued for processing": a follow-up is accepted as queued, then started', async () => {
     const replica = await create();
