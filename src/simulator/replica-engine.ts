@@ -193,11 +193,15 @@ export class ReplicaEngine {
     if (replica.status === 'active') this.settle(replica);
   }
 
-  /** Sleeping (or archived) → waking → active, then `replica.ready`; a suspended turn resumes. */
-  wake(replica: SimReplica): void {
+  /**
+   * Sleeping (or archived) → waking → active, then `replica.ready`; a suspended turn resumes. `cause`
+   * tells an explicit `POST /wake` from a read that wakes the workspace.
+   */
+  wake(replica: SimReplica, cause: keyof SimStats['wakes'] = 'requested'): void {
     if (replica.status === 'error') throw new ConflictError('workspace is in error and cannot be woken');
     if (replica.status === 'preparing') throw new ConflictError('workspace is still preparing');
     if ((replica.status !== 'sleeping' && replica.status !== 'archived') || replica.waking) return;
+    this.stats.wakes[cause] += 1;
     replica.waking = true;
     this.timers.schedule(replica.id, LIFECYCLE, this.config.timings.wakeMs, () => {
       this.awaken(replica);

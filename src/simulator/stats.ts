@@ -13,6 +13,8 @@ export interface SimStats {
   turnsCompleted: number;
   /** Replica id → turns started on it, so a test can assert that each message ran exactly once. */
   turnsByReplica: Record<string, number>;
+  /** Wakes begun by `POST /wake` (`requested`) and by reading a sleeping replica (`onRead`). */
+  wakes: { requested: number; onRead: number };
   webhooks: {
     events: number;
     sent: number;
@@ -43,6 +45,7 @@ export function emptyStats(): SimStats {
     turnsStarted: 0,
     turnsCompleted: 0,
     turnsByReplica: {},
+    wakes: { requested: 0, onRead: 0 },
     webhooks: {
       events: 0,
       sent: 0,

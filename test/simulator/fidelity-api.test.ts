@@ -243,9 +243,11 @@ describe('5. lifecycle details of the pages and the OpenAPI', () => {
     const replica = await finishedTurn(h);
     const readyBefore = hooks.received.filter(ofType('replica.ready', replica.id)).length;
     await forceState(h.sim.url, replica.id, 'sleeping');
+    const wakesOnRead = h.sim.stats().wakes.onRead;
     const asleep = await api(h, 'GET', `/v1/replica/${replica.id}`);
     expect(valid('GetReplicaResponse', asleep.body)).toBe(true);
     expect(asleep.body.replica).toMatchObject({ status: 'sleeping', waking: true });
+    expect(h.sim.stats().wakes.onRead).toBe(wakesOnRead + 1);
     // waking → active after wakeMs, with replica.ready ("finished waking"), as an explicit wake.
     await vi.waitFor(() =>
       expect(hooks.received.filter(ofType('replica.ready', replica.id)).length).toBe(readyBefore + 1),

@@ -140,7 +140,9 @@ describe('simulator lifecycle', () => {
     await hooks.next(ofType('replica.turn_completed', replica.id));
     await forceState(h.sim.url, replica.id, 'sleeping');
     const readyBefore = hooks.received.filter(ofType('replica.ready', replica.id)).length;
+    const requested = h.sim.stats().wakes.requested;
     await client.wakeReplica(replica.id);
+    expect(h.sim.stats().wakes.requested).toBe(requested + 1);
     expect((await client.getReplica(replica.id)).replica.waking).toBe(true);
     await vi.waitFor(() =>
       expect(hooks.received.filter(ofType('replica.ready', replica.id)).length).toBe(readyBefore + 1),

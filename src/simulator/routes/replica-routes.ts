@@ -126,7 +126,7 @@ export const replicaRoutes: Route<ApiContext>[] = [
     const replica = replicaOf(ctx, id as string);
     // "If the workspace is sleeping or archived, it will be woken and the response will indicate
     // this with `waking: true`" (Get Replica); the guide: sleeping "auto-wakes on interaction".
-    if (replica.status === 'sleeping' || replica.status === 'archived') ctx.engine.wake(replica);
+    if (replica.status === 'sleeping' || replica.status === 'archived') ctx.engine.wake(replica, 'onRead');
     const include = (ctx.query.get('include') ?? '').split(',').filter(Boolean);
     return ok({ replica: replicaDetails(replica, include) });
   }),
