@@ -1,23 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { EngineEventPayload, EngineEventType } from '../replicas/schemas/engine-event';
 import { answerEvents, answerText, userEvents } from './agent-events';
 import { chatSummary, repoStates, statusSnapshot } from './engine-views';
 import { ENGINE_VERSION, EventHub } from './event-hub';
-import {
-  now,
-  type SimChat,
-  type SimMessage,
-  type SimReplica,
-  type SimRepository,
-  type SimSender,
-} from './model';
+import { now, type SimChat, type SimMessage, type SimReplica } from './model';
 import type { SeededRandom } from './random';
+import { newChat, newMessage, newReplica, type NewChat, type NewMessage, type NewReplica } from './records';
 import { LIFECYCLE, ReplicaTimers } from './replica-timers';
 import { replicaListItem, repositoryStatuses } from './replica-views';
 import type { Scheduler } from './scheduler';
 import type { SimConfig } from './sim-config';
 import type { SimStats } from './stats';
 import type { WebhookDispatcher } from './webhook-dispatcher';
+import { WorkspaceChanges } from './workspace-changes';
 
 /** Raised by engine operations the API answers with 409 (workspace asleep or in error). */
 export class ConflictError extends Error {}
@@ -32,18 +26,10 @@ export class NotFound extends Error {
   }
 }
 
-export interface MessageInput extends SimSender {
-  message: string;
-  chatId?: string;
-  codingAgent?: string;
-}
+export type MessageInput = NewMessage;
 
-export interface ChatInput {
-  provider: string;
-  id?: string;
-  title?: string;
-  createdAt?: string;
-  parentChatId?: string;
+export interface ChatInput extends NewChat {
+  /** Echoed in `chat.created`. */
   clientRequestId?: string;
 }
 
@@ -57,7 +43,7 @@ export class ReplicaEngine {
   readonly events = new EventHub();
   private readonly timers: ReplicaTimers;
   private readonly provisionWaiters = new Map<string, (() => void)[]>();
-  private prNumber = 100;
+  private readonly changes: WorkspaceChanges;
   private created = 0;
 
   constructor(
@@ -68,52 +54,16 @@ export class ReplicaEngine {
     private readonly webhooks: WebhookDispatcher,
   ) {
     this.timers = new ReplicaTimers(scheduler);
+    this.changes = new WorkspaceChanges(config, random);
   }
 
-  create(input: {
-    org: string;
-    name: string;
-    message: string;
-    repositories: SimRepository[];
-    codingAgent: string;
-    lifecyclePolicy: string;
-    webhook?: { url: string; secret?: string };
-  }): SimReplica {
+  create(input: NewReplica): SimReplica {
     if ([...this.replicas.values()].some((r) => r.org === input.org && r.name === input.name)) {
       this.stats.duplicateNames += 1;
     }
     this.stats.replicasCreated += 1;
     this.created += 1;
-    const replica: SimReplica = {
-      id: randomUUID(),
-      seq: this.created,
-      org: input.org,
-      name: input.name,
-      status: 'preparing',
-      waking: false,
-      created_at: now(),
-      last_activity_at: now(),
-      engineStartedAt: Date.now(),
-      coding_agent: input.codingAgent,
-      lifecycle_policy: input.lifecyclePolicy,
-      repositories: input.repositories,
-      repository_statuses: input.repositories.map((repo) => ({
-        repository: repo.name,
-        branch: repo.default_branch,
-        default_branch: repo.default_branch,
-        pr_urls: [],
-        start_hooks_completed: false,
-        git_diff: null,
-      })),
-      pull_requests: [],
-      chats: [],
-      lastChatMessage: null,
-      webhook: input.webhook,
-      pending: [newMessage({ message: input.message, codingAgent: input.codingAgent })],
-      suspendedChats: [],
-      turnsStarted: 0,
-      turnsCompleted: 0,
-    };
+    const replica = newReplica(input, this.created);
     this.replicas.set(replica.id, replica);
     this.stats.liveReplicas = this.replicas.size;
     this.stats.peakLiveReplicas = Math.max(this.stats.peakLiveReplicas, this.replicas.size);
@@ -143,6 +93,19 @@ export class ReplicaEngine {
     if (replica.status === 'sleeping' || replica.status === 'error') {
       throw new ConflictError(`workspace is ${replica.status}`);
     }
+  }
+
+  chatOf(replica: SimReplica, chatId: string): SimChat {
+    const chat = replica.chats.find((c) => c.id === chatId);
+    if (!chat) throw new NotFound('Chat not found', `replica ${replica.id} has no chat ${chatId}`);
+    return chat;
+  }
+
+  /** The chat of an agent (by default the workspace's current one); without one asked for, any chat. */
+  defaultChat(replica: SimReplica, codingAgent?: string): SimChat | undefined {
+    const agent = codingAgent ?? replica.coding_agent;
+    const sameAgent = replica.chats.find((chat) => chat.provider === agent);
+    return sameAgent ?? (codingAgent ? undefined : replica.chats[0]);
   }
 
   /**
@@ -249,19 +212,6 @@ export class ReplicaEngine {
     this.provisionWaiters.delete(replica.id);
   }
 
-  chatOf(replica: SimReplica, chatId: string): SimChat {
-    const chat = replica.chats.find((c) => c.id === chatId);
-    if (!chat) throw new NotFound('Chat not found', `replica ${replica.id} has no chat ${chatId}`);
-    return chat;
-  }
-
-  /** The chat of an agent (by default the workspace's current one); without one asked for, any chat. */
-  defaultChat(replica: SimReplica, codingAgent?: string): SimChat | undefined {
-    const agent = codingAgent ?? replica.coding_agent;
-    const sameAgent = replica.chats.find((chat) => chat.provider === agent);
-    return sameAgent ?? (codingAgent ? undefined : replica.chats[0]);
-  }
-
   private chatFor(replica: SimReplica, chatId?: string, codingAgent?: string): SimChat {
     if (chatId) return this.chatOf(replica, chatId);
     // An active workspace without a chat of that agent (or without any chat) opens one.
@@ -272,20 +222,7 @@ export class ReplicaEngine {
   }
 
   private openChat(replica: SimReplica, input: ChatInput): SimChat {
-    const stamp = input.createdAt ?? now();
-    const chat: SimChat = {
-      id: input.id ?? randomUUID(),
-      provider: input.provider,
-      title: input.title ?? 'New chat',
-      created_at: stamp,
-      updated_at: stamp,
-      parentChatId: input.parentChatId ?? null,
-      processing: false,
-      queue: [],
-      history: [],
-      senders: [],
-      lastMessageText: null,
-    };
+    const chat = newChat(input);
     replica.chats.push(chat);
     this.publish(replica, 'chat.created', {
       chat: chatSummary(chat),
@@ -390,7 +327,7 @@ export class ReplicaEngine {
   }
 
   private completeTurn(replica: SimReplica, chat: SimChat): void {
-    const opened = this.openPullRequests(replica);
+    const opened = this.changes.apply(replica);
     const [said, ...result] = answerEvents(chat.provider, answerText(chat.turn?.message ?? '', opened));
     for (const event of [said, ...result]) if (event) chat.history.push(event);
     if (said) this.publish(replica, 'chat.turn.delta', { chatId: chat.id, event: said });
@@ -417,27 +354,6 @@ export class ReplicaEngine {
     this.publish(replica, 'chat.turn.completed', { chatId: chat.id, isComplete });
     this.publish(replica, 'chat.updated', { chat: chatSummary(chat) });
     this.publish(replica, 'engine.status.changed', { status: this.snapshot(replica) });
-  }
-
-  /** Each repository gets the workspace branch and a diff; a repository without a PR may get one. */
-  private openPullRequests(replica: SimReplica): string[] {
-    const opened: string[] = [];
-    for (const status of replica.repository_statuses) {
-      if (status.branch === status.default_branch) status.branch = `replicas/${replica.name}`;
-      status.git_diff = {
-        added: 12,
-        removed: 3,
-        full_diff: `diff --git a/README.md b/README.md\n+${replica.name}\n`,
-      };
-      if (status.pr_urls.length === 0 && this.random.chance(this.config.behaviour.prProbability)) {
-        this.prNumber += 1;
-        const url = `https://github.com/${status.repository}/pull/${this.prNumber}`;
-        status.pr_urls.push(url);
-        replica.pull_requests.push({ repository: status.repository, number: this.prNumber, url });
-        opened.push(url);
-      }
-    }
-    return opened;
   }
 
   /** Once no chat works, the lifecycle policy decides: delete when done, or wait for inactivity. */
@@ -490,16 +406,4 @@ export class ReplicaEngine {
   ): void {
     this.events.publish(replica.id, type, payload);
   }
-}
-
-function newMessage(input: MessageInput): SimMessage {
-  return {
-    id: `msg_${randomUUID()}`,
-    message: input.message,
-    queuedAt: now(),
-    ...(input.senderUserId !== undefined && { senderUserId: input.senderUserId }),
-    ...(input.senderEmail !== undefined && { senderEmail: input.senderEmail }),
-    ...(input.codingAgent !== undefined && { codingAgent: input.codingAgent }),
-    ...(input.chatId !== undefined && { chatId: input.chatId }),
-  };
 }
