@@ -7,11 +7,17 @@ export {
   type ReplicasErrorKind,
 } from './errors';
 export type {
+  ChatMessageSender,
+  CreateReplicaRequest,
+  HistoryEvent,
   ReplicaDetails,
   ReplicaListItem,
+  ReplicaStreamEvent,
+  SendMessageRequest,
   SendMessageResponse,
-  CreateReplicaRequest,
 } from './schemas/replica';
+export { EngineEvent, ENGINE_EVENT_TYPES, type EngineEventType } from './schemas/engine-event';
+export { ReplicaWebhookBody } from './schemas/webhook';
 export { parseSse, reconnectingSse, type SseMessage } from './sse';
 export type { CallOptions, TransportOptions } from './transport';
 export { signBody, verifySignature } from './webhook-signature';

@@ -2,15 +2,43 @@ import { randomUUID } from 'node:crypto';
 
 export type ReplicaStatus = 'preparing' | 'active' | 'sleeping' | 'archived' | 'error';
 
+/** Who sent a message, as `senderUserId` / `senderEmail` of the request (kept as sent with API keys). */
+export interface SimSender {
+  senderUserId?: string;
+  senderEmail?: string;
+}
+
+/** A message waiting for its turn (`QueuedMessageInfo`), or the one a turn is processing. */
+export interface SimMessage extends SimSender {
+  id: string;
+  message: string;
+  queuedAt: string;
+  /** The agent and the chat the message asked for (`coding_agent`, `chat_id`), if any. */
+  codingAgent?: string;
+  chatId?: string;
+}
+
+/** An item of a chat's history: the agent's own event (`{timestamp, type, payload}`). */
+export type SimAgentEvent = {
+  timestamp: string;
+  type: string;
+  payload: Record<string, unknown>;
+};
+
 export interface SimChat {
   id: string;
   provider: string;
   title: string;
   created_at: string;
   updated_at: string;
+  parentChatId: string | null;
   processing: boolean;
-  queue: { id: string; message: string; queuedAt: string }[];
-  history: { timestamp: string; type: string; payload: unknown }[];
+  /** The message the running (or suspended) turn works on. */
+  turn?: SimMessage;
+  queue: SimMessage[];
+  history: SimAgentEvent[];
+  /** One record per user message that named its sender (`ChatMessageSender`). */
+  senders: { senderUserId: string; senderEmail: string; recordedAt: string }[];
   /** Preview of the most recent input message (`lastMessageText`). */
   lastMessageText: string | null;
 }
@@ -33,24 +61,32 @@ export interface SimRepository {
 
 export interface SimReplica {
   id: string;
+  /** Creation order, so lists stay newest first when two replicas share a timestamp. */
+  seq: number;
   org: string;
   name: string;
   status: ReplicaStatus;
   waking: boolean;
   created_at: string;
   last_activity_at: string | null;
+  /** When the engine last came up (uptime of `engine.status.changed`). */
+  engineStartedAt: number;
   coding_agent: string;
   lifecycle_policy: string;
   repositories: SimRepository[];
   repository_statuses: SimRepositoryStatus[];
   pull_requests: { repository: string; number: number; url: string }[];
   chats: SimChat[];
+  /** The most recent input message across the chats (`lastChatMessage`). */
+  lastChatMessage: { text: string; agent: string; timestamp: string } | null;
   webhook?: { url: string; secret?: string };
   errorMessage?: string;
-  /** The first message, delivered once the workspace is active. */
-  pendingMessage?: string;
-  /** A turn the workspace fell asleep during; it resumes on wake. */
-  suspendedTurn?: { chatId: string };
+  /** The first message and any sent while preparing, delivered once the workspace is active. */
+  pending: SimMessage[];
+  /** Chats whose turn the workspace fell asleep during; they resume on wake. */
+  suspendedChats: string[];
+  turnsStarted: number;
+  turnsCompleted: number;
 }
 
 export interface Organisation {
@@ -61,6 +97,8 @@ export interface Organisation {
   /** Generic per-organisation collections (environments, variables, automations, …) keyed by kind. */
   resources: Map<string, Map<string, Record<string, unknown>>>;
   globalEnvironmentId: string;
+  /** The user the key acts for: owner of environments created with `scope: "user"`. */
+  userId: string;
 }
 
 export const now = (): string => new Date().toISOString();
@@ -85,6 +123,7 @@ export function newOrganisation(key: string): Organisation {
     ],
     resources: new Map(),
     globalEnvironmentId: randomUUID(),
+    userId: randomUUID(),
   };
   const environments = resourcesOf(org, 'environments');
   const stamp = now();

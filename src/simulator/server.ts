@@ -64,9 +64,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let random = new SeededRandom(config.seed);
   let stats = emptyStats();
   let orgs = new Map<string, Organisation>();
-  let engine: ReplicaEngine;
+  let engine: ReplicaEngine | undefined;
   const build = () => {
     scheduler.clearAll();
+    // Streams of the previous state end: their replicas no longer exist.
+    engine?.events.clear();
     random = new SeededRandom(config.seed);
     stats = emptyStats();
     orgs = new Map(keys.map((key) => [key, newOrganisation(key)]));
@@ -95,14 +97,43 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return ok({ success: true });
     }),
     route('POST', '/__sim/replicas/:id/state', async (ctx, p) => {
-      const replica = engine.replicas.get(p.id as string);
-      if (!replica) throw new HttpError(404, 'Replica not found', null);
+      const replica = simReplica(p.id as string);
       const body = validate(ForceState, await ctx.body());
-      engine.force(replica, body.status, body.error_message);
+      live().force(replica, body.status, body.error_message);
       return ok({ success: true, status: replica.status });
     }),
+    route('GET', '/__sim/replicas/:id', (_ctx, p) => ok(replicaState(p.id as string))),
     route('GET', '/__sim/orgs', () => ok({ organisations: organisations() })),
   ];
+
+  const live = () => engine as ReplicaEngine;
+
+  function simReplica(id: string) {
+    const replica = live().replicas.get(id);
+    if (!replica) throw new HttpError(404, 'Replica not found', null);
+    return replica;
+  }
+
+  /** What a test may assert on beyond the API: turn counts, queues and senders per chat. */
+  function replicaState(id: string) {
+    const replica = simReplica(id);
+    return {
+      id: replica.id,
+      status: replica.status,
+      waking: replica.waking,
+      turnsStarted: replica.turnsStarted,
+      turnsCompleted: replica.turnsCompleted,
+      engine: live().snapshot(replica),
+      chats: replica.chats.map((chat) => ({
+        id: chat.id,
+        provider: chat.provider,
+        processing: chat.processing,
+        queued: chat.queue.length,
+        historyEvents: chat.history.length,
+        senders: chat.senders.length,
+      })),
+    };
+  }
 
   /** Each organisation with its Global environment and every environment's id and name. */
   function organisations(): SimOrganisation[] {
@@ -167,7 +198,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const drop = MUTATING.has(method) && random.chance(faults.dropResponseRate);
     try {
-      const ctx: ApiContext = { req, res, org, query: url.searchParams, body: readBody, engine, config };
+      const ctx: ApiContext = {
+        req,
+        res,
+        org,
+        query: url.searchParams,
+        body: readBody,
+        engine: live(),
+        config,
+      };
       const result = await found.route.handle(ctx, found.params);
       if (!result) {
         countRequest(stats, endpoint, 200); // a stream answered by the handler itself

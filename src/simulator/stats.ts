@@ -8,6 +8,13 @@ export interface SimStats {
   peakLiveReplicas: number;
   /** Creates whose name an existing replica of the same organisation already had. */
   duplicateNames: number;
+  /** Turns the agent started (a turn resumed after a wake is the same turn), and turns it finished. */
+  turnsStarted: number;
+  turnsCompleted: number;
+  /** Replica id → turns started on it, so a test can assert that each message ran exactly once. */
+  turnsByReplica: Record<string, number>;
+  /** Wakes begun by `POST /wake` (`requested`) and by reading a sleeping replica (`onRead`). */
+  wakes: { requested: number; onRead: number };
   webhooks: {
     events: number;
     sent: number;
@@ -35,6 +42,10 @@ export function emptyStats(): SimStats {
     liveReplicas: 0,
     peakLiveReplicas: 0,
     duplicateNames: 0,
+    turnsStarted: 0,
+    turnsCompleted: 0,
+    turnsByReplica: {},
+    wakes: { requested: 0, onRead: 0 },
     webhooks: {
       events: 0,
       sent: 0,

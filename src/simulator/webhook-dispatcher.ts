@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { signBody } from '../replicas';
 import type { SeededRandom } from './random';
+import { webhookBody } from './webhook-body';
 import type { Scheduler } from './scheduler';
 import type { SimConfig } from './sim-config';
 import type { SimStats } from './stats';
@@ -31,20 +32,17 @@ export class WebhookDispatcher {
 
   emit(
     target: { url: string; secret?: string } | undefined,
-    replicaId: string,
+    replica: { id: string },
     type: string,
-    data: unknown,
+    data: Record<string, unknown>,
   ): void {
     if (!target) return;
     this.stats.webhooks.events += 1;
-    const eventId = `evt_${randomUUID()}`;
-    const body = JSON.stringify({
-      id: eventId,
-      type,
-      replica_id: replicaId,
-      created_at: new Date().toISOString(),
-      data,
-    });
+    const event = webhookBody(replica, type, data);
+    // Built once: every redelivery and duplicate carries the same bytes and event id.
+    const body = JSON.stringify(event);
+    const eventId = event.id;
+    const replicaId = replica.id;
     const faults = this.config.faults;
     const hold = this.random.chance(faults.webhookReorderRate)
       ? this.config.timings.webhookRetryBaseMs * 2

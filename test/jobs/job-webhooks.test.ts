@@ -66,14 +66,19 @@ describe('replica job with webhooks (real Temporal, simulator, ingress)', () => 
       expect(t.h.sim.stats().webhooks.delivered).toBe(delivered);
     }));
 
-  it('wakes a sleeping workspace for a follow-up, then succeeds', () =>
+  it('wakes a sleeping workspace for a follow-up (a look wakes it, as the API documents), then sends it once', () =>
     t.h.withSim({ timings: { sleepAfterMs: 20 } }, async () => {
+      const wakes = { ...t.h.sim.stats().wakes };
+      let result: ReplicaJobResult | undefined;
       const calls = await t.h.callsDuring(async () => {
-        const result = await t.h.run(t.h.input({ followUps: ['also fix the README'] }));
-        expect(result, result.error).toMatchObject({ state: 'succeeded', turns: 2 });
+        result = await t.h.run(t.h.input({ followUps: ['also fix the README'] }));
       });
-      expect(calls['POST /v1/replica/:id/wake']).toBeGreaterThanOrEqual(1);
-      expect(calls['POST /v1/replica/:id/messages']).toBeGreaterThanOrEqual(2);
+      expect(result, result?.error).toMatchObject({ state: 'succeeded', turns: 2 });
+      const woken = t.h.sim.stats().wakes;
+      // "sleeping: Workspace is paused (auto-wakes on interaction)": a GET wakes it, or POST /wake does.
+      expect(woken.onRead + woken.requested - wakes.onRead - wakes.requested).toBeGreaterThanOrEqual(1);
+      expect(calls['POST /v1/replica/:id/messages']).toBeGreaterThanOrEqual(1);
+      expect(t.h.sim.stats().turnsByReplica[result?.replicaId as string]).toBe(2);
     }));
 
   it('wakes a workspace that fell asleep mid-turn and collects the turn (found by the safety poll)', () =>

@@ -9,6 +9,7 @@ import {
   parseRetryAfter,
   parseSse,
   type CreateReplicaRequest,
+  type SendMessageRequest,
   type SseMessage,
 } from '../../src/replicas';
 import type { CreateAutomationRequest } from '../../src/replicas/schemas/automation';
@@ -544,6 +545,24 @@ describe('request validation before sending', () => {
       expect(server.requests).toHaveLength(0);
     },
   );
+
+  it('sends the documented sender fields and drops unknown fields instead of rejecting the call', async () => {
+    const server = await scripted((_req, res) =>
+      json(res, 200, { status: 'sent', message_id: 'm1', position: null, chat_id: 'c1' }),
+    );
+    const body = {
+      message: 'follow up',
+      senderUserId: 'user-1',
+      senderEmail: 'user@example.com',
+      thinking: 'hard',
+    } as SendMessageRequest;
+    await server.client().sendMessage(REPLICA_ID, body);
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({
+      message: 'follow up',
+      senderUserId: 'user-1',
+      senderEmail: 'user@example.com',
+    });
+  });
 
   it('rejects environment files over 64 KB and sends nothing', async () => {
     const server = await scripted(() => undefined);

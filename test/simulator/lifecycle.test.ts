@@ -79,14 +79,14 @@ describe('simulator lifecycle', () => {
       ),
     ).toBe(false);
     const data = hook.body.data as {
-      repositories: { repository: string; branch: string; pr_urls: string[] }[];
+      repository_statuses: { repository: string; branch: string; pr_urls: string[] }[];
     };
-    expect(data.repositories[0]?.repository).toBe('acme/api');
-    expect(data.repositories[0]?.pr_urls[0]).toMatch(/^https:\/\/github\.com\/acme\/api\/pull\/\d+$/);
+    expect(data.repository_statuses[0]?.repository).toBe('acme/api');
+    expect(data.repository_statuses[0]?.pr_urls[0]).toMatch(/^https:\/\/github\.com\/acme\/api\/pull\/\d+$/);
     const { replica: details } = await client.getReplica(replica.id);
     expect(details.chats?.every((c) => !c.processing)).toBe(true);
     expect(details.repository_statuses?.[0]?.branch).toBe(`replicas/${replica.name}`);
-    expect(details.pull_requests.map((pr) => pr.url)).toEqual(data.repositories[0]?.pr_urls);
+    expect(details.pull_requests.map((pr) => pr.url)).toEqual(data.repository_statuses[0]?.pr_urls);
   });
 
   it('sends no signature header when webhook_url is a bare string', async () => {
@@ -140,7 +140,9 @@ describe('simulator lifecycle', () => {
     await hooks.next(ofType('replica.turn_completed', replica.id));
     await forceState(h.sim.url, replica.id, 'sleeping');
     const readyBefore = hooks.received.filter(ofType('replica.ready', replica.id)).length;
+    const requested = h.sim.stats().wakes.requested;
     await client.wakeReplica(replica.id);
+    expect(h.sim.stats().wakes.requested).toBe(requested + 1);
     expect((await client.getReplica(replica.id)).replica.waking).toBe(true);
     await vi.waitFor(() =>
       expect(hooks.received.filter(ofType('replica.ready', replica.id)).length).toBe(readyBefore + 1),
@@ -220,7 +222,7 @@ describe('simulator lifecycle', () => {
     }
   });
 
-  it('streams events over SSE with id lines and a heartbeat', async () => {
+  it('streams events over SSE as data-only messages with a heartbeat', async () => {
     const beat = await startSimWithClient({ config: { timings: { sseHeartbeatMs: 20, turnMs: 300 } } });
     try {
       const { replica } = await beat.client.createReplica({
@@ -237,20 +239,21 @@ describe('simulator lifecycle', () => {
       expect(res.headers.get('content-type')).toBe('text/event-stream');
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       let text = '';
-      while (!text.includes('chat.turn_completed') || !text.includes(': heartbeat')) {
+      while (!text.includes('chat.turn.completed') || !text.includes(': heartbeat')) {
         const { value, done } = await reader.read();
         if (done) break;
         text += new TextDecoder().decode(value);
       }
       await reader.cancel();
-      expect(text).toMatch(/^id: .+\ndata: \{"id":/m);
+      expect(text).toMatch(/^data: \{"id":/m);
+      expect(text).not.toMatch(/^id:/m);
       expect(text).toContain(': heartbeat');
       const events = [];
       for await (const event of beat.client.events(replica.id, { maxReconnects: 0 })) {
         events.push(event.type);
-        if (event.type === 'hello') break;
+        if (event.type === 'engine.ready') break;
       }
-      expect(events).toEqual(['hello']);
+      expect(events).toEqual(['engine.ready']);
     } finally {
       await beat.close();
     }

@@ -81,7 +81,6 @@ export const CreateAutomationRequest = z
     ...automationFields,
     environment_id: z.uuid({ error: 'is required: the UUID of the environment the automation runs in' }),
   })
-  .strict()
   .refine(requiresModelProvider, modelError)
   .refine(autoStopNeedsPolicy, autoStopError);
 export type CreateAutomationRequest = z.input<typeof CreateAutomationRequest>;
@@ -93,7 +92,6 @@ export const UpdateAutomationRequest = z
     prompt: z.string().min(1).optional(),
     environment_id: Uuid.optional(),
   })
-  .strict()
   .refine(requiresModelProvider, modelError);
 
 export const Automation = loose({
@@ -121,12 +119,10 @@ export const AutomationListResponse = loose({
   ...Pagination,
   totalPages: z.number().int(),
 });
-export const TriggerAutomationRequest = z
-  .object({
-    payload: z.looseObject({}).optional(),
-    pr: z.object({ repository_id: Uuid, number: z.number().int() }).optional(),
-  })
-  .strict();
+export const TriggerAutomationRequest = z.object({
+  payload: z.looseObject({}).optional(),
+  pr: z.object({ repository_id: Uuid, number: z.number().int() }).optional(),
+});
 export const TriggerAutomationResponse = loose({ execution_id: Uuid, workspace_id: Uuid.nullable() });
 export const Execution = loose({
   id: Uuid,

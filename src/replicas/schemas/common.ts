@@ -26,6 +26,10 @@ export const Scope = z.enum(['org', 'user']);
 /** Responses tolerate unknown fields (the platform adds them over time) but reject wrong types. */
 export const loose = z.looseObject;
 
+// Request bodies are plain `z.object`s: the API documents no rejection of unknown fields and the
+// OpenAPI schemas allow extra properties, so unknown fields are dropped (the API ignores them) while
+// known fields keep their types, enums and ranges.
+
 export const Uuid = z.uuid();
 export const Timestamp = z.string().min(1);
 

@@ -21,9 +21,15 @@ export const Environment = loose({
   mobile_testing_enabled: z.boolean(),
   personal_preferences: z.string().nullable(),
   source_environment_id: Uuid.nullable(),
+  /** How many variables, files, enabled skills and MCPs the environment holds. */
+  variable_count: z.number().int().optional(),
+  file_count: z.number().int().optional(),
+  skill_count: z.number().int().optional(),
+  mcp_count: z.number().int().optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
+export const ListEnvironmentsQuery = z.object({ scope: z.enum(['org', 'user', 'all']).optional() });
 export const EnvironmentsResponse = loose({ environments: z.array(Environment) });
 export const EnvironmentResponse = loose({ environment: Environment });
 
@@ -47,7 +53,6 @@ export const CreateEnvironmentRequest = z
     source_environment_id: Uuid.nullable().optional(),
     ...environmentFields,
   })
-  .strict()
   .refine(exclusiveBinding, bindingError);
 export const UpdateEnvironmentRequest = z
   .object({
@@ -55,7 +60,6 @@ export const UpdateEnvironmentRequest = z
     personal_preferences: z.string().nullable().optional(),
     ...environmentFields,
   })
-  .strict()
   .refine(exclusiveBinding, bindingError);
 
 export const Variable = loose({
@@ -66,13 +70,11 @@ export const Variable = loose({
 });
 export const VariablesResponse = loose({ environment_variables: z.array(Variable) });
 export const VariableResponse = loose({ environment_variable: Variable });
-export const CreateVariableRequest = z
-  .object({
-    key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a shell variable name, e.g. NPM_TOKEN'),
-    value: z.string(),
-    personal_override_allowed: z.boolean().optional(),
-  })
-  .strict();
+export const CreateVariableRequest = z.object({
+  key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a shell variable name, e.g. NPM_TOKEN'),
+  value: z.string(),
+  personal_override_allowed: z.boolean().optional(),
+});
 export const UpdateVariableRequest = CreateVariableRequest.partial();
 
 /** The guide caps file content at 64 KB. */
@@ -86,27 +88,25 @@ const fileContent = z
 export const EnvironmentFile = loose({ ...owned, name: z.string(), path: z.string(), content: z.string() });
 export const FilesResponse = loose({ environment_files: z.array(EnvironmentFile) });
 export const FileResponse = loose({ environment_file: EnvironmentFile });
-export const CreateFileRequest = z
-  .object({
-    name: z.string().min(1, 'is required'),
-    path: z.string().min(1, 'is required'),
-    content: fileContent,
-  })
-  .strict();
-export const UpdateFileRequest = z
-  .object({
-    name: z.string().min(1).optional(),
-    path: z.string().min(1).optional(),
-    content: fileContent.optional(),
-  })
-  .strict();
+export const CreateFileRequest = z.object({
+  name: z.string().min(1, 'is required'),
+  path: z.string().min(1, 'is required'),
+  content: fileContent,
+});
+export const UpdateFileRequest = z.object({
+  name: z.string().min(1).optional(),
+  path: z.string().min(1).optional(),
+  content: fileContent.optional(),
+});
 
 export const Skill = loose({ ...owned, name: z.string(), slug: z.string(), source: z.string() });
 export const SkillsResponse = loose({ environment_skills: z.array(Skill) });
 export const SkillResponse = loose({ environment_skill: Skill });
-export const CreateSkillRequest = z
-  .object({ name: z.string().min(1), slug: z.string().min(1), source: z.string().min(1) })
-  .strict();
+export const CreateSkillRequest = z.object({
+  name: z.string().min(1),
+  slug: z.string().min(1),
+  source: z.string().min(1),
+});
 export const SkillSearchResponse = loose({
   skills: z.array(
     loose({ name: z.string(), slug: z.string(), source: z.string(), installs: z.number().int() }),
@@ -125,9 +125,7 @@ export const AddSkillRegistryResponse = loose({
   repo_skills: z.array(z.looseObject({})),
   error: z.string().nullable(),
 });
-export const AddSkillRegistryRequest = z
-  .object({ url: z.url({ error: 'must be a GitHub repository URL' }) })
-  .strict();
+export const AddSkillRegistryRequest = z.object({ url: z.url({ error: 'must be a GitHub repository URL' }) });
 export const RepoSkillsResponse = loose({
   repo_skills: z.array(z.looseObject({})),
   error: z.string().nullable(),
@@ -150,18 +148,15 @@ export const McpsResponse = loose({ environment_mcps: z.array(Mcp) });
 export const McpResponse = loose({ environment_mcp: Mcp });
 export const CreateMcpRequest = z
   .object({ name: z.string().min(1), transport: McpTransport, config: z.union([StdioConfig, RemoteConfig]) })
-  .strict()
   .refine((m) => (m.transport === 'stdio') === 'command' in m.config, {
     message: 'stdio needs {command, args, env}; http and sse need {url, headers}',
     path: ['config'],
   });
-export const UpdateMcpRequest = z
-  .object({
-    name: z.string().min(1).optional(),
-    transport: McpTransport.optional(),
-    config: z.union([StdioConfig, RemoteConfig]).optional(),
-  })
-  .strict();
+export const UpdateMcpRequest = z.object({
+  name: z.string().min(1).optional(),
+  transport: McpTransport.optional(),
+  config: z.union([StdioConfig, RemoteConfig]).optional(),
+});
 
 export const Hook = loose({
   ...owned,
@@ -169,7 +164,7 @@ export const Hook = loose({
   content: z.string(),
   is_active: z.boolean(),
 });
-export const HookScriptRequest = z.object({ content: z.string() }).strict();
+export const HookScriptRequest = z.object({ content: z.string() });
 export const HookStreamMode = z.enum(['save_test', 'test_only']);
 export const HookTest = loose({ exit_code: z.number().int(), output: z.string(), timed_out: z.boolean() });
 export const WarmPool = loose({
@@ -183,7 +178,7 @@ export const WarmHookResponse = loose({ warm_hook: Hook });
 export const WarmHookSaveTestResponse = loose({ warm_hook: Hook, test: HookTest });
 export const HookTestResponse = loose({ test: HookTest });
 export const StartHooksResponse = loose({ start_hook: Hook.nullable() });
-export const WarmPoolRequest = z.object({ enabled: z.boolean() }).strict();
+export const WarmPoolRequest = z.object({ enabled: z.boolean() });
 export const WarmPoolResponse = loose({ warm_pool: WarmPool });
 export const WarmPoolWorkspacesResponse = loose({
   workspaces: z.array(

@@ -55,7 +55,6 @@ export const CreateReplicaRequest = z
     webhook_url: WebhookTarget.optional(),
     size: ReplicaSize.optional(),
   })
-  .strict()
   .refine((body) => body.environment_id ?? body.repository_set_id ?? body.repository_ids?.length, {
     message: 'one of environment_id, repository_set_id or repository_ids is required',
     path: ['environment_id'],
@@ -83,6 +82,8 @@ export const Chat = loose({
   created_at: Timestamp,
   updated_at: Timestamp,
   processing: z.boolean(),
+  /** Preview of the chat's most recent input message (the guide, "Check Status"). */
+  lastMessageText: z.string().nullable().optional(),
 });
 export type Chat = z.infer<typeof Chat>;
 
@@ -101,6 +102,8 @@ export const ReplicaDetails = ReplicaListItem.extend({
   waking: z.boolean().optional(),
   chats: z.array(Chat).optional(),
   environment: z.unknown().optional(),
+  /** The most recent input message across the workspace's chats (the guide, "Check Status"). */
+  lastChatMessage: loose({ text: z.string(), agent: z.string(), timestamp: Timestamp }).nullable().optional(),
 });
 export type ReplicaDetails = z.infer<typeof ReplicaDetails>;
 
@@ -119,21 +122,20 @@ export const ReplicaListResponse = loose({
 });
 export type ReplicaListResponse = z.infer<typeof ReplicaListResponse>;
 
-export const SendMessageRequest = z
-  .object({
-    message: z.string().min(1, 'is required'),
-    coding_agent: CodingAgent.optional(),
-    chat_id: z.string().min(1).optional(),
-    model: z.string().min(1).optional(),
-    images: z.array(ImageInput).optional(),
-    plan_mode: z.boolean().optional(),
-    goal_mode: z.boolean().optional(),
-    fast_mode: z.boolean().optional(),
-    thinking_level: ThinkingLevel.optional(),
-    senderUserId: z.string().min(1).optional(),
-    senderEmail: z.string().min(1).optional(),
-  })
-  .strict();
+export const SendMessageRequest = z.object({
+  message: z.string().min(1, 'is required'),
+  coding_agent: CodingAgent.optional(),
+  chat_id: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  images: z.array(ImageInput).optional(),
+  plan_mode: z.boolean().optional(),
+  goal_mode: z.boolean().optional(),
+  fast_mode: z.boolean().optional(),
+  thinking_level: ThinkingLevel.optional(),
+  /** Kept as sent with API-key auth (dashboard auth overrides them): who the message is from. */
+  senderUserId: z.string().optional(),
+  senderEmail: z.string().optional(),
+});
 export type SendMessageRequest = z.input<typeof SendMessageRequest>;
 export const SendMessageResponse = loose({
   status: z.enum(['sent', 'queued', 'waking']),
@@ -146,31 +148,65 @@ export type SendMessageResponse = z.infer<typeof SendMessageResponse>;
 export const WakeResponse = loose({ success: z.boolean().optional(), status: z.string().optional() });
 
 export const ChatsResponse = loose({ chats: z.array(Chat), waking: z.boolean().optional() });
-export const CreateChatRequest = z
-  .object({ provider: CodingAgent, title: z.string().optional(), parentChatId: Uuid.optional() })
-  .strict();
+export const CreateChatRequest = z.object({
+  provider: CodingAgent,
+  /** Optional client-generated chat id and creation time. */
+  id: Uuid.optional(),
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+  title: z.string().optional(),
+  parentChatId: Uuid.optional(),
+  /** Echoed in the `chat.created` stream event, so a client recognises its own create. */
+  clientRequestId: z.string().optional(),
+});
 
-const QueueItem = loose({ id: z.string(), message: z.string(), queuedAt: Timestamp });
+const QueueItem = loose({
+  id: z.string(),
+  message: z.string(),
+  queuedAt: Timestamp,
+  senderUserId: z.string().optional(),
+  senderEmail: z.string().optional(),
+  senderDisplayName: z.string().optional(),
+});
 export const QueueResponse = loose({
   chatId: z.string(),
   processing: z.boolean(),
   queue: z.array(QueueItem),
 });
 export const QueueMutationResponse = loose({ success: z.boolean(), queue: z.array(QueueItem) });
-export const ReorderQueueRequest = z
-  .object({ messageId: z.string().min(1), position: z.number().int().min(0) })
-  .strict();
+export const ReorderQueueRequest = z.object({
+  messageId: z.string().min(1),
+  position: z.number().int().min(0),
+});
 
 export const HistoryQuery = z.object({
   chat_id: z.string().min(1).optional(),
   limit: z.number().int().min(1).optional(),
   offset: z.number().int().min(0).optional(),
 });
+/**
+ * One history item: the agent's own event (`claude-user`, `claude-assistant`, `claude-result`,
+ * `event_msg`, `response_item`, `cursor-*`, `opencode-*`), its `payload` the provider's message.
+ */
+export const HistoryEvent = loose({ timestamp: Timestamp, type: z.string(), payload: z.unknown() });
+export type HistoryEvent = z.infer<typeof HistoryEvent>;
+
+/** Who sent a user message of a chat, recorded at send time (`ChatMessageSender`). */
+export const ChatMessageSender = loose({
+  senderUserId: z.string(),
+  senderEmail: z.string(),
+  recordedAt: Timestamp,
+});
+export type ChatMessageSender = z.infer<typeof ChatMessageSender>;
+
 export const HistoryResponse = loose({
   thread_id: z.string().nullable(),
-  events: z.array(loose({ timestamp: Timestamp, type: z.string(), payload: z.unknown() })),
+  events: z.array(HistoryEvent),
   total: z.number().int(),
   has_more: z.boolean(),
+  coding_agent: z.string().nullable().optional(),
+  waking: z.boolean().nullable().optional(),
+  /** One record per user message of the chat that named its sender. */
+  senders: z.array(ChatMessageSender).optional(),
 });
 
 const HookLog = loose({

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import * as S from '../../replicas/schemas/environment';
 import { HttpError, ok, route, type Route } from '../http';
 import { now, resourcesOf, type Organisation } from '../model';
-import { notFound, validate, type ApiContext } from './context';
+import { notFound, queryObject, validate, type ApiContext } from './context';
+import { copyEnvironmentContents, environmentView, inScope, requireUniqueName } from './environment-records';
 
 type Row = Record<string, unknown>;
 
@@ -152,16 +153,23 @@ function hookStream(ctx: ApiContext, result: ReturnType<typeof runHook>, saved?:
 }
 
 export const environmentRoutes: Route<ApiContext>[] = [
-  route('GET', '/v1/environments', (ctx) =>
-    ok({ environments: [...resourcesOf(ctx.org, 'environments').values()] }),
-  ),
+  route('GET', '/v1/environments', (ctx) => {
+    const { scope = 'org' } = validate(S.ListEnvironmentsQuery, queryObject(ctx.query), 'query');
+    const visible = [...resourcesOf(ctx.org, 'environments').values()].filter((e) =>
+      inScope(e, scope, ctx.org.userId),
+    );
+    return ok({ environments: visible.map((e) => environmentView(ctx.org, e)) });
+  }),
   route('POST', '/v1/environments', async (ctx) => {
     const body = validate(S.CreateEnvironmentRequest, await ctx.body());
+    const userId = body.scope === 'user' ? ctx.org.userId : null;
+    requireUniqueName(ctx.org, body.name, userId);
+    const source = body.source_environment_id ? environmentOf(ctx, body.source_environment_id) : undefined;
     const stamp = now();
     const environment = {
       id: randomUUID(),
       organization_id: ctx.org.id,
-      user_id: null,
+      user_id: userId,
       name: body.name,
       description: body.description ?? null,
       is_global: false,
@@ -170,20 +178,25 @@ export const environmentRoutes: Route<ApiContext>[] = [
       system_prompt: body.system_prompt ?? null,
       mobile_testing_enabled: body.mobile_testing_enabled ?? false,
       personal_preferences: null,
-      source_environment_id: body.source_environment_id ?? null,
+      source_environment_id: source ? (source.id as string) : null,
       created_at: stamp,
       updated_at: stamp,
     };
     resourcesOf(ctx.org, 'environments').set(environment.id, environment);
+    // A personal environment inherits from its team source instead of copying it.
+    if (source && !userId) copyEnvironmentContents(ctx.org, source.id as string, environment.id);
     warmPool(ctx, environment); // new environments get an enabled warm pool
-    return ok({ environment }, 201);
+    return ok({ environment: environmentView(ctx.org, environment) }, 201);
   }),
-  route('GET', '/v1/environments/:id', (ctx, p) => ok({ environment: environmentOf(ctx, p.id as string) })),
+  route('GET', '/v1/environments/:id', (ctx, p) =>
+    ok({ environment: environmentView(ctx.org, environmentOf(ctx, p.id as string)) }),
+  ),
   route('PATCH', '/v1/environments/:id', async (ctx, p) => {
     const environment = environmentOf(ctx, p.id as string);
     const body = validate(S.UpdateEnvironmentRequest, await ctx.body());
+    if (body.name !== undefined) requireUniqueName(ctx.org, body.name, environment.user_id, environment);
     Object.assign(environment, body, { updated_at: now() });
-    return ok({ environment });
+    return ok({ environment: environmentView(ctx.org, environment) });
   }),
   route('DELETE', '/v1/environments/:id', (ctx, p) => {
     const environment = environmentOf(ctx, p.id as string);

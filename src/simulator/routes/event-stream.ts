@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { ENGINE_VERSION, streamEvent, type StreamEvent } from '../event-hub';
 import type { SimReplica } from '../model';
-import { now } from '../model';
-import type { StreamEvent } from '../replica-engine';
 import type { ApiContext } from './context';
 
 /**
- * `GET /v1/replica/{id}/events`: `data: {id, ts, type, payload}` messages (with `id:` lines, so a
- * reconnecting client can send `Last-Event-ID`), a heartbeat comment every `sseHeartbeatMs`, and the
- * end of the stream when the workspace sleeps, fails or is deleted.
+ * `GET /v1/replica/{id}/events` as the OpenAPI describes it: every `EngineEvent` as one
+ * `data: <JSON>\n\n` message (no `id:` lines, so clients dedupe on the payload's `id`), a heartbeat
+ * comment every `sseHeartbeatMs` (15 s by default), and the connection closing when the engine goes
+ * away (sleep, error, delete). A running engine greets with `engine.ready`; a preparing one sends it
+ * once it is up.
  */
 export function streamEvents(ctx: ApiContext, replica: SimReplica): void {
   const { res } = ctx;
@@ -16,13 +16,10 @@ export function streamEvents(ctx: ApiContext, replica: SimReplica): void {
     'cache-control': 'no-cache',
     connection: 'keep-alive',
   });
-  const write = (event: StreamEvent) => res.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-  write({ id: randomUUID(), ts: now(), type: 'hello', payload: { version: '1' } });
+  const write = (event: StreamEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
+  if (replica.status === 'active') write(streamEvent('engine.ready', { version: ENGINE_VERSION }));
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), ctx.config.timings.sseHeartbeatMs);
-  const unsubscribe = ctx.engine.subscribe(replica.id, (event) => {
-    write(event);
-    if (['replica.sleeping', 'replica.deleted', 'error'].includes(event.type)) res.end();
-  });
+  const unsubscribe = ctx.engine.events.subscribe(replica.id, { event: write, end: () => res.end() });
   const stop = () => {
     clearInterval(heartbeat);
     unsubscribe();

@@ -5,7 +5,7 @@ import { HttpError, ok, route, type Route } from '../http';
 import type { SimReplica } from '../model';
 import { ConflictError, NotFound } from '../replica-engine';
 import { notFound, queryObject, validate, type ApiContext } from './context';
-import { replicaDetails, replicaListItem } from './replica-views';
+import { chatView, queuedMessageView, replicaDetails, replicaListItem } from '../replica-views';
 import { streamEvents } from './event-stream';
 
 function replicaOf(ctx: ApiContext, id: string): SimReplica {
@@ -27,15 +27,25 @@ function guard<T>(fn: () => T): T {
     return fn();
   } catch (error) {
     if (error instanceof ConflictError) throw new HttpError(409, 'Conflict', error.message);
-    if (error instanceof NotFound) throw new HttpError(404, error.message, null);
+    if (error instanceof NotFound) throw new HttpError(404, error.message, error.details);
     throw error;
   }
 }
 
-function chatOf(replica: SimReplica, chatId: string) {
-  const chat = replica.chats.find((c) => c.id === chatId);
-  if (!chat) throw notFound('Chat');
-  return chat;
+function chatOf(ctx: ApiContext, replica: SimReplica, chatId: string) {
+  return guard(() => ctx.engine.chatOf(replica, chatId));
+}
+
+/** The OpenAPI's default page size of `GET /v1/replica`. */
+const DEFAULT_LIST_LIMIT = 10;
+
+/**
+ * "Results are ordered by newest `created_at` first, except `status=archived` results are ordered by
+ * most recent activity" (List Replicas); creation order breaks ties of equal timestamps.
+ */
+function newestFirst(replicas: SimReplica[], byActivity: boolean): SimReplica[] {
+  const key = (r: SimReplica) => (byActivity ? (r.last_activity_at ?? r.created_at) : r.created_at);
+  return replicas.sort((a, b) => key(b).localeCompare(key(a)) || b.seq - a.seq);
 }
 
 function resolveRepositories(ctx: ApiContext, body: z.output<typeof S.CreateReplicaRequest>) {
@@ -83,20 +93,25 @@ export const replicaRoutes: Route<ApiContext>[] = [
       lifecyclePolicy: body.lifecycle_policy ?? 'default',
       webhook,
     });
-    // Without the dated version the platform holds the request until the workspace is active.
-    if (version === undefined) await ctx.engine.whenProvisioned(replica);
-    return ok({ replica: replicaListItem(replica) }, 201);
+    // Without the dated version the platform holds the request until the workspace is active and
+    // answers with the populated engine details (the header's description in the OpenAPI).
+    if (version !== undefined) return ok({ replica: replicaListItem(replica) }, 201);
+    await ctx.engine.whenProvisioned(replica);
+    return ok({ replica: replicaDetails(replica, []) }, 201);
   }),
 
   route('GET', '/v1/replica', (ctx) => {
     const query = validate(S.ListReplicasQuery, queryObject(ctx.query, ['page', 'limit']), 'query');
     const page = query.page ?? 1;
-    const limit = query.limit ?? 20;
-    const all = [...ctx.engine.replicas.values()].filter(
-      (r) =>
-        r.org === ctx.org.key &&
-        (!query.status || r.status === query.status) &&
-        (!query.source || query.source === 'api'),
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    const all = newestFirst(
+      [...ctx.engine.replicas.values()].filter(
+        (r) =>
+          r.org === ctx.org.key &&
+          (!query.status || r.status === query.status) &&
+          (!query.source || query.source === 'api'),
+      ),
+      query.status === 'archived',
     );
     return ok({
       replicas: all.slice((page - 1) * limit, page * limit).map(replicaListItem),
@@ -108,8 +123,12 @@ export const replicaRoutes: Route<ApiContext>[] = [
   }),
 
   route('GET', '/v1/replica/:id', (ctx, { id }) => {
+    const replica = replicaOf(ctx, id as string);
+    // "If the workspace is sleeping or archived, it will be woken and the response will indicate
+    // this with `waking: true`" (Get Replica); the guide: sleeping "auto-wakes on interaction".
+    if (replica.status === 'sleeping' || replica.status === 'archived') ctx.engine.wake(replica, 'onRead');
     const include = (ctx.query.get('include') ?? '').split(',').filter(Boolean);
-    return ok({ replica: replicaDetails(replicaOf(ctx, id as string), include) });
+    return ok({ replica: replicaDetails(replica, include) });
   }),
 
   route('DELETE', '/v1/replica/:id', (ctx, { id }) => {
@@ -126,61 +145,68 @@ export const replicaRoutes: Route<ApiContext>[] = [
   route('POST', '/v1/replica/:id/messages', async (ctx, { id }) => {
     const replica = engineOf(ctx, id as string);
     const body = validate(S.SendMessageRequest, await ctx.body());
-    return ok(guard(() => ctx.engine.sendMessage(replica, body.message, body.chat_id)));
+    return ok(
+      guard(() =>
+        ctx.engine.sendMessage(replica, {
+          message: body.message,
+          chatId: body.chat_id,
+          codingAgent: body.coding_agent,
+          senderUserId: body.senderUserId,
+          senderEmail: body.senderEmail,
+        }),
+      ),
+    );
   }),
 
   route('GET', '/v1/replica/:id/chats', (ctx, { id }) => {
     const replica = engineOf(ctx, id as string);
-    return ok({ chats: replicaDetails(replica, []).chats, waking: replica.waking });
+    return ok({ chats: replica.chats.map(chatView), waking: replica.waking });
   }),
 
   route('POST', '/v1/replica/:id/chats', async (ctx, { id }) => {
     const replica = engineOf(ctx, id as string);
     const body = validate(S.CreateChatRequest, await ctx.body());
-    const chat = guard(() => ctx.engine.createChat(replica, body.provider, body.title));
-    const { queue: _queue, history: _history, ...view } = chat;
-    return ok(view, 201);
+    return ok(chatView(guard(() => ctx.engine.createChat(replica, body))), 201);
   }),
 
   route('DELETE', '/v1/replica/:id/chats/:chatId', (ctx, { id, chatId }) => {
     const replica = engineOf(ctx, id as string);
-    chatOf(replica, chatId as string);
-    replica.chats = replica.chats.filter((c) => c.id !== chatId);
+    guard(() => ctx.engine.deleteChat(replica, chatId as string));
     return ok({ success: true });
   }),
 
   route('GET', '/v1/replica/:id/chats/:chatId/queue', (ctx, { id, chatId }) => {
-    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
-    return ok({ chatId: chat.id, processing: chat.processing, queue: chat.queue });
+    const chat = chatOf(ctx, engineOf(ctx, id as string), chatId as string);
+    return ok({ chatId: chat.id, processing: chat.processing, queue: chat.queue.map(queuedMessageView) });
   }),
 
   route('DELETE', '/v1/replica/:id/chats/:chatId/queue', (ctx, { id, chatId }) => {
-    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
+    const chat = chatOf(ctx, engineOf(ctx, id as string), chatId as string);
     chat.queue = [];
-    return ok({ success: true, queue: chat.queue });
+    return ok({ success: true, queue: [] });
   }),
 
   route('DELETE', '/v1/replica/:id/chats/:chatId/queue/:messageId', (ctx, { id, chatId, messageId }) => {
-    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
+    const chat = chatOf(ctx, engineOf(ctx, id as string), chatId as string);
     if (!chat.queue.some((m) => m.id === messageId)) throw notFound('Queued message');
     chat.queue = chat.queue.filter((m) => m.id !== messageId);
-    return ok({ success: true, queue: chat.queue });
+    return ok({ success: true, queue: chat.queue.map(queuedMessageView) });
   }),
 
   route('PATCH', '/v1/replica/:id/chats/:chatId/queue/reorder', async (ctx, { id, chatId }) => {
-    const chat = chatOf(engineOf(ctx, id as string), chatId as string);
+    const chat = chatOf(ctx, engineOf(ctx, id as string), chatId as string);
     const body = validate(S.ReorderQueueRequest, await ctx.body());
     const item = chat.queue.find((m) => m.id === body.messageId);
     if (!item) throw notFound('Queued message');
     chat.queue = chat.queue.filter((m) => m !== item);
     chat.queue.splice(Math.min(body.position, chat.queue.length), 0, item);
-    return ok({ success: true, queue: chat.queue });
+    return ok({ success: true, queue: chat.queue.map(queuedMessageView) });
   }),
 
   route('GET', '/v1/replica/:id/history', (ctx, { id }) => {
     const replica = engineOf(ctx, id as string);
     const query = validate(S.HistoryQuery, queryObject(ctx.query, ['limit', 'offset']), 'query');
-    const chat = query.chat_id ? chatOf(replica, query.chat_id) : replica.chats[0];
+    const chat = query.chat_id ? chatOf(ctx, replica, query.chat_id) : ctx.engine.defaultChat(replica);
     const events = chat?.history ?? [];
     // offset counts from the newest event backwards (bottom-up), as the API pages history.
     const offset = query.offset ?? 0;
@@ -192,8 +218,9 @@ export const replicaRoutes: Route<ApiContext>[] = [
       events: events.slice(start, end),
       total: events.length,
       has_more: start > 0,
-      coding_agent: replica.coding_agent,
+      coding_agent: chat?.provider ?? replica.coding_agent,
       waking: replica.waking,
+      senders: chat?.senders.map((sender) => ({ ...sender })) ?? [],
     });
   }),
 

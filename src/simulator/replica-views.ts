@@ -1,5 +1,6 @@
-import type { SimReplica } from '../model';
+import type { SimChat, SimMessage, SimReplica } from './model';
 
+/** The API's views of the simulator's records: what list, detail, chat and queue answers carry. */
 export function replicaListItem(replica: SimReplica) {
   return {
     id: replica.id,
@@ -13,44 +14,46 @@ export function replicaListItem(replica: SimReplica) {
   };
 }
 
+/** `repository_statuses[]` of the detail answer and of `replica.turn_completed`. */
+export function repositoryStatuses(replica: SimReplica, include: string[] = []) {
+  return replica.repository_statuses.map((status) => ({
+    ...status,
+    pr_urls: [...status.pr_urls],
+    // The full diff is only sent with include=diffs; the statistics always are.
+    git_diff: status.git_diff && {
+      ...status.git_diff,
+      full_diff: include.includes('diffs') ? status.git_diff.full_diff : '',
+    },
+  }));
+}
+
+export function chatView(chat: SimChat) {
+  const { id, provider, title, created_at, updated_at, processing, lastMessageText } = chat;
+  return { id, provider, title, created_at, updated_at, processing, lastMessageText };
+}
+
+/** `QueuedMessageInfo`: sender fields only when the message named them. */
+export function queuedMessageView({ id, message, queuedAt, senderUserId, senderEmail }: SimMessage) {
+  return {
+    id,
+    message,
+    queuedAt,
+    ...(senderUserId !== undefined && { senderUserId }),
+    ...(senderEmail !== undefined && { senderEmail }),
+  };
+}
+
 export function replicaDetails(replica: SimReplica, include: string[]) {
   return {
     ...replicaListItem(replica),
     coding_agent: replica.coding_agent,
     waking: replica.waking,
-    repository_statuses: replica.repository_statuses.map((status) => ({
-      ...status,
-      pr_urls: [...status.pr_urls],
-      // The full diff is only sent with include=diffs; the statistics always are.
-      git_diff: status.git_diff && {
-        ...status.git_diff,
-        full_diff: include.includes('diffs') ? status.git_diff.full_diff : '',
-      },
-    })),
-    chats: replica.chats.map(
-      ({ id, provider, title, created_at, updated_at, processing, lastMessageText }) => ({
-        id,
-        provider,
-        title,
-        created_at,
-        updated_at,
-        processing,
-        lastMessageText,
-      }),
-    ),
-    lastChatMessage: lastChatMessage(replica),
+    repository_statuses: repositoryStatuses(replica, include),
+    chats: replica.chats.map(chatView),
+    lastChatMessage: replica.lastChatMessage && { ...replica.lastChatMessage },
     ...(replica.errorMessage && { error_message: replica.errorMessage }),
     ...(include.includes('environment') && { environment: environmentView(replica) }),
   };
-}
-
-function lastChatMessage(replica: SimReplica) {
-  const latest = [...replica.chats]
-    .filter((chat) => chat.lastMessageText !== null)
-    .sort((a, b) => b.updated_at.localeCompare(a.updated_at))[0];
-  return latest
-    ? { text: latest.lastMessageText, agent: latest.provider, timestamp: latest.updated_at }
-    : null;
 }
 
 const agent = (available: boolean) => ({ available, auth_method: available ? 'api_key' : 'none' });
