@@ -80,7 +80,11 @@ let output = createOutput(fromEnv(process.env));
  */
 export function configureLogging(options: Partial<LoggingOptions> = {}): void {
   const env = fromEnv(process.env);
-  output = createOutput({ ...env, ...options, secrets: [...(env.secrets ?? []), ...(options.secrets ?? [])] });
+  output = createOutput({
+    ...env,
+    ...options,
+    secrets: [...(env.secrets ?? []), ...(options.secrets ?? [])],
+  });
 }
 
 /**

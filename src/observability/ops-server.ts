@@ -44,7 +44,9 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
           ? Promise.resolve(json(res, 200, { status: 'ok' }))
           : pathname === '/readyz'
             ? ready(res)
-            : Promise.resolve(json(res, 404, { error: 'not found', details: 'Try /metrics, /healthz or /readyz.' }));
+            : Promise.resolve(
+                json(res, 404, { error: 'not found', details: 'Try /metrics, /healthz or /readyz.' }),
+              );
     handled.catch(() => {
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -102,7 +104,12 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

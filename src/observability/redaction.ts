@@ -44,9 +44,9 @@ export interface Redactor {
  * over the line that a JSON parser would bring back.
  */
 export function createRedactor(secrets: readonly string[]): Redactor {
-  const needles = [
-    ...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(spellings)),
-  ].sort((a, b) => b.length - a.length);
+  const needles = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(spellings))].sort(
+    (a, b) => b.length - a.length,
+  );
 
   function text(value: string): string {
     let out = value.replace(AUTH_SCHEME, `$1 ${REDACTED}`);

@@ -111,7 +111,10 @@ export async function ensureSearchAttributes(
   return statuses;
 }
 
-function refusedOr(error: unknown, missing: readonly Pick<SearchAttributeStatus, 'name' | 'type'>[]): unknown {
+function refusedOr(
+  error: unknown,
+  missing: readonly Pick<SearchAttributeStatus, 'name' | 'type'>[],
+): unknown {
   return REFUSED_CODES.has(grpcCode(error) ?? -1) ? new SearchAttributesRefused(missing, error) : error;
 }
 

@@ -47,7 +47,7 @@ describe('the process logger', () => {
   it('writes human lines on a terminal, coloured only there, and logfmt when asked', async () => {
     const human = capture({ tty: false, format: 'human' });
     logger('worker').warn('slow', { ms: 12 });
-    expect(human[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  worker\s+slow ms=12$/);
+    expect(human[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}worker\s+slow ms=12$/);
 
     const terminal = await withEnv({ NO_COLOR: undefined }, async () => capture({ tty: true }));
     logger('worker').warn('slow');
