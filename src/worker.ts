@@ -9,6 +9,7 @@ import { FLEET_METRICS } from './contracts/metrics';
 import { countApiRequests } from './observability/api-metrics';
 import { configureLogging, logger } from './observability/logger';
 import { createOpsServer, type Readiness } from './observability/ops-server';
+import { secretsFromEnv } from './observability/redaction';
 import { freeLoopbackAddress, installRuntime } from './observability/runtime';
 import { ReplicasClient } from './replicas';
 import { callbackTargets } from './webhooks/callback-targets';
@@ -100,7 +101,7 @@ function sampleProcessMemory(): () => void {
  */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const logging = loadLoggingConfig(env);
-  configureLogging(logging);
+  configureLogging({ ...logging, secrets: secretsFromEnv(env) });
   const log = logger('worker');
   const config = loadWorkerConfig(env);
   const replicas = loadReplicasConfig(env);
