@@ -16,7 +16,7 @@ export interface LoggingOptions {
   format: LogFormatName;
   /** Values never to print, in any spelling (see `secretsFromEnv`). */
   secrets?: readonly string[];
-  /** Where lines go; stderr unless a test captures them. */
+  /** Where lines go; stderr (through `console.error`) unless given. */
   write?: (line: string) => void;
   /** Whether `write` reaches a terminal (chooses the human format and colour under `auto`). */
   tty?: boolean;
@@ -60,7 +60,8 @@ function createOutput(options: LoggingOptions): Output {
     format,
     colour: format === 'human' && tty && !process.env.NO_COLOR,
     redactor: createRedactor(options.secrets ?? []),
-    write: options.write ?? ((line) => process.stderr.write(`${line}\n`)),
+    // Through console.error (to stderr, like the SDK's own logger), so a test capturing the console sees it.
+    write: options.write ?? ((line) => console.error('%s', line)),
   };
 }
 
