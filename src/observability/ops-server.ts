@@ -32,25 +32,23 @@ const SCRAPE_TIMEOUT_MS = 5_000;
  * and Temporal answers; load balancers and orchestrators gate on it).
  */
 export function createOpsServer(options: OpsServerOptions): OpsServer {
+  const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
+    '/metrics': metrics,
+    '/healthz': (res) => json(res, 200, { status: 'ok' }),
+    '/readyz': ready,
+  };
   const server = http.createServer((req, res) => {
-    const pathname = (req.url ?? '/').split('?', 1)[0];
+    const route = routes[(req.url ?? '/').split('?', 1)[0] ?? ''];
+    if (!route) return json(res, 404, { error: 'not found', details: 'Try /metrics, /healthz or /readyz.' });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return json(res, 405, { error: 'method not allowed', details: 'Use GET.' }, { Allow: 'GET' });
     }
-    const handled =
-      pathname === '/metrics'
-        ? metrics(res)
-        : pathname === '/healthz'
-          ? Promise.resolve(json(res, 200, { status: 'ok' }))
-          : pathname === '/readyz'
-            ? ready(res)
-            : Promise.resolve(
-                json(res, 404, { error: 'not found', details: 'Try /metrics, /healthz or /readyz.' }),
-              );
-    handled.catch(() => {
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
+    Promise.resolve()
+      .then(() => route(res))
+      .catch(() => {
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
   });
 
   async function metrics(res: ServerResponse): Promise<void> {
