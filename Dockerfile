@@ -15,5 +15,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY package.json ./
 USER node
+# 9464: the worker's /metrics, /healthz, /readyz; 8788: the webhook ingress.
+EXPOSE 9464 8788
 ENTRYPOINT ["node", "bin/replica-fleet.js"]
 CMD ["worker"]

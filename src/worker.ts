@@ -1,13 +1,21 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createHealthActivities } from './activities/health';
 import { createActivities, createLocalActivities } from './activities';
+import { loadLoggingConfig } from './config/logging-config';
 import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
+import { FLEET_METRICS } from './contracts/metrics';
+import { countApiRequests } from './observability/api-metrics';
+import { configureLogging, logger } from './observability/logger';
+import { createOpsServer, type Readiness } from './observability/ops-server';
+import { secretsFromEnv } from './observability/redaction';
+import { freeLoopbackAddress, installRuntime } from './observability/runtime';
 import { ReplicasClient } from './replicas';
 import { callbackTargets } from './webhooks/callback-targets';
-import { connectClient, connectWorker } from './temporal/connection';
+import { connectClient, connectWorker, temporalAnswers } from './temporal/connection';
+import { ensureSearchAttributes } from './temporal/search-attributes';
 
 export interface FleetWorkerDeps {
   /** Activities that run beside the workflows (no Replicas API calls). */
@@ -37,12 +45,20 @@ export async function createFleetWorkers(
 ): Promise<FleetWorkers> {
   const health = createHealthActivities();
   const namespace = config.temporal.TEMPORAL_NAMESPACE;
+  const { tuning } = config;
+  const activityPollers = { type: 'simple-maximum', maximum: tuning.activityPollers } as const;
   const workflowWorker = await Worker.create({
     connection,
     namespace,
     taskQueue: config.taskQueue,
     ...workflowSource(config),
     activities: { ...health, ...deps.localActivities },
+    // Unset, the SDK sizes the cache from the heap limit.
+    ...(tuning.maxCachedWorkflows !== undefined && { maxCachedWorkflows: tuning.maxCachedWorkflows }),
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
+    activityTaskPollerBehavior: activityPollers,
   });
   const apiWorker = await Worker.create({
     connection,
@@ -51,6 +67,7 @@ export async function createFleetWorkers(
     activities: { ...health, ...deps.apiActivities },
     maxTaskQueueActivitiesPerSecond: config.apiRatePerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentApiActivities,
+    activityTaskPollerBehavior: activityPollers,
   });
   return {
     workflowWorker,
@@ -66,31 +83,100 @@ export async function createFleetWorkers(
   };
 }
 
-/** Entry point of `replica-fleet worker`: runs until SIGINT/SIGTERM, then drains in-flight tasks. */
+/** Memory gauges sampled when Prometheus scrapes: the figure "Scaling out" sizes workers by. */
+function sampleProcessMemory(): () => void {
+  const meter = Runtime.instance().metricMeter;
+  const rss = meter.createGauge(FLEET_METRICS.processResidentMemory.name, 'int', 'By');
+  const heap = meter.createGauge(FLEET_METRICS.processHeapUsed.name, 'int', 'By');
+  return () => {
+    const usage = process.memoryUsage();
+    rss.set(usage.rss);
+    heap.set(usage.heapUsed);
+  };
+}
+
+/**
+ * Entry point of `replica-fleet worker`: validates the environment (a `ConfigError` names each bad
+ * variable), installs the SDK runtime with our logger and metrics, serves `/metrics`, `/healthz` and
+ * `/readyz`, then runs both workers until SIGINT/SIGTERM and drains in-flight tasks.
+ */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const logging = loadLoggingConfig(env);
+  configureLogging({ ...logging, secrets: secretsFromEnv(env) });
+  const log = logger('worker');
   const config = loadWorkerConfig(env);
   const replicas = loadReplicasConfig(env);
-  const client = new ReplicasClient({ baseUrl: replicas.apiUrl, apiKey: replicas.apiKey });
-  const connection = await connectWorker(config.temporal);
-  // Shards ask Temporal about jobs whose end they did not hear of: a client for those activities.
-  const temporal = new Client({
-    connection: await connectClient(config.temporal),
-    namespace: config.temporal.TEMPORAL_NAMESPACE,
+  const runtime = installRuntime({ level: logging.level, prometheusAddress: await freeLoopbackAddress() });
+  if (!runtime.installedHere) {
+    log.warn('the SDK runtime was installed before the worker started: SDK metrics are not exported');
+  }
+
+  let workers: FleetWorkers | undefined;
+  let connection: NativeConnection | undefined;
+  const ops = createOpsServer({
+    ...config.metrics,
+    exporterUrl: runtime.prometheusUrl,
+    beforeScrape: runtime.installedHere ? sampleProcessMemory() : undefined,
+    async readiness(): Promise<Readiness> {
+      if (!workers || !connection) return { ready: false, checks: { workers: 'starting' } };
+      const states = [workers.workflowWorker.getState(), workers.apiWorker.getState()];
+      const running = states.every((state) => state === 'RUNNING');
+      const reachable = await temporalAnswers(connection);
+      return {
+        ready: running && reachable,
+        checks: { workers: states.join(','), temporal: reachable ? 'reachable' : 'unreachable' },
+      };
+    },
   });
+  await ops.listen();
+  const stopCounting = countApiRequests(replicas.apiUrl, Runtime.instance().metricMeter);
+  const client = new ReplicasClient({ baseUrl: replicas.apiUrl, apiKey: replicas.apiKey });
+  let temporal: Client | undefined;
   try {
-    const workers = await createFleetWorkers(config, connection, {
+    connection = await connectWorker(config.temporal);
+    await warnOnMissingSearchAttributes(connection, config.temporal.TEMPORAL_NAMESPACE);
+    // Shards ask Temporal about jobs whose end they did not hear of: a client for those activities.
+    temporal = new Client({
+      connection: await connectClient(config.temporal),
+      namespace: config.temporal.TEMPORAL_NAMESPACE,
+    });
+    workers = await createFleetWorkers(config, connection, {
       localActivities: createLocalActivities(temporal),
       apiActivities: createActivities({ client, webhookTargetFor: callbackTargets(replicas.webhooks) }),
     });
-    console.log(
-      `replica-fleet worker: ${config.temporal.TEMPORAL_ADDRESS} namespace=${config.temporal.TEMPORAL_NAMESPACE} ` +
-        `queues=${config.taskQueue},${config.apiTaskQueue}`,
-    );
+    log.info('workers running', {
+      temporalAddress: config.temporal.TEMPORAL_ADDRESS,
+      namespace: config.temporal.TEMPORAL_NAMESPACE,
+      taskQueues: [config.taskQueue, config.apiTaskQueue],
+      webhooks: replicas.webhooks.publicBaseUrl ? 'on' : 'off (jobs poll)',
+      opsUrl: ops.url,
+      tuning: config.tuning,
+    });
     // The SDK runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker.
     await workers.run();
+    log.info('workers stopped');
   } finally {
-    await temporal.connection.close();
-    await connection.close();
+    stopCounting();
+    await ops.close();
+    await temporal?.connection.close();
+    await connection?.close();
     await client.close();
+  }
+}
+
+/** Workflows whose upserts name an unregistered attribute fail their tasks: say so at start. */
+async function warnOnMissingSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  const log = logger('worker');
+  try {
+    const statuses = await ensureSearchAttributes(connection.operatorService, namespace, { register: false });
+    const wrong = statuses.filter((s) => s.state !== 'present');
+    if (wrong.length) {
+      log.warn('search attributes missing or mistyped in the namespace: run `replica-fleet setup`', {
+        namespace,
+        attributes: wrong.map((s) => `${s.name} (${s.state})`),
+      });
+    }
+  } catch (error) {
+    log.debug('could not list search attributes; skipping the check', { namespace, error });
   }
 }

@@ -2,6 +2,7 @@ import { EXIT, runCommand, type AnyCommand } from './command';
 import { automationCommand } from './commands/automation';
 import { campaignCommand } from './commands/campaign';
 import { devCommand } from './commands/dev';
+import { setupCommand } from './commands/setup';
 import { simCommand } from './commands/sim';
 import { webhooksCommand } from './commands/webhooks';
 import { workerCommand } from './commands/worker';
@@ -10,6 +11,7 @@ const commands: AnyCommand[] = [
   automationCommand,
   campaignCommand,
   devCommand,
+  setupCommand,
   simCommand,
   webhooksCommand,
   workerCommand,

@@ -5,10 +5,14 @@ export const CampaignIdAttribute = defineSearchAttributeKey('CampaignId', 'KEYWO
 export const ReplicaIdAttribute = defineSearchAttributeKey('ReplicaId', 'KEYWORD');
 export const JobStateAttribute = defineSearchAttributeKey('JobState', 'KEYWORD');
 export const RepositoryAttribute = defineSearchAttributeKey('Repository', 'KEYWORD');
+/** Where a campaign stands (running, paused, stopping, finished…), to list live campaigns at a glance. */
+export const CampaignStateAttribute = defineSearchAttributeKey('CampaignState', 'KEYWORD');
 
+/** Every attribute the workflows upsert: `replica-fleet setup`, the dev server and the tests register these. */
 export const searchAttributeKeys = [
   CampaignIdAttribute,
   ReplicaIdAttribute,
   JobStateAttribute,
   RepositoryAttribute,
+  CampaignStateAttribute,
 ] as const;

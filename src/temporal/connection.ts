@@ -34,3 +34,16 @@ export async function connectWorker(config: TemporalConfig): Promise<NativeConne
   const options: NativeConnectionOptions = await connectionOptions(config);
   return NativeConnection.connect(options);
 }
+
+/** Whether the server answers a cheap call within `timeoutMs`: the "Temporal reachable" of readiness. */
+export async function temporalAnswers(
+  connection: Pick<NativeConnection, 'withDeadline' | 'workflowService'>,
+  timeoutMs = 2_000,
+): Promise<boolean> {
+  try {
+    await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  }
+}

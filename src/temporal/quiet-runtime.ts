@@ -1,10 +1,14 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/worker';
+import type { LogLevelName } from '../config/logging-config';
+import { configureLogging } from '../observability/logger';
+import { installRuntime } from '../observability/runtime';
 
-/** Installs the SDK runtime with a quieter logger; a runtime that already exists (tests, embedding) is kept. */
+/**
+ * Tests, benchmarks and `replica-fleet dev`: the SDK runtime on our logger, at WARN by default
+ * (worker state changes at INFO drown their output). A runtime that already exists is kept.
+ */
 export function installRuntimeLogger(level: LogLevel = 'WARN'): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger(level) });
-  } catch {
-    // Runtime.install throws once a runtime was created: the embedding process already chose its logger.
-  }
+  const name: LogLevelName = level === 'TRACE' ? 'debug' : (level.toLowerCase() as LogLevelName);
+  configureLogging({ level: name });
+  installRuntime({ level: name });
 }

@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asRecord, normaliseReplicaEvent, type ReplicaEvent } from '../contracts';
 import { verifySignature } from '../replicas';
+import { logger } from '../observability/logger';
 import { replicaEventSignal } from '../workflows/replica-job/messages';
 import {
   createIngressMetrics,
@@ -30,8 +31,8 @@ export interface IngressServerOptions {
   host?: string;
   /** 0 (the default) picks a free port; read it from `port` after `listen()`. */
   port?: number;
-  /** Where signal failures are reported; never given secrets, headers or bodies. */
-  log?: (message: string) => void;
+  /** Where failures are reported (default: the process logger); never given secrets, headers or bodies. */
+  log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface IngressServer {
@@ -68,7 +69,7 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const signalTimeoutMs = options.signalTimeoutMs ?? DEFAULT_SIGNAL_TIMEOUT_MS;
   const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? ((message: string) => console.warn(message));
+  const log = options.log ?? logger('webhooks').warn;
   const metrics = createIngressMetrics();
 
   let closing = false;
@@ -99,7 +100,7 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
     handle(req, res).catch((error: unknown) => {
       // A client that hung up mid-body is routine, not worth a log line.
       if (req.socket.destroyed) return;
-      log(`webhook ingress: unexpected error: ${errorMessage(error)}`);
+      log('unexpected error', { error: errorMessage(error) });
       if (res.headersSent) res.destroy();
       else send(res, unavailable('internal error'));
     });
@@ -208,9 +209,7 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
         // 410 tells the platform that redelivering is pointless.
         return fail(410, 'gone', 'workflow not found or closed', 'Stop delivering events for this workflow.');
       }
-      log(
-        `webhook ingress: signalling workflow ${JSON.stringify(workflowId)} failed: ${errorMessage(error)}`,
-      );
+      log('signalling the workflow failed', { workflowId, error: errorMessage(error) });
       return unavailable('Temporal unavailable');
     } finally {
       metrics.observeSignalSeconds(Number(process.hrtime.bigint() - started) / 1e9);

@@ -3,7 +3,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadWorkerConfig } from '../../src/config/worker-config';
 import { createFleetWorkers } from '../../src/worker';
 import type { healthCheckWorkflow } from '../../src/workflows/health-check';
@@ -54,5 +54,40 @@ describe('worker on a real Temporal dev server', () => {
     const bundlePath = path.join(mkdtempSync(path.join(os.tmpdir(), 'bundle-')), 'workflow-bundle.js');
     writeFileSync(bundlePath, code);
     await runHealthCheck({ REPLICA_FLEET_WORKFLOW_BUNDLE: bundlePath });
+  });
+
+  it('applies the tuning variables to both workers', async () => {
+    const config = loadWorkerConfig({
+      TEMPORAL_ADDRESS: env.address,
+      REPLICA_FLEET_TASK_QUEUE: uniqueTaskQueue('tuned'),
+      REPLICA_FLEET_API_TASK_QUEUE: uniqueTaskQueue('tuned-api'),
+      REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      REPLICA_FLEET_MAX_CACHED_WORKFLOWS: '25',
+      REPLICA_FLEET_MAX_CONCURRENT_WORKFLOW_TASKS: '6',
+      REPLICA_FLEET_MAX_CONCURRENT_ACTIVITIES: '7',
+      REPLICA_FLEET_WORKFLOW_POLLERS: '3',
+      REPLICA_FLEET_ACTIVITY_POLLERS: '2',
+      REPLICA_FLEET_MAX_CONCURRENT_API_ACTIVITIES: '9',
+      REPLICAS_API_RATE_PER_SECOND: '4',
+    });
+    const workers = await createFleetWorkers(config, env.nativeConnection);
+    const running = workers.run();
+    workers.shutdown();
+    await running;
+    const { workflowWorker, apiWorker } = workers;
+    expect(workflowWorker.options).toMatchObject({
+      maxCachedWorkflows: 25,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
+      tuner: {
+        workflowTaskSlotSupplier: { numSlots: 6 },
+        activityTaskSlotSupplier: { numSlots: 7 },
+      },
+    });
+    expect(apiWorker.options).toMatchObject({
+      maxTaskQueueActivitiesPerSecond: 4,
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
+      tuner: { activityTaskSlotSupplier: { numSlots: 9 } },
+    });
   });
 });

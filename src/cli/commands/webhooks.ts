@@ -1,11 +1,14 @@
 import { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { loadLoggingConfig } from '../../config/logging-config';
 import { parseEnv } from '../../config/parse-env';
 import { loadTemporalConfig } from '../../config/temporal-config';
+import { configureLogging, logger } from '../../observability/logger';
 import { connectClient } from '../../temporal/connection';
 import { WEBHOOK_PATH_PREFIX } from '../../webhooks/callback-targets';
 import { createIngressServer } from '../../webhooks/ingress-server';
-import { EXIT, command, wholeNumber } from '../command';
+import { command, wholeNumber } from '../command';
+import { runService } from './worker';
 
 const WebhookEnvSchema = z.object({
   REPLICA_FLEET_WEBHOOK_SECRET: z
@@ -20,15 +23,19 @@ export const webhooksCommand = command({
 
 Receives signed Replicas callbacks on POST ${WEBHOOK_PATH_PREFIX}<workflow id>, verifies each signature
 with the workflow's secret (derived from REPLICA_FLEET_WEBHOOK_SECRET) and signals the workflow.
-Also serves GET /healthz and GET /metrics (Prometheus). Stops gracefully on SIGINT/SIGTERM.
+Also serves GET /healthz (200 while Temporal answers, else 503) and GET /metrics (Prometheus).
+Logs one JSON object per line unless on a terminal (LOG_LEVEL, LOG_FORMAT). Stops gracefully on
+SIGINT/SIGTERM.
 
 Options:
   --port N        port to listen on (required; 0 picks a free one)
-  --host ADDR     address to bind (default 127.0.0.1; put a TLS proxy in front for the internet)
+  --host ADDR     address to bind (default 127.0.0.1; put a TLS proxy in front for the internet,
+                  see the README, "Webhook ingress behind TLS")
 
 Environment:
   REPLICA_FLEET_WEBHOOK_SECRET  master secret, at least 32 characters (e.g. \`openssl rand -hex 32\`)
   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY  how to reach Temporal
+  LOG_LEVEL (debug|info|warn|error), LOG_FORMAT (auto|json|logfmt|human)
 
 Example:
   REPLICA_FLEET_WEBHOOK_SECRET=$(openssl rand -hex 32) replica-fleet webhooks --port 8788`,
@@ -38,30 +45,36 @@ Example:
   },
   async run({ values }) {
     const port = wholeNumber(values.port, '--port', 0, 65535);
-    const env = process.env;
-    const masterSecret = parseEnv(WebhookEnvSchema, env, 'webhook ingress').REPLICA_FLEET_WEBHOOK_SECRET;
-    const temporal = loadTemporalConfig(env);
-    const connection = await connectClient(temporal);
-    const client = new Client({ connection, namespace: temporal.TEMPORAL_NAMESPACE });
-    const ingress = createIngressServer({ client, masterSecret, host: values.host, port });
-    try {
-      await ingress.listen();
-      console.log(
-        `replica-fleet webhooks: listening on ${ingress.url}${WEBHOOK_PATH_PREFIX}<workflow id> ` +
-          `(Temporal ${temporal.TEMPORAL_ADDRESS}, namespace ${temporal.TEMPORAL_NAMESPACE})`,
-      );
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        const stop = (name: NodeJS.Signals) => {
-          process.off('SIGINT', stop).off('SIGTERM', stop);
-          resolve(name);
-        };
-        process.on('SIGINT', stop).on('SIGTERM', stop);
-      });
-      console.log(`replica-fleet webhooks: ${signal} received; finishing in-flight deliveries`);
-      await ingress.close();
-      return EXIT.ok;
-    } finally {
-      await connection.close();
-    }
+    return runService('webhooks', () => serveIngress(values.host, port));
   },
 });
+
+async function serveIngress(host: string, port: number): Promise<void> {
+  const env = process.env;
+  configureLogging(loadLoggingConfig(env));
+  const log = logger('webhooks');
+  const masterSecret = parseEnv(WebhookEnvSchema, env, 'webhook ingress').REPLICA_FLEET_WEBHOOK_SECRET;
+  const temporal = loadTemporalConfig(env);
+  const connection = await connectClient(temporal);
+  const client = new Client({ connection, namespace: temporal.TEMPORAL_NAMESPACE });
+  const ingress = createIngressServer({ client, masterSecret, host, port });
+  try {
+    await ingress.listen();
+    log.info('ingress listening', {
+      url: `${ingress.url}${WEBHOOK_PATH_PREFIX}<workflow id>`,
+      temporalAddress: temporal.TEMPORAL_ADDRESS,
+      namespace: temporal.TEMPORAL_NAMESPACE,
+    });
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      const stop = (name: NodeJS.Signals) => {
+        process.off('SIGINT', stop).off('SIGTERM', stop);
+        resolve(name);
+      };
+      process.on('SIGINT', stop).on('SIGTERM', stop);
+    });
+    log.info('finishing in-flight deliveries', { signal });
+    await ingress.close();
+  } finally {
+    await connection.close();
+  }
+}

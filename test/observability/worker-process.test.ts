@@ -1,0 +1,218 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { replicaJobWorkflow } from '../../src/workflows/replica-job/workflow';
+import { freeLoopbackPort } from '../support/free-port';
+import { startSimWithClient } from '../support/simulator';
+import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
+
+const root = path.resolve(__dirname, '..', '..');
+const API_KEY = 'rk_test_5f0c2a9e71d34b8c9a6e0d1f2b3c4d5e';
+const WEBHOOK_SECRET = 'c0ffee00deadbeef0123456789abcdef0123456789abcdef';
+
+/** Every line a child wrote (stdout and stderr), and a promise per awaited line. */
+interface Service {
+  child: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+}
+
+/** `replica-fleet <args>` in its own process with `env` over this one's, as a deployment runs it. */
+function startCli(args: string[], env: NodeJS.ProcessEnv): Service {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const name of ['LOG_FORMAT', 'NO_COLOR', 'FORCE_COLOR']) delete childEnv[name];
+  const child = spawn(
+    path.join(root, 'node_modules', '.bin', 'vite-node'),
+    [path.join(__dirname, 'cli-process.ts'), ...args],
+    { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts);
+      child.emit('lines');
+    });
+    stream?.on('end', () => {
+      if (partial) lines.push(partial);
+    });
+  }
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, lines, exited };
+}
+
+/** Resolves when the service logs a record with this message; fails if it exits first. */
+function logged(service: Service, msg: string): Promise<void> {
+  const seen = () => service.lines.some((line) => line.includes(`"msg":${JSON.stringify(msg)}`));
+  return new Promise((resolve, reject) => {
+    if (seen()) return resolve();
+    const check = () => {
+      if (!seen()) return;
+      service.child.off('lines', check);
+      resolve();
+    };
+    service.child.on('lines', check);
+    void service.exited.then((code) =>
+      reject(new Error(`exited (${code}) before logging "${msg}":\n${service.lines.join('\n')}`)),
+    );
+  });
+}
+
+async function stop(service: Service): Promise<number | null> {
+  if (service.child.exitCode === null) service.child.kill('SIGTERM');
+  return service.exited;
+}
+
+function parseLines(service: Service): Record<string, unknown>[] {
+  return service.lines
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON log line: ${line}`);
+      }
+    });
+}
+
+describe('replica-fleet worker and webhooks as deployed processes', () => {
+  let env: TestWorkflowEnvironment;
+  let sim: Awaited<ReturnType<typeof startSimWithClient>>;
+  let worker: Service;
+  let ingress: Service;
+  let opsUrl: string;
+  let ingressUrl: string;
+  const taskQueue = uniqueTaskQueue('ops');
+  const apiTaskQueue = uniqueTaskQueue('ops-api');
+  const campaignId = uniqueTaskQueue('ops-campaign');
+
+  beforeAll(async () => {
+    env = await connectToDevServer();
+    sim = await startSimWithClient({ apiKeys: [API_KEY] });
+    const [opsPort, ingressPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    opsUrl = `http://127.0.0.1:${opsPort}`;
+    ingressUrl = `http://127.0.0.1:${ingressPort}`;
+    const temporal = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+    ingress = startCli(['webhooks', '--port', String(ingressPort)], {
+      ...temporal,
+      REPLICA_FLEET_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    worker = startCli(['worker'], {
+      ...temporal,
+      LOG_LEVEL: 'debug',
+      REPLICA_FLEET_TASK_QUEUE: taskQueue,
+      REPLICA_FLEET_API_TASK_QUEUE: apiTaskQueue,
+      REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      REPLICA_FLEET_METRICS_PORT: String(opsPort),
+      REPLICAS_API_URL: sim.sim.url,
+      REPLICAS_API_KEY: API_KEY,
+      REPLICA_FLEET_PUBLIC_WEBHOOK_URL: ingressUrl,
+      REPLICA_FLEET_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    await Promise.all([logged(worker, 'workers running'), logged(ingress, 'ingress listening')]);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const service of [worker, ingress])
+      if (service?.child.exitCode === null) service.child.kill('SIGKILL');
+    await sim?.close();
+    await env?.teardown();
+  });
+
+  it('runs a job through webhooks; /metrics shows the SDK series and ours; stops cleanly on SIGTERM', async () => {
+    const handle = await env.client.workflow.start<typeof replicaJobWorkflow>('replicaJobWorkflow', {
+      taskQueue,
+      workflowId: `${campaignId}/item-1`,
+      args: [
+        {
+          campaignId,
+          itemKey: 'item-1',
+          repository: 'acme/api',
+          environmentId: sim.environmentFor('acme/api'),
+          message: 'upgrade the linter',
+          webhooks: true,
+          webhookSafetyPollMs: 60_000,
+          apiTaskQueue,
+        },
+      ],
+    });
+    const result = await handle.result();
+    expect(result.state).toBe('succeeded');
+
+    expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${opsUrl}/readyz`);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+
+    const metrics = await (await fetch(`${opsUrl}/metrics`)).text();
+    // The SDK runtime's own: task latencies, slots, sticky cache, poll results.
+    for (const series of [
+      /^temporal_workflow_completed\{[^}]*workflow_type="replicaJobWorkflow"[^}]*\} [1-9]/m,
+      /^temporal_workflow_task_execution_latency_count\{/m,
+      /^temporal_activity_execution_latency_count\{[^}]*task_queue="ops-api/m,
+      /^temporal_worker_task_slots_available\{/m,
+      /^temporal_sticky_cache_size\{/m,
+      /^temporal_num_pollers\{[^}]*poller_type="workflow_task"/m,
+    ]) {
+      expect(metrics).toMatch(series);
+    }
+    // Ours, recorded through the same meter.
+    expect(metrics).toMatch(
+      /^replica_fleet_api_requests_total\{route="POST \/v1\/replica",status="201"\} 1$/m,
+    );
+    expect(metrics).toMatch(
+      /^replica_fleet_api_requests_total\{route="GET \/v1\/replica\/:id",status="200"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(/^replica_fleet_process_resident_memory_bytes [1-9]\d+$/m);
+    const ingressMetrics = await (await fetch(`${ingressUrl}/metrics`)).text();
+    expect(ingressMetrics).toMatch(/^replica_fleet_webhook_requests_total\{outcome="signalled"\} [1-9]/m);
+
+    expect(await stop(worker)).toBe(0);
+    expect(await stop(ingress)).toBe(0);
+  }, 60_000);
+
+  it('logged one JSON object per line, with workflow and campaign ids, and no secret in any spelling', () => {
+    const records = [...parseLines(worker), ...parseLines(ingress)];
+    expect(records.length).toBeGreaterThan(20);
+    for (const record of records) {
+      expect(Object.keys(record).slice(0, 4)).toEqual(['level', 'time', 'component', 'msg']);
+    }
+    const components = new Set(records.map((r) => r.component));
+    for (const component of ['worker', 'webhooks', 'temporal.worker', 'temporal.core']) {
+      expect(components).toContain(component);
+    }
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        workflowId: `${campaignId}/item-1`,
+        campaignId,
+        component: 'temporal.worker',
+      }),
+    );
+    const everything = [...worker.lines, ...ingress.lines].join('\n');
+    for (const secret of [API_KEY, WEBHOOK_SECRET]) {
+      for (const spelling of [
+        secret,
+        Buffer.from(secret).toString('base64'),
+        Buffer.from(secret).toString('base64url'),
+      ]) {
+        expect(everything).not.toContain(spelling);
+      }
+    }
+  });
+
+  it('refuses to start without REPLICAS_API_KEY: exit 2 and one JSON line naming the variable and the fix', async () => {
+    const refused = startCli(['worker'], { REPLICAS_API_KEY: '', REPLICA_FLEET_METRICS_PORT: '0' });
+    expect(await refused.exited).toBe(2);
+    const records = parseLines(refused);
+    expect(records).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        component: 'worker',
+        msg: expect.stringMatching(/REPLICAS_API_KEY: is required: create an API key/),
+      }),
+    ]);
+  }, 30_000);
+});
