@@ -3,7 +3,6 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 // Keyword attributes so operators can filter campaigns and jobs in the Temporal UI / `temporal workflow list`.
 export const CampaignIdAttribute = defineSearchAttributeKey('CampaignId', 'KEYWORD');
 export const ReplicaIdAttribute = defineSearchAttributeKey('ReplicaId', 'KEYWORD');
-export const JobStateAttribute = defineSearchAttributeKey('JobState', 'KEYWORD');
 export const RepositoryAttribute = defineSearchAttributeKey('Repository', 'KEYWORD');
 /** Where a campaign stands (running, paused, stopping, finished…), to list live campaigns at a glance. */
 export const CampaignStateAttribute = defineSearchAttributeKey('CampaignState', 'KEYWORD');
@@ -12,7 +11,6 @@ export const CampaignStateAttribute = defineSearchAttributeKey('CampaignState', 
 export const searchAttributeKeys = [
   CampaignIdAttribute,
   ReplicaIdAttribute,
-  JobStateAttribute,
   RepositoryAttribute,
   CampaignStateAttribute,
 ] as const;

@@ -70,6 +70,47 @@ describe('campaign spec', () => {
     );
   });
 
+  it('takes the look intervals of the job, validated, in seconds', () => {
+    const base = { message: 'x', items: [{ key: 'a', environment: ENV }] };
+    const { spec } = parseCampaignSpec({
+      ...base,
+      lookAfterSeconds: 15,
+      safetyPollSeconds: 120,
+      pollIntervalSeconds: 10,
+    });
+    expect(spec.job).toMatchObject({
+      lookAfterMs: 15_000,
+      webhookSafetyPollMs: 120_000,
+      pollIntervalMs: 10_000,
+    });
+    expect(issuesOf({ ...base, lookAfterSeconds: 300, safetyPollSeconds: 60 }).join()).toMatch(
+      /lookAfterSeconds: must not exceed safetyPollSeconds \(60\)/,
+    );
+    expect(issuesOf({ ...base, safetyPollSeconds: 5 }).join()).toMatch(
+      /safetyPollSeconds: must be at least 10 seconds/,
+    );
+    expect(issuesOf({ ...base, pollIntervalSeconds: 0 }).join()).toMatch(
+      /pollIntervalSeconds: must be at least 1 seconds/,
+    );
+  });
+
+  it('validates a rollout and the retention', () => {
+    const base = { message: 'x', items: [{ key: 'a', environment: ENV }] };
+    expect(
+      parseCampaignSpec({
+        ...base,
+        rollout: { canary: 5, waves: ['25%', 100], approval: true },
+        retentionDays: 2,
+      }).spec,
+    ).toMatchObject({
+      rollout: { canary: 5, waves: ['25%', 100], approval: true },
+      retentionMs: 2 * 86_400_000,
+    });
+    expect(issuesOf({ ...base, rollout: { waves: ['150%'] } }).join()).toMatch(/rollout\.waves\.0/);
+    expect(issuesOf({ ...base, rollout: {} }).join()).toMatch(/rollout: needs a canary or waves/);
+    expect(issuesOf({ ...base, cleanup: 'sometimes' }).join()).toMatch(/cleanup/);
+  });
+
   it('holds 50,000 items, and fails clearly past the item limit', () => {
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, environment: ENV }));
     expect(parseCampaignSpec({ message: 'x', items: items(50_000) }).spec.items).toHaveLength(50_000);

@@ -3,7 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { replicaJobWorkflow } from '../../src/workflows/replica-job/workflow';
+import { applyCampaign } from '../../src/campaign/apply';
+import { waitForCampaign } from '../../src/campaign/reads';
+import { eventually } from '../support/eventually';
 import { freeLoopbackPort } from '../support/free-port';
 import { startSimWithClient } from '../support/simulator';
 import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
@@ -123,31 +125,28 @@ describe('replica-fleet worker and webhooks as deployed processes', () => {
     await env?.teardown();
   });
 
-  it('runs a job through webhooks; /metrics shows the SDK series and ours; stops cleanly on SIGTERM', async () => {
-    const handle = await env.client.workflow.start<typeof replicaJobWorkflow>('replicaJobWorkflow', {
-      taskQueue,
-      workflowId: `${campaignId}/item-1`,
-      args: [
-        {
-          campaignId,
-          itemKey: 'item-1',
-          repository: 'acme/api',
-          environmentId: sim.environmentFor('acme/api'),
-          message: 'upgrade the linter',
-          webhooks: true,
-          webhookSafetyPollMs: 60_000,
-          apiTaskQueue,
-        },
-      ],
-    });
-    const result = await handle.result();
-    expect(result.state).toBe('succeeded');
+  it('runs a campaign through webhooks; /metrics shows the SDK series, the campaign and job series and ours; stops cleanly on SIGTERM', async () => {
+    await applyCampaign(
+      env.client,
+      {
+        job: { message: 'upgrade the linter' },
+        items: [{ key: 'item-1', environmentId: sim.environmentFor('acme/api'), repository: 'acme/api' }],
+      },
+      { campaignId, taskQueue, apiTaskQueue },
+    );
+    const progress = await waitForCampaign(env.client, campaignId, undefined, 100);
+    expect(progress.counts.succeeded).toBe(1);
 
     expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${opsUrl}/readyz`);
     expect(await ready.json()).toMatchObject({ status: 'ready' });
 
-    const metrics = await (await fetch(`${opsUrl}/metrics`)).text();
+    // Workflow metrics reach the exporter a moment after the activation that recorded them.
+    let metrics = '';
+    await eventually(async () => {
+      metrics = await (await fetch(`${opsUrl}/metrics`)).text();
+      return /^replica_fleet_jobs_finished_total\{/m.test(metrics);
+    }, 10_000);
     // The SDK runtime's own: task latencies, slots, sticky cache, poll results.
     for (const series of [
       /^temporal_workflow_completed\{[^}]*workflow_type="replicaJobWorkflow"[^}]*\} [1-9]/m,
@@ -167,6 +166,19 @@ describe('replica-fleet worker and webhooks as deployed processes', () => {
       /^replica_fleet_api_requests_total\{route="GET \/v1\/replica\/:id",status="200"\} [1-9]/m,
     );
     expect(metrics).toMatch(/^replica_fleet_process_resident_memory_bytes [1-9]\d+$/m);
+    // Recorded by the workflows: jobs by state, the campaign's items by state.
+    expect(metrics).toMatch(/^replica_fleet_jobs_started_total\{[^}]*\} [1-9]\d*$/m);
+    // At least once: a workflow task that is retried (a timeout under load) records its counters again.
+    expect(metrics).toMatch(/^replica_fleet_jobs_finished_total\{[^}]*state="succeeded"[^}]*\} [1-9]\d*$/m);
+    expect(metrics).toMatch(
+      new RegExp(
+        `^replica_fleet_campaign_items\\{[^}]*campaign="${campaignId}"[^}]*state="succeeded"[^}]*\\} 1$`,
+        'm',
+      ),
+    );
+    expect(metrics).toMatch(
+      new RegExp(`^replica_fleet_campaign_spend_usd\\{[^}]*campaign="${campaignId}"`, 'm'),
+    );
     const ingressMetrics = await (await fetch(`${ingressUrl}/metrics`)).text();
     expect(ingressMetrics).toMatch(/^replica_fleet_webhook_requests_total\{outcome="signalled"\} [1-9]/m);
 

@@ -1,3 +1,4 @@
+import { searchAttributeKeys } from '../../contracts';
 import { loadTemporalConfig } from '../../config/temporal-config';
 import { connectClient } from '../../temporal/connection';
 import {
@@ -20,8 +21,8 @@ export const setupCommand = command({
   summary: "register replica-fleet's search attributes on the Temporal namespace",
   help: `Usage: replica-fleet setup [--check]
 
-Registers the custom search attributes the workflows upsert (CampaignId, CampaignState, JobState,
-ReplicaId, Repository; all Keyword) on TEMPORAL_NAMESPACE through Temporal's operator API. Safe to
+Registers the custom search attributes the workflows set (${searchAttributeKeys.map((k) => k.name).join(', ')};
+all Keyword) on TEMPORAL_NAMESPACE through Temporal's operator API. Safe to
 re-run: attributes already there are left alone. Run it once per namespace before the first worker
 starts (the Docker Compose stack runs it for you).
 

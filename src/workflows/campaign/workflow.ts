@@ -16,6 +16,7 @@ import {
 import {
   CAMPAIGN_DEFAULTS,
   CampaignIdAttribute,
+  CampaignStateAttribute,
   LIMITS,
   TASK_QUEUES,
   describeStopReason,
@@ -35,6 +36,7 @@ import {
   type TemporalLookupActivities,
 } from '../../contracts';
 import { CampaignBook, type CampaignCarry } from '../../policy/campaign-book';
+import { recordCampaign } from '../metrics';
 import { shardCommandSignal, shardGrantSignal } from '../shard/messages';
 import { shardWorkflow } from '../shard/workflow';
 import {
@@ -95,6 +97,7 @@ class Campaign {
   private restored: boolean;
   /** Something changed since the loop last ran. */
   private changed = true;
+  private lastState?: string;
 
   constructor(private readonly input: CampaignInput) {
     this.book = input.carry
@@ -442,6 +445,12 @@ class Campaign {
 
   private describe(): void {
     const p = this.book.progress(this.id);
+    recordCampaign(p);
+    if (p.state !== this.lastState) {
+      // Searchable in the Temporal UI and `campaign list`: CampaignState = 'awaiting_approval'.
+      upsertSearchAttributes([{ key: CampaignStateAttribute, value: p.state }]);
+      this.lastState = p.state;
+    }
     const reason = p.stopReason ? ` — ${describeStopReason(p.stopReason)}` : '';
     setCurrentDetails(
       `${p.state}: ${p.counts.succeeded + p.counts.failed + p.counts.timed_out + p.counts.cancelled + p.counts.skipped}/${p.total} done, ${p.counts.running} running, ${p.counts.failed + p.counts.timed_out} failed, ${p.prsOpened} PRs${reason}`,

@@ -37,6 +37,7 @@ import {
   turnMarker,
   type JobSettings,
 } from '../../policy/job-policy';
+import { jobMetrics } from '../metrics';
 import { AWAKE_EVENTS, EventInbox, TURN_EVENTS } from './event-inbox';
 import { jobStateQuery, replicaEventSignal } from './messages';
 
@@ -122,6 +123,7 @@ class ReplicaJob {
   }
 
   async run(): Promise<ReplicaJobResult> {
+    jobMetrics.started();
     let state: JobState = 'succeeded';
     let error: string | undefined;
     let cancellation: unknown;
@@ -135,6 +137,7 @@ class ReplicaJob {
     }
     const { deleted, lastMessage } = await CancellationScope.nonCancellable(() => this.finish(state));
     this.status.phase = 'done';
+    jobMetrics.finished(state);
     const result: ReplicaJobResult = {
       itemKey: this.input.itemKey,
       attempt: this.input.attempt ?? 1,
@@ -325,7 +328,10 @@ class ReplicaJob {
       verifyFirst = true;
       const snapshot = await this.look();
       const verdict = judgeConflict(snapshot, this.platformError(snapshot));
-      if (verdict.kind === 'abort') throw abort(verdict.reason);
+      if (verdict.kind === 'abort') {
+        jobMetrics.aborted();
+        throw abort(verdict.reason);
+      }
       if (verdict.kind === 'wake') {
         if (wakes >= this.settings.maxWakeAttempts)
           throw abort(
@@ -361,6 +367,7 @@ class ReplicaJob {
   }
 
   private async requestWake(): Promise<void> {
+    jobMetrics.woke();
     try {
       await this.api.wakeReplica(this.replicaId as string);
     } catch (err) {
