@@ -29,8 +29,8 @@ module.exports = {
     onlyImports(
       'activities-import-contracts-and-client',
       '^src/activities/',
-      '^src/(activities|contracts|replicas)/',
-      'Activities see the contracts and the Replicas client; anything else is injected (e.g. webhook targets).',
+      '^src/(activities|contracts|replicas|policy)/',
+      'Activities see the contracts, the policy rules they share with workflows, and the Replicas client; anything else is injected (e.g. webhook targets).',
     ),
     onlyImports(
       'simulator-imports-contracts-and-client',

@@ -1,16 +1,19 @@
 import type { Client } from '@temporalio/client';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ReplicaJobInput } from '../src/contracts';
-import type { SimConfigInput } from '../src/simulator';
+import { DEFAULT_SIM_API_KEY, type SimConfigInput } from '../src/simulator';
 import { startEmbeddedTemporal } from '../src/stack/embedded-temporal';
 import { startLocalStack } from '../src/stack/local-stack';
 import { installRuntimeLogger } from '../src/temporal/quiet-runtime';
 import type { replicaJobWorkflow } from '../src/workflows/replica-job/workflow';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -21,8 +24,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A private dev server plus the local stack (simulator, ingress, both workers) on loopback. */
-export async function startBenchStack(sim: SimConfigInput) {
+export interface BenchStackOptions {
+  /** Run the worker as its own process (`replica-fleet worker`), so its CPU and memory can be read. */
+  workerProcess?: boolean;
+}
+
+/**
+ * A private dev server plus the local stack (simulator, ingress) on loopback; the workers run in this
+ * process, or in a `replica-fleet worker` child process when its CPU and memory are measured.
+ */
+export async function startBenchStack(sim: SimConfigInput, options: BenchStackOptions = {}) {
   installRuntimeLogger();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'replica-fleet-bench-'));
   const temporal = await startEmbeddedTemporal({
@@ -31,15 +42,63 @@ export async function startBenchStack(sim: SimConfigInput) {
     uiPort: await freePort(),
     namespace: 'default',
   });
-  const stack = await startLocalStack({ temporal, sim: { config: sim } });
+  const stack = await startLocalStack({
+    temporal,
+    sim: { config: sim },
+    startWorkers: !options.workerProcess,
+  });
+  let worker: ChildProcess | undefined;
+  if (options.workerProcess) {
+    const bundlePath = path.join(dataDir, 'workflow-bundle.js');
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, '..', 'src', 'workflows'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
+    writeFileSync(bundlePath, code);
+    worker = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'cli', 'main.js'), 'worker'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.address,
+        REPLICA_FLEET_TASK_QUEUE: stack.config.taskQueue,
+        REPLICA_FLEET_API_TASK_QUEUE: stack.config.apiTaskQueue,
+        REPLICA_FLEET_WORKFLOW_BUNDLE: bundlePath,
+        REPLICAS_API_URL: stack.sim.url,
+        REPLICAS_API_KEY: DEFAULT_SIM_API_KEY,
+        REPLICA_FLEET_PUBLIC_WEBHOOK_URL: stack.ingress?.url,
+        REPLICA_FLEET_WEBHOOK_SECRET: stack.masterSecret,
+        REPLICAS_API_RATE_PER_SECOND: '1000',
+        REPLICA_FLEET_MAX_CONCURRENT_API_ACTIVITIES: '500',
+        REPLICA_FLEET_METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      worker?.stderr?.on(
+        'data',
+        (chunk: Buffer) => chunk.toString().includes('workers running') && resolve(),
+      );
+      worker?.once('exit', (code) => reject(new Error(`the worker exited early (${code})`)));
+    });
+  }
   return {
     client: temporal.client,
     simulator: stack.sim,
     ingress: stack.ingress as NonNullable<typeof stack.ingress>,
     masterSecret: stack.masterSecret,
     config: stack.config,
+    /** Process ids whose CPU and memory a scenario may read. */
+    pids: {
+      temporal: temporal.pid,
+      ...(worker?.pid !== undefined && { worker: worker.pid }),
+      [worker ? 'simulatorAndIngress' : 'workerSimulatorAndIngress']: process.pid,
+    } as Record<string, number>,
     environmentFor: (name: string) => stack.sim.environmentFor(name),
     async close() {
+      if (worker && worker.exitCode === null) {
+        worker.kill('SIGTERM');
+        await once(worker, 'exit');
+      }
       await stack.close();
       await temporal.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -48,20 +107,6 @@ export async function startBenchStack(sim: SimConfigInput) {
 }
 
 export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
-
-/** How many events of each kind a workflow's history holds. */
-export async function historyCounts(client: Client, workflowId: string) {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory(); // any workflow type
-  const events = history.events ?? [];
-  const count = (key: string) => events.filter((e) => (e as Record<string, unknown>)[key]).length;
-  return {
-    events: events.length,
-    activities: count('activityTaskScheduledEventAttributes'),
-    timers: count('timerStartedEventAttributes'),
-    signals: count('workflowExecutionSignaledEventAttributes'),
-    children: count('startChildWorkflowExecutionInitiatedEventAttributes'),
-  };
-}
 
 export function apiCalls(stack: BenchStack): number {
   return Object.values(stack.simulator.stats().requests).reduce(
@@ -72,7 +117,7 @@ export function apiCalls(stack: BenchStack): number {
 
 /** Starts one replica job on acme/api with workflow id `bench/<itemKey>`. */
 export async function startBenchJob(
-  stack: BenchStack,
+  stack: Pick<BenchStack, 'client' | 'config' | 'environmentFor'>,
   itemKey: string,
   overrides: Partial<ReplicaJobInput> = {},
 ) {
@@ -90,3 +135,5 @@ export async function startBenchJob(
     args: [input],
   });
 }
+
+export type { Client };

@@ -14,7 +14,7 @@ import { freeLoopbackAddress, installRuntime } from '../src/observability/runtim
 import { startEmbeddedTemporal } from '../src/stack/embedded-temporal';
 import { startLocalStack } from '../src/stack/local-stack';
 import { jobStateQuery } from '../src/workflows/replica-job/messages';
-import { startBenchJob, type BenchStack } from './harness';
+import { startBenchJob } from './harness';
 
 interface Scenario {
   jobs: number;
@@ -78,14 +78,10 @@ async function runScenario(scenario: Scenario): Promise<Record<string, number | 
         : { REPLICA_FLEET_MAX_CACHED_WORKFLOWS: String(scenario.maxCachedWorkflows) },
   });
   try {
-    const bench: BenchStack = {
+    const bench = {
       client: temporal.client,
-      simulator: stack.sim,
-      ingress: stack.ingress as NonNullable<typeof stack.ingress>,
-      masterSecret: stack.masterSecret,
       config: stack.config,
-      environmentFor: (name) => stack.sim.environmentFor(name),
-      close: () => stack.close(),
+      environmentFor: (name: string) => stack.sim.environmentFor(name),
     };
     const baseline = settledMemory();
     const started = performance.now();

@@ -6,12 +6,15 @@ import {
   snapshotSettles,
   type CreateReplicaInput,
   type CreateReplicaOutput,
+  type LookAndFinishInput,
+  type LookAndFinishOutput,
   type PollInput,
   type ReplicaJobActivities,
   type ReplicaSnapshot,
   type SendMessageInput,
   type SendMessageOutput,
 } from '../contracts';
+import { judgeTurn } from '../policy/job-policy';
 import { ReplicasApiError, type ReplicasClient } from '../replicas';
 import { lastAgentText } from './agent-messages';
 import { apiCall, toApplicationFailure } from './failures';
@@ -90,6 +93,29 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
     }
   }
 
+  /** What the agent last said; evidence is best effort, so a workspace that cannot tell gives none. */
+  async function lastAgentMessage(replicaId: string): Promise<string | undefined> {
+    try {
+      const history = await client.getHistory(replicaId, { limit: 50 });
+      return lastAgentText(history.events)?.slice(0, LAST_MESSAGE_LENGTH);
+    } catch (error) {
+      // A workspace in error or asleep answers 409, a deleted one 404.
+      if (error instanceof ReplicasApiError && !error.retryable) return undefined;
+      throw toApplicationFailure('getHistory', error);
+    }
+  }
+
+  async function deleteReplica(replicaId: string): Promise<{ deleted: boolean }> {
+    try {
+      await client.deleteReplica(replicaId);
+      return { deleted: true };
+    } catch (error) {
+      // A 404 after a lost answer means the earlier attempt deleted it.
+      if (error instanceof ReplicasApiError && error.kind === 'not_found') return { deleted: false };
+      throw toApplicationFailure('deleteReplica', error);
+    }
+  }
+
   return {
     createReplica: (input: CreateReplicaInput): Promise<CreateReplicaOutput> =>
       heartbeating(async () => {
@@ -165,28 +191,26 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
     findReplicaByName: ({ name, notBeforeMs }) =>
       heartbeating(async () => (await findReplicaByName(client, name, notBeforeMs))?.id ?? null),
 
-    lastAgentMessage: (replicaId: string) =>
-      heartbeating(async () => {
-        try {
-          const history = await client.getHistory(replicaId, { limit: 50 });
-          return lastAgentText(history.events)?.slice(0, LAST_MESSAGE_LENGTH);
-        } catch (error) {
-          // Evidence is best effort: a workspace in error or asleep answers 409, a deleted one 404.
-          if (error instanceof ReplicasApiError && !error.retryable) return undefined;
-          throw toApplicationFailure('getHistory', error);
-        }
-      }),
+    lastAgentMessage: (replicaId: string) => heartbeating(() => lastAgentMessage(replicaId)),
 
-    deleteReplica: (replicaId: string) =>
+    deleteReplica: (replicaId: string) => heartbeating(() => deleteReplica(replicaId)),
+
+    lookAndFinish: (input: LookAndFinishInput): Promise<LookAndFinishOutput> =>
       heartbeating(async () => {
-        try {
-          await client.deleteReplica(replicaId);
-          return { deleted: true };
-        } catch (error) {
-          // A 404 after a lost answer means the earlier attempt deleted it.
-          if (error instanceof ReplicasApiError && error.kind === 'not_found') return { deleted: false };
-          throw toApplicationFailure('deleteReplica', error);
-        }
+        const snapshot = await getReplicaSnapshot(input.replicaId);
+        // Called only after the turn's webhook said it was over: a replica gone on a retried attempt
+        // is the earlier attempt's cleanup, whose answer was lost.
+        if (snapshot.status === 'deleted' && retried() && input.deleteOnSuccess)
+          return { snapshot, finished: { deleted: true } };
+        if (judgeTurn(snapshot, input.deletedMeansDone, '').kind !== 'done') return { snapshot };
+        const withoutPr = input.knownPullRequests + snapshot.pullRequests.length === 0;
+        const lastMessage =
+          withoutPr && snapshot.status === 'active' ? await lastAgentMessage(input.replicaId) : undefined;
+        const deleted =
+          input.deleteOnSuccess && snapshot.status !== 'deleted'
+            ? (await deleteReplica(input.replicaId)).deleted
+            : false;
+        return { snapshot, finished: { deleted, ...(lastMessage !== undefined && { lastMessage }) } };
       }),
   };
 }

@@ -9,6 +9,18 @@ export const REPLICA_EVENT_TYPES = [
 ] as const;
 
 /**
+ * The webhook events a replica job acts on; the ingress acknowledges the others without signalling.
+ * `replica.ready` is left out on purpose: it arrives once per job at provisioning, which the job does
+ * not wait for, and a wake is confirmed by the job's own look; signalling it would cost every job a
+ * workflow task and a billable action for nothing.
+ */
+export const JOB_EVENT_TYPES: readonly string[] = [
+  'replica.turn_completed',
+  'replica.error',
+  'replica.deleted',
+];
+
+/**
  * A Replicas callback after the ingress verified it, normalised at the edge: the workflow reads typed
  * fields only and never parses a body. Small on purpose, because it is signalled into history.
  */

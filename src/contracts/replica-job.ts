@@ -159,9 +159,30 @@ export interface SendMessageOutput {
   alreadyDelivered: boolean;
 }
 
+export interface LookAndFinishInput {
+  replicaId: string;
+  /** The job asked the platform to delete the workspace when done (`delete_when_done`). */
+  deletedMeansDone: boolean;
+  /** Whether the cleanup policy deletes the replica of a successful job. */
+  deleteOnSuccess: boolean;
+  /** PRs the job already knows from webhooks: with none, the agent's last answer is kept as evidence. */
+  knownPullRequests: number;
+}
+
+export interface LookAndFinishOutput {
+  snapshot: ReplicaSnapshot;
+  /** Set when the look found the turn over and the job finished: evidence kept, replica cleaned up. */
+  finished?: { deleted: boolean; lastMessage?: string };
+}
+
 export interface ReplicaJobActivities {
   createReplica(input: CreateReplicaInput): Promise<CreateReplicaOutput>;
   getReplicaSnapshot(replicaId: string): Promise<ReplicaSnapshot>;
+  /**
+   * A look at the last turn after its `replica.turn_completed` webhook that, when the turn is over,
+   * finishes the job in the same activity (evidence, cleanup): one activity instead of two.
+   */
+  lookAndFinish(input: LookAndFinishInput): Promise<LookAndFinishOutput>;
   /** Heartbeating long poll: one activity for a whole wait instead of a timer plus an activity per GET. */
   pollReplica(input: PollInput): Promise<ReplicaSnapshot>;
   sendReplicaMessage(input: SendMessageInput): Promise<SendMessageOutput>;

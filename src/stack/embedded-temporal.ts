@@ -7,6 +7,8 @@ export interface EmbeddedTemporal extends StackTemporal {
   address: string;
   uiUrl: string;
   namespace: string;
+  /** The server's process, whose CPU and memory benchmarks read. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startEmbeddedTemporal(options: DevServerOptions): Promise<
     address: server.address,
     uiUrl: server.uiUrl,
     namespace: options.namespace,
+    pid: server.process.pid as number,
     async stop() {
       await client.connection.close();
       await nativeConnection.close();

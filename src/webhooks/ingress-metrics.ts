@@ -1,6 +1,7 @@
 /** Every outcome the ingress can record; exported so dashboards and tests agree on the label values. */
 export const INGRESS_OUTCOMES = [
   'signalled',
+  'ignored',
   'unauthorized',
   'bad_request',
   'too_large',

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asRecord, normaliseReplicaEvent, type ReplicaEvent } from '../contracts';
+import { JOB_EVENT_TYPES, asRecord, normaliseReplicaEvent, type ReplicaEvent } from '../contracts';
 import { verifySignature } from '../replicas';
 import { logger } from '../observability/logger';
 import { replicaEventSignal } from '../workflows/replica-job/messages';
@@ -189,6 +189,9 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
         'Send the headers the platform set.',
       );
     }
+    // Verified, but not an event a job acts on: acknowledged, so the platform does not redeliver it.
+    if (!JOB_EVENT_TYPES.includes(type))
+      return { status: 200, outcome: 'ignored', body: { ok: true, ignored: true } };
     return signal(workflowId, normaliseReplicaEvent({ eventId, type, replicaId }, payload));
   }
 

@@ -10,7 +10,9 @@ describe('replica job: nothing twice when answers are lost (real Temporal, simul
       const created = t.h.sim.stats().replicasCreated;
       const dropped = t.h.sim.stats().faults.droppedResponses;
       const result = await t.h.run(t.h.input({ followUps: ['now update the changelog', 'and the docs'] }));
-      expect(result, result.error).toMatchObject({ state: 'succeeded', turns: 3 });
+      // The last look also deletes the replica; its lost answer is not taken for a vanished workspace.
+      expect(result, result.error).toMatchObject({ state: 'succeeded', turns: 3, deleted: true });
+      expect(result.prs).toHaveLength(1);
       const stats = t.h.sim.stats();
       expect(stats.faults.droppedResponses - dropped).toBeGreaterThanOrEqual(4);
       expect(stats.replicasCreated - created).toBe(1);

@@ -74,6 +74,7 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
       webhooks: options.webhooks,
       pollIntervalMs: 100,
       webhookSafetyPollMs: options.webhooks ? 60_000 : 100,
+      lookAfterMs: 1000,
       apiTaskQueue,
       ...overrides,
     };

@@ -1,10 +1,5 @@
 import type { ReplicaEvent } from '../../contracts';
 
-/** Webhooks after which a waiting turn is worth a look. */
-export const TURN_EVENTS = ['replica.turn_completed', 'replica.error', 'replica.deleted'] as const;
-/** Webhooks after which a waking workspace is worth a look. */
-export const AWAKE_EVENTS = ['replica.ready', 'replica.error', 'replica.deleted'] as const;
-
 /**
  * Webhook deliveries for one job. Redeliveries and duplicates (same event id) count once; events of other
  * replicas are ignored once the job knows its replica; events arriving before that are held, because the

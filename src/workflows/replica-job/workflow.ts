@@ -8,14 +8,13 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
   FailureTypes,
   JOB_DEFAULTS,
+  JOB_EVENT_TYPES,
   JobFailureTypes,
-  ReplicaIdAttribute,
   TASK_QUEUES,
   mergePullRequests,
   replicaName,
@@ -38,7 +37,7 @@ import {
   type JobSettings,
 } from '../../policy/job-policy';
 import { jobMetrics } from '../metrics';
-import { AWAKE_EVENTS, EventInbox, TURN_EVENTS } from './event-inbox';
+import { EventInbox } from './event-inbox';
 import { jobStateQuery, replicaEventSignal } from './messages';
 
 const ABORTED = 'JobAborted';
@@ -84,6 +83,8 @@ class ReplicaJob {
   private createStarted = false;
   /** Inbox mark at the last look: a relevant webhook after it is the cue to look again. */
   private lookedAt = 0;
+  /** Set when the look that ended the last turn also collected evidence and cleaned up. */
+  private finished?: { deleted: boolean; lastMessage?: string };
 
   constructor(private readonly input: ReplicaJobInput) {
     this.settings = jobSettings(input);
@@ -115,9 +116,6 @@ class ReplicaJob {
     setHandler(replicaEventSignal, (event) => {
       this.inbox.add(event);
       this.status.eventsReceived = this.inbox.received;
-      // Keeps the state query current without an API call; looks still decide.
-      if (event.type === 'replica.ready' && event.replicaId === this.replicaId)
-        this.status.replicaStatus = 'active';
     });
     setHandler(jobStateQuery, () => ({ ...this.status, prs: [...this.status.prs] }));
   }
@@ -135,7 +133,8 @@ class ReplicaJob {
       this.status.lastError = error;
       log.warn('replica job ended early', { state, error });
     }
-    const { deleted, lastMessage } = await CancellationScope.nonCancellable(() => this.finish(state));
+    const { deleted, lastMessage } =
+      this.finished ?? (await CancellationScope.nonCancellable(() => this.finish(state)));
     this.status.phase = 'done';
     jobMetrics.finished(state);
     const result: ReplicaJobResult = {
@@ -185,14 +184,13 @@ class ReplicaJob {
     this.status.replicaId = created.replicaId;
     this.status.replicaStatus = created.status;
     this.inbox.bind(created.replicaId);
-    upsertSearchAttributes([{ key: ReplicaIdAttribute, value: created.replicaId }]);
     setCurrentDetails(`replica ${created.replicaId}`);
 
-    await this.awaitTurn(1);
     const followUps = this.input.followUps ?? [];
+    await this.awaitTurn(1, followUps.length === 0);
     for (const [i, followUp] of followUps.entries()) {
       await this.sendFollowUp(followUp, i + 2);
-      await this.awaitTurn(i + 2);
+      await this.awaitTurn(i + 2, i === followUps.length - 1);
     }
     this.status.phase = 'collecting';
   }
@@ -205,14 +203,15 @@ class ReplicaJob {
   }
 
   /** Waits until turn `turn` is over: nothing processing, or the workspace slept, errored or vanished. */
-  private async awaitTurn(turn: number): Promise<void> {
+  private async awaitTurn(turn: number, last: boolean): Promise<void> {
     this.status.phase = 'waiting_turn';
     const turnDeadline = Date.now() + this.settings.turnTimeoutMs;
     const deletedMeansDone = this.input.lifecyclePolicy === 'delete_when_done';
     let waking = false;
     let wakes = 0;
     for (let looks = 0; ; looks += 1) {
-      const snapshot = await this.nextTurnLook(turn, turnDeadline, looks, waking);
+      const snapshot = await this.nextTurnLook(turn, last, turnDeadline, looks, waking);
+      if (this.finished) break;
       const verdict = judgeTurn(snapshot, deletedMeansDone, this.platformError(snapshot));
       if (verdict.kind === 'done') break;
       if (verdict.kind === 'abort') throw abort(verdict.reason);
@@ -231,18 +230,26 @@ class ReplicaJob {
   /**
    * The next look at the replica during a turn. With webhooks: at once when a relevant webhook came
    * since the last look, else one durable timer until the next adaptive look or a deadline, whichever
-   * is first, cut short by the next webhook. Without: one heartbeating long-poll activity.
+   * is first, cut short by the next webhook; a look cued by the last turn's `turn_completed` also
+   * finishes the job when it confirms the turn is over. Without: one heartbeating long-poll activity.
    */
   private async nextTurnLook(
     turn: number,
+    last: boolean,
     turnDeadline: number,
     looks: number,
     waking: boolean,
   ): Promise<ReplicaSnapshot> {
     const what = `turn ${turn} did not finish`;
     if (this.webhooks) {
-      await this.waitForLook(TURN_EVENTS, nextLookDelay(this.settings, looks, waking), turnDeadline, what);
-      return this.look();
+      await this.waitForLook(
+        JOB_EVENT_TYPES,
+        nextLookDelay(this.settings, looks, waking),
+        turnDeadline,
+        what,
+      );
+      const turnOver = this.inbox.arrivedSince(this.lookedAt, ['replica.turn_completed']);
+      return last && turnOver ? this.lookAndFinish() : this.look();
     }
     const plan = planWait(Date.now(), Number.POSITIVE_INFINITY, turnDeadline, this.jobDeadline);
     const interval = this.settings.pollIntervalMs;
@@ -292,10 +299,29 @@ class ReplicaJob {
     return this.observe(await this.api.getReplicaSnapshot(this.replicaId as string));
   }
 
+  /** The last turn's look after its webhook: when the turn is over, evidence and cleanup in one go. */
+  private async lookAndFinish(): Promise<ReplicaSnapshot> {
+    this.lookedAt = this.inbox.mark;
+    const { snapshot, finished } = await this.api.lookAndFinish({
+      replicaId: this.replicaId as string,
+      deletedMeansDone: this.input.lifecyclePolicy === 'delete_when_done',
+      deleteOnSuccess: deletesReplica(this.settings.cleanup, 'succeeded'),
+      knownPullRequests: mergePullRequests(this.status.prs, this.knownPullRequests()).length,
+    });
+    this.finished = finished;
+    return this.observe(snapshot);
+  }
+
+  private knownPullRequests() {
+    return this.inbox.ofType('replica.turn_completed').flatMap((event) => event.prs ?? []);
+  }
+
   private observe(snapshot: ReplicaSnapshot): ReplicaSnapshot {
     this.status.replicaStatus = snapshot.status;
-    const fromEvents = this.inbox.ofType('replica.turn_completed').flatMap((event) => event.prs ?? []);
-    this.status.prs = mergePullRequests(this.status.prs, [...fromEvents, ...snapshot.pullRequests]);
+    this.status.prs = mergePullRequests(this.status.prs, [
+      ...this.knownPullRequests(),
+      ...snapshot.pullRequests,
+    ]);
     return snapshot;
   }
 
@@ -343,7 +369,7 @@ class ReplicaJob {
     }
   }
 
-  /** Wakes the workspace and waits (webhook `replica.ready`, or looks) until it is active again. */
+  /** Wakes the workspace and waits (looks, cut short by a webhook) until it is active again. */
   private async wakeUntilActive(snapshot: ReplicaSnapshot, deadline: number): Promise<void> {
     this.status.phase = 'waking';
     let current = snapshot;
@@ -357,7 +383,7 @@ class ReplicaJob {
         await this.requestWake();
       }
       await this.waitForLook(
-        AWAKE_EVENTS,
+        JOB_EVENT_TYPES,
         this.settings.lookAfterMs,
         deadline,
         `replica ${current.replicaId} did not wake`,
