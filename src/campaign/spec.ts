@@ -190,8 +190,9 @@ export class CampaignSpecError extends Error {
   constructor(
     readonly source: string,
     readonly issues: string[],
+    what = 'campaign spec',
   ) {
-    super(`invalid campaign spec ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    super(`invalid ${what} ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'CampaignSpecError';
   }
 }
@@ -268,11 +269,10 @@ export function loadCampaignSpec(path: string): { id?: string; spec: CampaignSpe
 
 /** Validates a list of items (the `add-items` file) like the `items` of a spec. */
 export function parseItems(document: unknown, source = '(items)'): CampaignItem[] {
-  const parsed = z
-    .array(ItemSchema)
-    .min(1, 'must be a non-empty list of {key, environment, repository?, vars?}')
-    .safeParse(document);
-  if (!parsed.success) throw new CampaignSpecError(source, describeIssues(parsed.error.issues));
+  const shape = 'must be a non-empty list of {key, environment, repository?, vars?}';
+  const parsed = z.array(ItemSchema, { error: shape }).min(1, shape).safeParse(document);
+  if (!parsed.success)
+    throw new CampaignSpecError(source, describeIssues(parsed.error.issues, '(items)'), 'items file');
   return parsed.data.map(toItem);
 }
 
