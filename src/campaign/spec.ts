@@ -24,6 +24,9 @@ const seconds = (what: string, min: number, max: number) =>
     .min(min, `must be at least ${min} seconds (${what})`)
     .max(max, `must be at most ${max} seconds (${what})`);
 
+/** A text field that must be there and not be empty: one message for both. */
+const requiredText = (message: string) => z.string({ error: message }).min(1, message);
+
 const minutes = (what: string) => z.number().positive(`must be a positive number of minutes (${what})`);
 
 const ItemSchema = z
@@ -42,7 +45,7 @@ export const CampaignFileSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/, 'must be 1-81 letters, digits, ".", "_" or "-"')
       .optional(),
     name: z.string().min(1).max(200).optional(),
-    message: z.string().min(1, 'is required: the instruction sent to every agent'),
+    message: requiredText('is required: the instruction sent to every agent'),
     followUps: z.array(z.string().min(1)).optional(),
     agent: z.enum(CODING_AGENTS).optional(),
     model: z.string().min(1).optional(),
@@ -75,7 +78,7 @@ export const CampaignFileSchema = z
       .optional(),
     targets: z
       .object({
-        repositories: z.string().min(1, 'is required: a glob over repository names, e.g. "acme/*"'),
+        repositories: requiredText('is required: a glob over repository names, e.g. "acme/*"'),
         templateEnvironment: z.uuid('must be the UUID of the environment to copy').optional(),
       })
       .strict()

@@ -8,7 +8,7 @@ import { simCommand } from './commands/sim';
 import { webhooksCommand } from './commands/webhooks';
 import { workerCommand } from './commands/worker';
 
-const commands: AnyCommand[] = [
+export const commands: AnyCommand[] = [
   automationCommand,
   campaignCommand,
   devCommand,
