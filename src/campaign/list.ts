@@ -28,12 +28,16 @@ export interface CampaignOrigin {
 
 const quote = (value: string) => `'${value.replace(/'/g, "\\'")}'`;
 
-/** The visibility query of campaigns; a state filter also keeps campaigns that carry no state yet. */
-export function campaignListQuery(state?: string): string {
-  const base = `WorkflowType = 'campaignWorkflow' AND ExecutionStatus != 'ContinuedAsNew'`;
-  return state
-    ? `${base} AND (${CampaignStateAttribute.name} = ${quote(state)} OR ${CampaignStateAttribute.name} IS NULL)`
-    : base;
+/**
+ * The visibility query of campaigns (optionally those whose id starts with `prefix`, e.g. the runs
+ * of one schedule); a state filter also keeps campaigns that carry no state yet.
+ */
+export function campaignListQuery(filter: { state?: string; prefix?: string } = {}): string {
+  const parts = [`WorkflowType = 'campaignWorkflow'`, `ExecutionStatus != 'ContinuedAsNew'`];
+  if (filter.prefix) parts.push(`WorkflowId STARTS_WITH ${quote(filter.prefix)}`);
+  const attribute = CampaignStateAttribute.name;
+  if (filter.state) parts.push(`(${attribute} = ${quote(filter.state)} OR ${attribute} IS NULL)`);
+  return parts.join(' AND ');
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -52,12 +56,12 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
  */
 export async function listCampaigns(
   client: Client,
-  options: { state?: string; limit?: number; answerWithinMs?: number } = {},
+  options: { state?: string; prefix?: string; limit?: number; answerWithinMs?: number } = {},
 ): Promise<CampaignListEntry[]> {
   const limit = options.limit ?? 20;
   const infos: WorkflowExecutionInfo[] = [];
   const seen = new Set<string>();
-  for await (const info of client.workflow.list({ query: campaignListQuery(options.state), pageSize: 100 })) {
+  for await (const info of client.workflow.list({ query: campaignListQuery(options), pageSize: 100 })) {
     if (seen.has(info.workflowId)) continue; // a campaign closed and applied again: its latest run
     seen.add(info.workflowId);
     infos.push(info);

@@ -17,7 +17,11 @@ function walk(list: AnyCommand[], prefix: string[] = []): { path: string[]; cmd:
 }
 
 // Nothing listens here: a command that tried to reach Temporal would fail with exit 1, not 2.
-const NOWHERE = { TEMPORAL_ADDRESS: '127.0.0.1:9', REPLICAS_API_URL: 'http://127.0.0.1:9', REPLICAS_API_KEY: 'k' };
+const NOWHERE = {
+  TEMPORAL_ADDRESS: '127.0.0.1:9',
+  REPLICAS_API_URL: 'http://127.0.0.1:9',
+  REPLICAS_API_KEY: 'k',
+};
 const cli = (argv: string[], env: Record<string, string | undefined> = NOWHERE) =>
   withEnv(env, () => captureConsole(() => main(argv)));
 
@@ -63,16 +67,28 @@ describe('usage and spec errors: exit 2, naming the field, before anything is co
     ['an unknown subcommand', ['campaign', 'frobnicate'], /unknown subcommand "frobnicate"/],
     ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
     ['a missing argument', ['campaign', 'item', 'c1'], /missing KEY/],
-    ['set-concurrency abc', ['campaign', 'set-concurrency', 'c1', 'abc'], /N must be a whole number from 1 to 500, got "abc"/],
+    [
+      'set-concurrency abc',
+      ['campaign', 'set-concurrency', 'c1', 'abc'],
+      /N must be a whole number from 1 to 500, got "abc"/,
+    ],
     [
       'a bad cron',
       ['campaign', 'schedule', 'create', good, '--id', 'n', '--cron', '0 25 * * *'],
       /--cron "0 25 \* \* \*": hour "25" must be/,
     ],
-    ['a bad interval', ['campaign', 'schedule', 'create', good, '--id', 'n', '--every', 'soon'], /--every "soon": must be a positive duration/],
+    [
+      'a bad interval',
+      ['campaign', 'schedule', 'create', good, '--id', 'n', '--every', 'soon'],
+      /--every "soon": must be a positive duration/,
+    ],
     ['a schedule without timing', ['campaign', 'schedule', 'create', good, '--id', 'n'], /needs --cron/],
     ['a schedule without id', ['campaign', 'schedule', 'create', good, '--every', '1h'], /missing --id/],
-    ['a bad overlap', ['campaign', 'schedule', 'create', good, '--id', 'n', '--every', '1h', '--overlap', 'x'], /--overlap must be one of skip/],
+    [
+      'a bad overlap',
+      ['campaign', 'schedule', 'create', good, '--id', 'n', '--every', '1h', '--overlap', 'x'],
+      /--overlap must be one of skip/,
+    ],
     [
       'add-items of a non-list',
       ['campaign', 'add-items', 'c1', file('one.json', '{"key": "a"}')],
@@ -83,19 +99,76 @@ describe('usage and spec errors: exit 2, naming the field, before anything is co
       ['campaign', 'add-items', 'c1', file('bad-items.yaml', '- { key: "a b", environment: nope }\n')],
       /0\.key: must be non-empty and contain no whitespace[\s\S]*0\.environment: must be the UUID/,
     ],
-    ['apply of an invalid spec', ['campaign', 'apply', file('big.yaml', `message: x\nconcurrency: 9000\nitems: [{ key: a, environment: ${env} }]\n`)], /concurrency: must be at most 500/],
-    ['apply --dry-run of an invalid spec', ['campaign', 'apply', file('budget.yaml', `message: x\nbudgetUsd: 5\nitems: [{ key: a, environment: ${env} }]\n`), '--dry-run'], /estimatedMinutesPerItem: is required with budgetUsd/],
-    ['plan of unreadable YAML', ['campaign', 'plan', file('broken.yaml', 'message: [unclosed\n')], /invalid campaign spec .*broken\.yaml:\n {2}- \(file\)/],
-    ['a bad results format', ['campaign', 'results', 'c1', '--format', 'pdf'], /--format must be one of table, json, csv, md, html, got "pdf"/],
-    ['a bad item state', ['campaign', 'results', 'c1', '--state', 'done'], /--state must be one of pending, running, succeeded/],
-    ['a bad campaign state', ['campaign', 'list', '--state', 'done'], /--state must be one of running, paused/],
+    [
+      'apply of an invalid spec',
+      [
+        'campaign',
+        'apply',
+        file('big.yaml', `message: x\nconcurrency: 9000\nitems: [{ key: a, environment: ${env} }]\n`),
+      ],
+      /concurrency: must be at most 500/,
+    ],
+    [
+      'apply --dry-run of an invalid spec',
+      [
+        'campaign',
+        'apply',
+        file('budget.yaml', `message: x\nbudgetUsd: 5\nitems: [{ key: a, environment: ${env} }]\n`),
+        '--dry-run',
+      ],
+      /estimatedMinutesPerItem: is required with budgetUsd/,
+    ],
+    [
+      'plan of unreadable YAML',
+      ['campaign', 'plan', file('broken.yaml', 'message: [unclosed\n')],
+      /invalid campaign spec .*broken\.yaml:\n {2}- \(file\)/,
+    ],
+    [
+      'a bad results format',
+      ['campaign', 'results', 'c1', '--format', 'pdf'],
+      /--format must be one of table, json, csv, md, html, got "pdf"/,
+    ],
+    [
+      'a bad item state',
+      ['campaign', 'results', 'c1', '--state', 'done'],
+      /--state must be one of pending, running, succeeded/,
+    ],
+    [
+      'a bad campaign state',
+      ['campaign', 'list', '--state', 'done'],
+      /--state must be one of running, paused/,
+    ],
     ['a bad limit', ['campaign', 'list', '--limit', '0'], /--limit must be a whole number from 1 to 1000/],
-    ['a bad interval for watch', ['campaign', 'watch', 'c1', '--interval', 'fast'], /--interval must be a whole number/],
-    ['--set without --simulate', ['campaign', 'plan', good, '--set', 'seed=2'], /--set only applies with --simulate/],
-    ['a malformed simulator knob', ['campaign', 'plan', good, '--simulate', '--set', 'faults.serverErrorRate=lots'], /expected KNOB=NUMBER/],
-    ['a bad replica status', ['replicas', 'list', '--status', 'asleep'], /--status must be one of active, sleeping/],
-    ['a bad agent', ['replicas', 'send', 'r1', 'hello', '--agent', 'gpt'], /--agent must be one of claude, codex/],
-    ['a bad event count', ['replicas', 'events', 'r1', '--count', '0'], /--count must be a whole number from 1/],
+    [
+      'a bad interval for watch',
+      ['campaign', 'watch', 'c1', '--interval', 'fast'],
+      /--interval must be a whole number/,
+    ],
+    [
+      '--set without --simulate',
+      ['campaign', 'plan', good, '--set', 'seed=2'],
+      /--set only applies with --simulate/,
+    ],
+    [
+      'a malformed simulator knob',
+      ['campaign', 'plan', good, '--simulate', '--set', 'faults.serverErrorRate=lots'],
+      /expected KNOB=NUMBER/,
+    ],
+    [
+      'a bad replica status',
+      ['replicas', 'list', '--status', 'asleep'],
+      /--status must be one of active, sleeping/,
+    ],
+    [
+      'a bad agent',
+      ['replicas', 'send', 'r1', 'hello', '--agent', 'gpt'],
+      /--agent must be one of claude, codex/,
+    ],
+    [
+      'a bad event count',
+      ['replicas', 'events', 'r1', '--count', '0'],
+      /--count must be a whole number from 1/,
+    ],
   ];
 
   for (const [what, argv, message] of cases) {

@@ -98,7 +98,12 @@ export const ItemShape = z.object({
   campaignId: z.string(),
   record: ItemRecordShape,
   job: z
-    .object({ phase: z.enum(JOB_PHASES), turns: z.number(), eventsReceived: z.number(), replicaId: z.string().optional() })
+    .object({
+      phase: z.enum(JOB_PHASES),
+      turns: z.number(),
+      eventsReceived: z.number(),
+      replicaId: z.string().optional(),
+    })
     .optional(),
   replica: z
     .object({

@@ -59,7 +59,10 @@ describe('the watch view', () => {
   });
 
   it('colours only when asked, and says what to do about a paused campaign or failures at the end', () => {
-    const paused = renderWatch({ progress: progress({ state: 'paused' }), nowMs: T0 }, { width: 200, colour: true });
+    const paused = renderWatch(
+      { progress: progress({ state: 'paused' }), nowMs: T0 },
+      { width: 200, colour: true },
+    );
     expect(paused.join('\n')).toContain('\x1b[32m');
     expect(paused.join('\n')).toContain("'replica-fleet campaign resume lint-2026-11' starts items again");
     const ended = progress({
@@ -68,14 +71,18 @@ describe('the watch view', () => {
       counts: { pending: 0, running: 0, succeeded: 9, failed: 1, timed_out: 0, cancelled: 0, skipped: 0 },
     });
     const line = statusLine({ progress: ended, nowMs: T0 + 95_000 });
-    expect(line).toMatch(/lint-2026-11 finished: 10\/10 done \(100%\) \| succeeded 9, failed 1, running 0, pending 0/);
+    expect(line).toMatch(
+      /lint-2026-11 finished: 10\/10 done \(100%\) \| succeeded 9, failed 1, running 0, pending 0/,
+    );
     expect(line).toContain('took 1m 30s');
     expect(line).toContain("'replica-fleet campaign results lint-2026-11 --state failed' lists them");
   });
 
   it('tells new events and real changes apart, and ends when nothing runs or can start', () => {
     const before = progress();
-    const after = progress({ recent: [...before.recent, { atMs: T0 + 4000, key: 'acme__infra', kind: 'started' }] });
+    const after = progress({
+      recent: [...before.recent, { atMs: T0 + 4000, key: 'acme__infra', kind: 'started' }],
+    });
     expect(newEvents(before.recent, after.recent).map((e) => e.key)).toEqual(['acme__infra']);
     expect(statusSignature(before)).toBe(statusSignature(after));
     expect(statusSignature(before)).not.toBe(statusSignature(progress({ prsOpened: 4 })));
@@ -133,7 +140,9 @@ const records: ItemRecord[] = [
 
 describe('results formats', () => {
   it('CSV: the documented columns, one row per item, quoted where needed', () => {
-    const lines = recordsCsv(records, T0 + 150_000).trimEnd().split('\r\n');
+    const lines = recordsCsv(records, T0 + 150_000)
+      .trimEnd()
+      .split('\r\n');
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(1 + records.length);
     expect(lines[1]).toBe(
@@ -239,7 +248,14 @@ describe('plan figures', () => {
 
 describe('schedule timing and list query', () => {
   it('reads cron expressions as Temporal does and names the bad field', () => {
-    for (const ok of ['0 2 * * *', '*/15 9-17 * * MON-FRI', '0 0 1 JAN *', '@daily', '@every 2h', 'CRON_TZ=Europe/Paris 0 2 * * *'])
+    for (const ok of [
+      '0 2 * * *',
+      '*/15 9-17 * * MON-FRI',
+      '0 0 1 JAN *',
+      '@daily',
+      '@every 2h',
+      'CRON_TZ=Europe/Paris 0 2 * * *',
+    ])
       expect(cronProblem(ok), ok).toBeUndefined();
     expect(cronProblem('0 25 * * *')).toMatch(/^hour "25" must be/);
     expect(cronProblem('0 2 * *')).toMatch(/has 4 field\(s\); expected 5/);
@@ -250,7 +266,11 @@ describe('schedule timing and list query', () => {
   });
 
   it('lists campaigns by workflow type, keeping those that carry no CampaignState yet', () => {
-    expect(campaignListQuery()).toBe(`WorkflowType = 'campaignWorkflow' AND ExecutionStatus != 'ContinuedAsNew'`);
-    expect(campaignListQuery('running')).toContain(`(CampaignState = 'running' OR CampaignState IS NULL)`);
+    expect(campaignListQuery()).toBe(
+      `WorkflowType = 'campaignWorkflow' AND ExecutionStatus != 'ContinuedAsNew'`,
+    );
+    expect(campaignListQuery({ state: 'running', prefix: "it's" })).toBe(
+      `WorkflowType = 'campaignWorkflow' AND ExecutionStatus != 'ContinuedAsNew' AND WorkflowId STARTS_WITH 'it\\'s' AND (CampaignState = 'running' OR CampaignState IS NULL)`,
+    );
   });
 });

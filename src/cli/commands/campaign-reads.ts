@@ -167,19 +167,26 @@ function listTable(entries: CampaignListEntry[]): string {
 export const list = command({
   name: 'list',
   summary: 'campaigns on this namespace: state, counts, started, spec file',
-  help: `Usage: replica-fleet campaign list [--state STATE] [--limit N] [--json]
+  help: `Usage: replica-fleet campaign list [--state STATE] [--prefix ID-PREFIX] [--limit N] [--json]
 
-Lists campaigns from Temporal visibility, newest first: id, state, counts, PRs, when it started and
-the spec file it was applied from (and by whom). States: ${CAMPAIGN_STATES.join(', ')}.
+Lists campaigns from Temporal visibility, newest first (20 unless --limit): id, state, counts, PRs,
+when it started and the spec file it was applied from (and by whom). --prefix keeps the campaigns
+whose id starts with it, e.g. the runs of schedule "nightly" with --prefix nightly-run.
+States: ${CAMPAIGN_STATES.join(', ')}.
 
 Example:
   replica-fleet campaign list --state running`,
-  options: { state: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    state: { type: 'string' },
+    prefix: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   run: ({ values }) => {
     const state = oneOf(values.state, CAMPAIGN_STATES, '--state');
     const limit = values.limit === undefined ? 20 : wholeNumber(values.limit, '--limit', 1, 1000);
     return withCampaigns(async (client) => {
-      const entries = await listCampaigns(client, { state, limit });
+      const entries = await listCampaigns(client, { state, prefix: values.prefix, limit });
       if (values.json) printJson(entries);
       else console.log(entries.length ? listTable(entries) : 'no campaigns');
       return EXIT.ok;

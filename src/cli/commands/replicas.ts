@@ -1,4 +1,4 @@
-import type { ReplicaListItem } from '../../replicas';
+import { ReplicasApiError, type ReplicaListItem } from '../../replicas';
 import { CodingAgent, ReplicaStatus } from '../../replicas/schemas/common';
 import { EXIT, command, group, oneOf, required, wholeNumber } from '../command';
 import { withReplicas } from '../replicas-client';
@@ -114,7 +114,7 @@ Example:
     withReplicas(async (client) => {
       const id = required(positionals, 0, 'ID');
       const woke = await client.wakeReplica(id);
-      console.log(`waking ${id}${woke.status ? ` (${woke.status})` : ''}`);
+      console.log(`wake requested for ${id}${woke.status ? `; status now ${woke.status}` : ''}`);
     }),
 });
 

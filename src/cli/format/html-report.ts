@@ -43,10 +43,15 @@ function chartSvg(points: BurndownPoint[], total: number): string {
     );
     above.forEach((n, i) => (below[i] = n));
   }
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const n = Math.round(total * f);
-    return `<line x1="${CHART.left}" x2="${CHART.left + w}" y1="${y(n)}" y2="${y(n)}" class="grid"/><text x="${CHART.left - 6}" y="${y(n)}" text-anchor="end" dominant-baseline="middle">${n}</text>`;
-  });
+  // Whole-item ticks, evenly spaced, the top one at the total.
+  const step = Math.max(1, Math.ceil(total / 4));
+  const counts = [0];
+  for (let n = step; n < total - step / 2; n += step) counts.push(n);
+  if (total > 0) counts.push(total);
+  const yTicks = counts.map(
+    (n) =>
+      `<line x1="${CHART.left}" x2="${CHART.left + w}" y1="${y(n)}" y2="${y(n)}" class="grid"/><text x="${CHART.left - 6}" y="${y(n)}" text-anchor="end" dominant-baseline="middle">${n}</text>`,
+  );
   const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const t = first + span * f;
     const anchor = f === 0 ? 'start' : f === 1 ? 'end' : 'middle';
