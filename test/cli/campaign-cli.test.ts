@@ -10,14 +10,17 @@ import { useJobHarness } from '../support/job-harness';
 import { forceState } from '../support/simulator';
 import { uniqueTaskQueue } from '../support/temporal';
 import { renderPage } from './chromium';
-import { harnessEnv, hasAnsi, jsonOf, runCli, startCli } from './cli-child';
+import { harnessEnv, hasAnsi, jsonOf, runCli, startCli, type CliRun } from './cli-child';
 import {
   ApplyShape,
   CleanupShape,
   ItemShape,
   ListShape,
+  PlanShape,
   ProgressShape,
   ResultsShape,
+  ScheduleDescriptionShape,
+  ScheduleShape,
   WatchSampleShape,
 } from './json-shapes';
 
@@ -83,7 +86,9 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
     expect(watched.code, watched.stderr).toBe(1);
     const lines = watched.stdout.trim().split('\n');
     expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d {2}started +item-0000$/));
-    expect(lines).toContainEqual(expect.stringMatching(/ failed +item-0000 +replica \S+ failed: sandbox exploded$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/ failed +item-0000 +replica \S+ failed: sandbox exploded$/),
+    );
     expect(lines).toContainEqual(
       expect.stringMatching(/ PR opened {2}item-0001 {2}https:\/\/github\.com\/acme\/api\/pull\/\d+$/),
     );
@@ -261,4 +266,152 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
       /cannot reach Temporal at 127\.0\.0\.1:9 \(TEMPORAL_ADDRESS\): .+; start one with 'replica-fleet dev' or set TEMPORAL_ADDRESS/,
     );
   }, 60_000);
+
+  it('schedules: create, list, describe, pause, unpause, trigger (its run listed by prefix), delete; unknown ids named', async () => {
+    const schedule = uniqueTaskQueue('nightly');
+    const file = writeSpec(
+      path.join(dir, 'nightly.yaml'),
+      t.h.items(1, 'acme/infra'),
+      'name: Nightly lint\n',
+    );
+    const created = await runCli(
+      ['campaign', 'schedule', 'create', file, '--id', schedule, '--cron', '0 2 * * *'],
+      env(),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const listed = ScheduleShape.array().parse(
+      jsonOf(await runCli(['campaign', 'schedule', 'list', '--json'], env())),
+    );
+    expect(listed.find((s) => s.scheduleId === schedule)).toMatchObject({
+      name: 'Nightly lint',
+      paused: false,
+      cron: ['0 2 * * *'],
+      specFile: file,
+      nextRuns: [expect.stringMatching(/T02:00:00\.000Z$/), ...Array(4).fill(expect.any(String))],
+    });
+    expect((await runCli(['campaign', 'schedule', 'pause', schedule], env())).stdout).toBe(
+      `schedule ${schedule} paused\n`,
+    );
+    const described = ScheduleDescriptionShape.parse(
+      jsonOf(await runCli(['campaign', 'schedule', 'describe', schedule, '--json'], env())),
+    );
+    expect(described).toMatchObject({
+      paused: true,
+      overlap: 'skip',
+      catchupWindowMs: 3_600_000,
+      runsTaken: 0,
+    });
+    expect((await runCli(['campaign', 'schedule', 'unpause', schedule], env())).code).toBe(0);
+    expect((await runCli(['campaign', 'schedule', 'trigger', schedule], env())).code).toBe(0);
+    await eventually(async () => {
+      const runs = ListShape.parse(
+        jsonOf(await runCli(['campaign', 'list', '--prefix', `${schedule}-run`, '--json'], env())),
+      );
+      return runs.length === 1 && runs[0]?.state === 'finished';
+    }, 60_000);
+    const text = await runCli(['campaign', 'schedule', 'describe', schedule], env());
+    expect(text.stdout).toMatch(
+      new RegExp(`^schedule +${schedule} \\(Nightly lint\\)\nstate +active\nwhen +cron "0 2 \\* \\* \\*"`),
+    );
+    expect(text.stdout).toMatch(new RegExp(`recent +\\S+ \\S+ UTC +${schedule}-run-`));
+    expect((await runCli(['campaign', 'schedule', 'delete', schedule], env())).code).toBe(0);
+    const gone = await runCli(['campaign', 'schedule', 'describe', schedule], env());
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(
+      `no schedule "${schedule}" in this namespace; 'replica-fleet campaign schedule list' shows the schedules`,
+    );
+  }, 120_000);
+
+  it('replicas: list, get, send, follow events, wake, delete; an API refusal exits 1 with its words', async () => {
+    const { replica } = await t.h.client.createReplica({
+      name: uniqueTaskQueue('hands-on'),
+      message: 'look around',
+      environment_id: t.h.environmentFor('acme/web'),
+    });
+    await eventually(
+      async () => (await t.h.client.getReplica(replica.id)).replica.chats?.[0]?.processing === false,
+    );
+    const [list, get, getText] = await Promise.all([
+      runCli(['replicas', 'list', '--json'], env()),
+      runCli(['replicas', 'get', replica.id, '--json'], env()),
+      runCli(['replicas', 'get', replica.id], env()),
+    ]);
+    expect((jsonOf(list) as { id: string }[]).map((r) => r.id)).toContain(replica.id);
+    expect(jsonOf(get)).toMatchObject({
+      id: replica.id,
+      status: 'active',
+      lastChatMessage: { text: 'look around' },
+    });
+    expect(getText.stdout).toMatch(new RegExp(`^replica +${replica.id} \\(`));
+    expect(getText.stdout).toMatch(/\nlast message +look around/);
+
+    const following = startCli(['replicas', 'events', replica.id, '--count', '2', '--json'], env());
+    await eventually(async () => following.output().stdout.includes('"type"'), 30_000); // the stream is open
+    const sent = await runCli(['replicas', 'send', replica.id, 'what did you change?'], env());
+    expect(sent.stdout).toMatch(/^sent \(chat \S+\)$/m);
+    const events = await following.done;
+    expect(events.code, events.stderr).toBe(0);
+    const types = events.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(types).toHaveLength(2);
+
+    await forceState(t.h.sim.url, replica.id, 'sleeping');
+    const asleep = await runCli(['replicas', 'events', replica.id], env());
+    expect(asleep.code).toBe(1);
+    expect(asleep.stderr).toMatch(/409 conflict.*asleep or in error.*'replica-fleet replicas wake /);
+    expect((await runCli(['replicas', 'wake', replica.id], env())).stdout).toMatch(/^wake requested for /);
+    expect((await runCli(['replicas', 'delete', replica.id], env())).stdout).toBe(`deleted ${replica.id}\n`);
+    const gone = await runCli(['replicas', 'get', replica.id], env());
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/404 not_found/);
+  }, 120_000);
+
+  it('plan: items without Temporal, targets resolved read-only, and --simulate on an embedded stack', async () => {
+    const noTemporal = { ...env(), TEMPORAL_ADDRESS: '127.0.0.1:9' };
+    const items = writeSpec(
+      path.join(dir, 'plan.yaml'),
+      t.h.items(3, 'acme/web'),
+      'name: Planned\nconcurrency: 2\nbudgetUsd: 1\nestimatedMinutesPerItem: 20\nsize: large\n',
+    );
+    const [text, dryRun] = await Promise.all([
+      runCli(['campaign', 'plan', items], noTemporal),
+      runCli(['campaign', 'apply', items, '--dry-run', '--json'], noTemporal),
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^plan for Planned \(nothing was started\):\nitems +3 to run\n/);
+    expect(text.stdout).toMatch(/\nspend +projected \$0\.960, likely \$0\.480 – \$1\.44; at most \$69\.12/);
+    expect(text.stdout).toMatch(/\nbudget +\$1\.00: covers every item at the estimate/);
+    const plan = PlanShape.parse(jsonOf(dryRun));
+    expect(plan).toMatchObject({
+      name: 'Planned',
+      items: { run: 3 },
+      concurrency: 2,
+      durationMinutes: { min: 20, max: 60 },
+    });
+
+    const targets = path.join(dir, 'targets.yaml');
+    const template = t.h.sim.organisations()[0]?.global_environment_id as string;
+    writeFileSync(
+      targets,
+      `message: fix {{repository}}\ntargets: { repositories: "acme/*", templateEnvironment: ${template} }\n`,
+    );
+    let resolved: CliRun | undefined;
+    const calls = await t.h.callsDuring(async () => {
+      resolved = await runCli(['campaign', 'plan', targets, '--json'], noTemporal);
+    });
+    const preview = PlanShape.parse(jsonOf(resolved as CliRun));
+    expect(preview.items).toEqual({ total: 5, run: 5, skipped: 0, environmentsToCreate: 1 });
+    expect(preview.targets?.repositories.find((r) => r.repository === 'acme/legacy')).toMatchObject({
+      action: 'create_environment',
+    });
+    expect(Object.keys(calls).every((endpoint) => endpoint.startsWith('GET '))).toBe(true);
+
+    const simulated = await runCli(['campaign', 'plan', items, '--simulate', '--json'], env());
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const outcome = PlanShape.parse(jsonOf(simulated)).simulation;
+    expect(outcome?.progress).toMatchObject({ state: 'finished', counts: { succeeded: 3 } });
+    expect(outcome?.apiCalls.byEndpoint['POST /v1/replica']).toBe(3);
+  }, 180_000);
 });

@@ -154,12 +154,22 @@ Example:
     return withReplicas((client) =>
       untilInterrupted(async (signal) => {
         let seen = 0;
-        for await (const event of client.events(id, { signal })) {
-          if (values.json) console.log(JSON.stringify(event));
-          else
-            console.log(`${event.ts}  ${event.type}  ${JSON.stringify(event.payload ?? null).slice(0, 300)}`);
-          seen += 1;
-          if (count !== undefined && seen >= count) return EXIT.ok;
+        try {
+          for await (const event of client.events(id, { signal })) {
+            if (values.json) console.log(JSON.stringify(event));
+            else
+              console.log(
+                `${event.ts}  ${event.type}  ${JSON.stringify(event.payload ?? null).slice(0, 300)}`,
+              );
+            seen += 1;
+            if (count !== undefined && seen >= count) return EXIT.ok;
+          }
+        } catch (error) {
+          if (!(error instanceof ReplicasApiError) || error.kind !== 'conflict') throw error;
+          console.error(
+            `${error.message}: the workspace is asleep or in error and streams nothing; 'replica-fleet replicas wake ${id}' wakes a sleeping one`,
+          );
+          return EXIT.failed;
         }
         return signal.aborted ? EXIT_INTERRUPTED : EXIT.ok;
       }),
