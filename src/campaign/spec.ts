@@ -38,6 +38,20 @@ const ItemSchema = z
   })
   .strict();
 
+/** Each item key once: a spec's items and an `add-items` list follow the same rule. */
+function uniqueKeys(items: { key: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
+  const seen = new Set<string>();
+  for (const [i, item] of items.entries()) {
+    if (seen.has(item.key))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i, 'key'],
+        message: `"${item.key}" is used twice; keys must be unique`,
+      });
+    seen.add(item.key);
+  }
+}
+
 export const CampaignFileSchema = z
   .object({
     id: z
@@ -131,16 +145,7 @@ export const CampaignFileSchema = z
         message: 'give either items (a list) or targets (a glob), not both or neither',
       });
     }
-    const seen = new Set<string>();
-    for (const [i, item] of (spec.items ?? []).entries()) {
-      if (seen.has(item.key))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['items', i, 'key'],
-          message: `"${item.key}" is used twice; keys must be unique`,
-        });
-      seen.add(item.key);
-    }
+    uniqueKeys(spec.items ?? [], ctx, ['items']);
     const probes: CampaignItem[] = spec.items?.map(toItem) ?? [
       { key: 'k', environmentId: 'e', repository: 'r' },
     ];
@@ -273,7 +278,11 @@ export function loadCampaignSpec(path: string): { id?: string; spec: CampaignSpe
 /** Validates a list of items (the `add-items` file) like the `items` of a spec. */
 export function parseItems(document: unknown, source = '(items)'): CampaignItem[] {
   const shape = 'must be a non-empty list of {key, environment, repository?, vars?}';
-  const parsed = z.array(ItemSchema, { error: shape }).min(1, shape).safeParse(document);
+  const parsed = z
+    .array(ItemSchema, { error: shape })
+    .min(1, shape)
+    .superRefine((items, ctx) => uniqueKeys(items, ctx, []))
+    .safeParse(document);
   if (!parsed.success)
     throw new CampaignSpecError(source, describeIssues(parsed.error.issues, '(items)'), 'items file');
   return parsed.data.map(toItem);

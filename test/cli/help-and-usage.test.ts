@@ -100,6 +100,16 @@ describe('usage and spec errors: exit 2, naming the field, before anything is co
       /0\.key: must be non-empty and contain no whitespace[\s\S]*0\.environment: must be the UUID/,
     ],
     [
+      'add-items with a key twice',
+      [
+        'campaign',
+        'add-items',
+        'c1',
+        file('twice.yaml', `- { key: a, environment: ${env} }\n- { key: a, environment: ${env} }\n`),
+      ],
+      /1\.key: "a" is used twice; keys must be unique/,
+    ],
+    [
       'apply of an invalid spec',
       [
         'campaign',
