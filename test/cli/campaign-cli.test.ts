@@ -90,7 +90,7 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
       expect.stringMatching(/ failed +item-0000 +replica \S+ failed: sandbox exploded$/),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(/ PR opened {2}item-0001 {2}https:\/\/github\.com\/acme\/api\/pull\/\d+$/),
+      expect.stringMatching(/ PR opened +item-0001 {2}https:\/\/github\.com\/acme\/api\/pull\/\d+$/),
     );
     expect(lines.at(-1)).toMatch(
       new RegExp(

@@ -52,7 +52,7 @@ describe('the watch view', () => {
     expect(lines[1]).toMatch(/^[█▒░]+ +40% {2}4\/10 done$/);
     expect(text).toContain('succeeded 3  failed 1  running 2  pending 4');
     expect(text).toMatch(/0\.5 items\/s, ETA 12s · PRs 3 · spent \$0\.120/);
-    expect(text).toMatch(/PR opened +acme__web +https:\/\/github\.com\/acme\/…/);
+    expect(text).toMatch(/PR opened +acme__web +https:\/\/github\.com\/acm…$/m);
     expect(text).toMatch(/failed +acme__docs +workspace errored/);
     expect(text).not.toContain('\x1b[');
     for (const line of lines) expect(line.length).toBeLessThan(60);
@@ -86,7 +86,7 @@ describe('the watch view', () => {
     expect(newEvents(before.recent, after.recent).map((e) => e.key)).toEqual(['acme__infra']);
     expect(statusSignature(before)).toBe(statusSignature(after));
     expect(statusSignature(before)).not.toBe(statusSignature(progress({ prsOpened: 4 })));
-    expect(eventLine({ atMs: T0, key: 'k', kind: 'succeeded' })).toMatch(/succeeded, no PR {2}k$/);
+    expect(eventLine({ atMs: T0, key: 'k', kind: 'succeeded' })).toMatch(/done, no PR {2}k$/);
     expect(watchEnded(progress({ state: 'finished' }))).toBe(true);
     expect(watchEnded(progress({ state: 'paused' }))).toBe(false);
     expect(watchEnded(progress({ state: 'cancelled' }))).toBe(false);

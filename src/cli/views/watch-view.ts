@@ -87,8 +87,8 @@ const EVENT_LABEL: Record<ItemEvent['kind'], string> = {
 /** `14:05:03 PR opened  acme__web  https://…`: the same words on and off a terminal. */
 export function eventLine(event: ItemEvent): string {
   const label =
-    event.kind === 'succeeded' ? (event.detail ? 'PR opened' : 'succeeded, no PR') : EVENT_LABEL[event.kind];
-  return [clock(event.atMs), label.padEnd(9), event.key, event.detail ?? '']
+    event.kind === 'succeeded' ? (event.detail ? 'PR opened' : 'done, no PR') : EVENT_LABEL[event.kind];
+  return [clock(event.atMs), label.padEnd(11), event.key, event.detail ?? '']
     .filter(Boolean)
     .join('  ')
     .trimEnd();
