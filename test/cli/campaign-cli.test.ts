@@ -250,6 +250,16 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
     const out = run.stdout.trimEnd().split('\n');
     expect(out[0]).toBe(`campaign ${quick} created: +2 new, 0 kept, 0 retried, 0 updated, 0 pruned`);
     expect(out.slice(1).filter((l) => /^item-000\d +succeeded/.test(l))).toHaveLength(2);
+
+    const json = await runCli(
+      ['campaign', 'apply', file, '--id', `${quick}-json`, '--wait', '--json'],
+      env(),
+    );
+    expect(json.code, json.stderr).toBe(0);
+    expect(ApplyShape.parse(jsonOf(json))).toMatchObject({
+      created: true,
+      progress: { state: 'finished', counts: { succeeded: 2 } },
+    });
   }, 60_000);
 
   it('an unknown campaign is named, and an unreachable Temporal names the address and the fix', async () => {

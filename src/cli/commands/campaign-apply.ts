@@ -45,24 +45,10 @@ function owner(): string | undefined {
 export const exitCodeOf = (p: CampaignProgress) =>
   p.counts.failed + p.counts.timed_out > 0 ? EXIT.failed : EXIT.ok;
 
-/**
- * Watches a campaign until it ends with the live view on stderr (progress), then prints every item
- * on stdout (data). Ctrl-C stops the waiting, never the campaign.
- */
-async function waitAndReport(client: Client, campaignId: string): Promise<number> {
-  const watched = await untilInterrupted((signal) =>
-    watchCampaign(client, campaignId, { screen: screenOf(process.stderr), signal }),
-  );
-  if (watched.interrupted) {
-    console.error(
-      `stopped waiting; campaign ${campaignId} carries on ('replica-fleet campaign watch ${campaignId}')`,
-    );
-    return EXIT_INTERRUPTED;
-  }
+async function allRecords(client: Client, campaignId: string): Promise<ItemRecord[]> {
   const records: ItemRecord[] = [];
   for await (const record of campaignRecords(client, campaignId)) records.push(record);
-  console.log(recordsTable(records));
-  return exitCodeOf(watched.progress);
+  return records;
 }
 
 export function applyCommand(name: 'apply' | 'start', summary: string) {
@@ -123,23 +109,26 @@ Example:
           },
         });
         if (stderr.isTTY && spec.items?.length) stderr.write('\n');
-        if (values.json) {
-          const out = applyJson(campaignId, outcome);
-          if (!values.wait) {
-            printJson(out);
-            return EXIT.ok;
-          }
-          const ended = await untilInterrupted((signal) =>
-            watchCampaign(client, campaignId, {
-              screen: { ...stderr, write: () => undefined },
-              signal,
-            }),
-          );
-          printJson({ ...out, progress: ended.progress });
-          return ended.interrupted ? EXIT_INTERRUPTED : exitCodeOf(ended.progress);
+        const out = applyJson(campaignId, outcome);
+        if (!values.json) console.log(`campaign ${campaignId} ${describeApply(outcome)}`);
+        if (!values.wait) {
+          if (values.json) printJson(out);
+          return EXIT.ok;
         }
-        console.log(`campaign ${campaignId} ${describeApply(outcome)}`);
-        return values.wait ? waitAndReport(client, campaignId) : EXIT.ok;
+        // The live view is progress, so it goes to stderr; not at all when stdout carries JSON for a tool.
+        const watched = await untilInterrupted((signal) =>
+          watchCampaign(client, campaignId, {
+            screen: values.json ? { ...stderr, isTTY: false, write: () => undefined } : stderr,
+            signal,
+          }),
+        );
+        if (watched.interrupted)
+          console.error(
+            `stopped waiting; campaign ${campaignId} carries on ('replica-fleet campaign watch ${campaignId}')`,
+          );
+        if (values.json) printJson({ ...out, progress: watched.progress });
+        else if (!watched.interrupted) console.log(recordsTable(await allRecords(client, campaignId)));
+        return watched.interrupted ? EXIT_INTERRUPTED : exitCodeOf(watched.progress);
       });
     },
   });
