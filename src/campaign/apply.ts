@@ -14,6 +14,7 @@ import {
   finishApplyUpdate,
   type OrderedItem,
 } from '../workflows/campaign/messages';
+import type { CampaignOrigin } from './list';
 
 export interface ApplyOptions {
   campaignId: string;
@@ -29,6 +30,8 @@ export interface ApplyOptions {
   parallelism?: number;
   /** Called as chunks are delivered. */
   onProgress?: (delivered: number, total: number) => void;
+  /** Recorded on a campaign this apply creates (its memo), for `campaign list`. */
+  origin?: CampaignOrigin;
 }
 
 export interface ApplyOutcome {
@@ -68,6 +71,7 @@ export async function applyCampaign(
     taskQueue: options.taskQueue,
     args: [{ header }],
     workflowIdConflictPolicy: 'USE_EXISTING',
+    ...(options.origin && { memo: { origin: options.origin } }),
     staticSummary: `${spec.name ?? options.campaignId}: ${spec.targets ? `targets ${spec.targets.repositories}` : `${items.length} items`}`,
   });
   const handle = client.workflow.getHandle<typeof campaignWorkflow>(options.campaignId);

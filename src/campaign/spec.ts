@@ -24,6 +24,9 @@ const seconds = (what: string, min: number, max: number) =>
     .min(min, `must be at least ${min} seconds (${what})`)
     .max(max, `must be at most ${max} seconds (${what})`);
 
+/** A text field that must be there and not be empty: one message for both. */
+const requiredText = (message: string) => z.string({ error: message }).min(1, message);
+
 const minutes = (what: string) => z.number().positive(`must be a positive number of minutes (${what})`);
 
 const ItemSchema = z
@@ -35,6 +38,20 @@ const ItemSchema = z
   })
   .strict();
 
+/** Each item key once: a spec's items and an `add-items` list follow the same rule. */
+function uniqueKeys(items: { key: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
+  const seen = new Set<string>();
+  for (const [i, item] of items.entries()) {
+    if (seen.has(item.key))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i, 'key'],
+        message: `"${item.key}" is used twice; keys must be unique`,
+      });
+    seen.add(item.key);
+  }
+}
+
 export const CampaignFileSchema = z
   .object({
     id: z
@@ -42,7 +59,7 @@ export const CampaignFileSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/, 'must be 1-81 letters, digits, ".", "_" or "-"')
       .optional(),
     name: z.string().min(1).max(200).optional(),
-    message: z.string().min(1, 'is required: the instruction sent to every agent'),
+    message: requiredText('is required: the instruction sent to every agent'),
     followUps: z.array(z.string().min(1)).optional(),
     agent: z.enum(CODING_AGENTS).optional(),
     model: z.string().min(1).optional(),
@@ -75,7 +92,7 @@ export const CampaignFileSchema = z
       .optional(),
     targets: z
       .object({
-        repositories: z.string().min(1, 'is required: a glob over repository names, e.g. "acme/*"'),
+        repositories: requiredText('is required: a glob over repository names, e.g. "acme/*"'),
         templateEnvironment: z.uuid('must be the UUID of the environment to copy').optional(),
       })
       .strict()
@@ -128,16 +145,7 @@ export const CampaignFileSchema = z
         message: 'give either items (a list) or targets (a glob), not both or neither',
       });
     }
-    const seen = new Set<string>();
-    for (const [i, item] of (spec.items ?? []).entries()) {
-      if (seen.has(item.key))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['items', i, 'key'],
-          message: `"${item.key}" is used twice; keys must be unique`,
-        });
-      seen.add(item.key);
-    }
+    uniqueKeys(spec.items ?? [], ctx, ['items']);
     const probes: CampaignItem[] = spec.items?.map(toItem) ?? [
       { key: 'k', environmentId: 'e', repository: 'r' },
     ];
@@ -190,8 +198,9 @@ export class CampaignSpecError extends Error {
   constructor(
     readonly source: string,
     readonly issues: string[],
+    what = 'campaign spec',
   ) {
-    super(`invalid campaign spec ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    super(`invalid ${what} ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'CampaignSpecError';
   }
 }
@@ -268,11 +277,14 @@ export function loadCampaignSpec(path: string): { id?: string; spec: CampaignSpe
 
 /** Validates a list of items (the `add-items` file) like the `items` of a spec. */
 export function parseItems(document: unknown, source = '(items)'): CampaignItem[] {
+  const shape = 'must be a non-empty list of {key, environment, repository?, vars?}';
   const parsed = z
-    .array(ItemSchema)
-    .min(1, 'must be a non-empty list of {key, environment, repository?, vars?}')
+    .array(ItemSchema, { error: shape })
+    .min(1, shape)
+    .superRefine((items, ctx) => uniqueKeys(items, ctx, []))
     .safeParse(document);
-  if (!parsed.success) throw new CampaignSpecError(source, describeIssues(parsed.error.issues));
+  if (!parsed.success)
+    throw new CampaignSpecError(source, describeIssues(parsed.error.issues, '(items)'), 'items file');
   return parsed.data.map(toItem);
 }
 

@@ -112,3 +112,15 @@ export function wholeNumber(value: string | undefined, what: string, min: number
   }
   return n;
 }
+
+/** One of a closed set of words, or a usage error naming the flag and the choices. */
+export function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  what: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${what} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}

@@ -2,15 +2,17 @@ import { EXIT, runCommand, type AnyCommand } from './command';
 import { automationCommand } from './commands/automation';
 import { campaignCommand } from './commands/campaign';
 import { devCommand } from './commands/dev';
+import { replicasCommand } from './commands/replicas';
 import { setupCommand } from './commands/setup';
 import { simCommand } from './commands/sim';
 import { webhooksCommand } from './commands/webhooks';
 import { workerCommand } from './commands/worker';
 
-const commands: AnyCommand[] = [
+export const commands: AnyCommand[] = [
   automationCommand,
   campaignCommand,
   devCommand,
+  replicasCommand,
   setupCommand,
   simCommand,
   webhooksCommand,

@@ -1,31 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { loadReplicasConfig } from '../../config/replicas-config';
-import { ReplicasApiError, ReplicasClient, ReplicasRequestValidationError } from '../../replicas';
 import type { CreateAutomationRequest } from '../../replicas/schemas/automation';
-import { EXIT, UsageError, command, group, required } from '../command';
+import { UsageError, command, group, required } from '../command';
+import { withReplicas } from '../replicas-client';
 
 function readDocument(file: string): unknown {
   return parseYaml(readFileSync(file, 'utf8'));
-}
-
-/** Runs `fn` with a Replicas client from REPLICAS_API_URL / REPLICAS_API_KEY; API refusals exit 1. */
-async function withReplicas(fn: (client: ReplicasClient) => Promise<void>): Promise<number> {
-  const config = loadReplicasConfig();
-  const client = new ReplicasClient({ baseUrl: config.apiUrl, apiKey: config.apiKey });
-  try {
-    await fn(client);
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof ReplicasRequestValidationError) throw new UsageError(error.message);
-    if (error instanceof ReplicasApiError) {
-      console.error(error.message);
-      return EXIT.failed;
-    }
-    throw error;
-  } finally {
-    await client.close();
-  }
 }
 
 const list = command({

@@ -11,7 +11,8 @@ import { applyCampaign, describeApply } from '../../campaign/apply';
 import { campaignRecords, waitForCampaign } from '../../campaign/reads';
 import type { ItemRecord } from '../../contracts';
 import { EXIT, command, wholeNumber } from '../command';
-import { formatProgress, formatRecords } from '../results-table';
+import { formatProgress } from '../format/progress';
+import { recordsTable } from '../format/records';
 
 export const devCommand = command({
   name: 'dev',
@@ -109,6 +110,6 @@ async function runDemoCampaign(client: Client, taskQueue: string, apiTaskQueue: 
   const records: ItemRecord[] = [];
   for await (const record of campaignRecords(client, campaignId)) records.push(record);
   console.log(
-    `replica-fleet dev: demo campaign finished\n${formatProgress(progress)}\n\n${formatRecords(records)}`,
+    `replica-fleet dev: demo campaign finished\n${formatProgress(progress)}\n\n${recordsTable(records)}`,
   );
 }

@@ -1,0 +1,164 @@
+import type { Client } from '@temporalio/client';
+import os from 'node:os';
+import path from 'node:path';
+import { applyCampaign, describeApply, type ApplyOutcome } from '../../campaign/apply';
+import type { CampaignOrigin } from '../../campaign/list';
+import { campaignRecords } from '../../campaign/reads';
+import { loadCampaignSpec, loadItems } from '../../campaign/spec';
+import { loadWorkerConfig } from '../../config/worker-config';
+import type { CampaignProgress, ItemRecord } from '../../contracts';
+import { EXIT, command, required } from '../command';
+import { recordsTable } from '../format/records';
+import { EXIT_INTERRUPTED, printJson, screenOf, untilInterrupted } from '../terminal';
+import { watchCampaign } from '../watch';
+import { CONNECTION, warnAboutWorkers, withCampaigns } from './campaign-shared';
+import { runPlan } from './campaign-plan';
+
+/** What `apply --json` and `add-items --json` print. */
+export interface ApplyJson {
+  campaignId: string;
+  created: boolean;
+  settingsChanged: boolean;
+  shardCount: number;
+  summary: ApplyOutcome['summary'];
+  /** With --wait: where the campaign ended. */
+  progress?: CampaignProgress;
+}
+
+const applyJson = (campaignId: string, outcome: ApplyOutcome): ApplyJson => ({
+  campaignId,
+  created: outcome.created,
+  settingsChanged: outcome.settingsChanged,
+  shardCount: outcome.shardCount,
+  summary: outcome.summary,
+});
+
+function owner(): string | undefined {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return process.env.USER; // no passwd entry for this uid (some containers)
+  }
+}
+
+/** 0 when nothing failed or timed out, 1 otherwise: the exit code of every wait. */
+export const exitCodeOf = (p: CampaignProgress) =>
+  p.counts.failed + p.counts.timed_out > 0 ? EXIT.failed : EXIT.ok;
+
+async function allRecords(client: Client, campaignId: string): Promise<ItemRecord[]> {
+  const records: ItemRecord[] = [];
+  for await (const record of campaignRecords(client, campaignId)) records.push(record);
+  return records;
+}
+
+export function applyCommand(name: 'apply' | 'start', summary: string) {
+  return command({
+    name,
+    summary,
+    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--wait] [--json]
+       replica-fleet campaign ${name} FILE --dry-run [--simulate] [--json]
+
+Creates the campaign, or reconciles an existing one by item key (running, finished, or closed and
+applied again): items that succeeded are kept and never re-run, running ones continue, new keys are
+added, failed and timed-out ones re-run only with --retry-failed, keys no longer in the spec are left
+alone unless --prune (which cancels them, with cleanup). A changed message or setting applies to
+items not started yet. Prints what the apply did, e.g. "+12 new, 340 kept, 3 retried, 0 pruned".
+The spec is validated before anything is contacted (exit 2 naming each field).
+
+Options:
+  --id ID         campaign id (default: the spec's id, else campaign-<time>)
+  --retry-failed  re-run failed and timed-out items the spec names
+  --prune         cancel items the spec no longer names
+  --wait          show the live view (as 'campaign watch') on stderr until the campaign ends, then
+                  every item on stdout; exit 1 if any item failed or timed out
+  --json          print the apply's outcome as JSON (with --wait: once it ended, with "progress")
+  --dry-run       print the plan ('campaign plan') instead; nothing is started
+  --simulate      with --dry-run: also run it on an embedded simulator
+${CONNECTION}
+
+Example:
+  replica-fleet campaign ${name} examples/campaign.yaml --id lint-2026-11 --wait`,
+    options: {
+      id: { type: 'string' },
+      'retry-failed': { type: 'boolean' },
+      prune: { type: 'boolean' },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      simulate: { type: 'boolean' },
+    },
+    async run({ values, positionals }) {
+      const file = required(positionals, 0, 'FILE');
+      if (values['dry-run']) return runPlan(file, { json: values.json, simulate: values.simulate });
+      const { id, spec } = loadCampaignSpec(file);
+      const config = loadWorkerConfig();
+      const campaignId = values.id ?? id ?? `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const origin: CampaignOrigin = { specFile: path.resolve(file), owner: owner() };
+      const stderr = screenOf(process.stderr);
+      return withCampaigns(async (client) => {
+        await warnAboutWorkers(client);
+        const outcome = await applyCampaign(client, spec, {
+          campaignId,
+          taskQueue: config.taskQueue,
+          apiTaskQueue: config.apiTaskQueue,
+          retryFailed: values['retry-failed'],
+          prune: values.prune,
+          origin,
+          onProgress: (done, total) => {
+            if (stderr.isTTY) stderr.write(`\rdelivered ${done}/${total} items`);
+          },
+        });
+        if (stderr.isTTY && spec.items?.length) stderr.write('\n');
+        const out = applyJson(campaignId, outcome);
+        if (!values.json) console.log(`campaign ${campaignId} ${describeApply(outcome)}`);
+        if (!values.wait) {
+          if (values.json) printJson(out);
+          return EXIT.ok;
+        }
+        // The live view is progress, so it goes to stderr; not at all when stdout carries JSON for a tool.
+        const watched = await untilInterrupted((signal) =>
+          watchCampaign(client, campaignId, {
+            screen: values.json ? { ...stderr, isTTY: false, write: () => undefined } : stderr,
+            signal,
+          }),
+        );
+        if (watched.interrupted)
+          console.error(
+            `stopped waiting; campaign ${campaignId} carries on ('replica-fleet campaign watch ${campaignId}')`,
+          );
+        if (values.json) printJson({ ...out, progress: watched.progress });
+        else if (!watched.interrupted) console.log(recordsTable(await allRecords(client, campaignId)));
+        return watched.interrupted ? EXIT_INTERRUPTED : exitCodeOf(watched.progress);
+      });
+    },
+  });
+}
+
+export const addItems = command({
+  name: 'add-items',
+  summary: 'add items (YAML/JSON list of {key, environment, repository?, vars?})',
+  help: `Usage: replica-fleet campaign add-items ID FILE [--json]
+
+The file must be a list of items, validated like the items of a spec (exit 2 naming each field)
+before anything is sent. Keys the campaign already has are left exactly as they are.
+
+Example:
+  replica-fleet campaign add-items lint-2026-11 more-repos.yaml`,
+  options: { json: { type: 'boolean' } },
+  run: ({ values, positionals }) => {
+    const id = required(positionals, 0, 'ID');
+    const items = loadItems(required(positionals, 1, 'FILE'));
+    const config = loadWorkerConfig();
+    return withCampaigns(async (client) => {
+      // The header is ignored for add-only applies; the campaign keeps its own settings.
+      const outcome = await applyCampaign(
+        client,
+        { job: { message: '-' }, items },
+        { campaignId: id, taskQueue: config.taskQueue, addOnly: true },
+      );
+      if (values.json) printJson(applyJson(id, outcome));
+      else console.log(`campaign ${id} ${describeApply(outcome)}`);
+      return EXIT.ok;
+    });
+  },
+});

@@ -1,0 +1,144 @@
+import type { Client } from '@temporalio/client';
+import { cleanupKeptReplicas } from '../../campaign/cleanup';
+import { LIMITS, type CampaignProgress } from '../../contracts';
+import {
+  approveUpdate,
+  cancelUpdate,
+  closeUpdate,
+  pauseUpdate,
+  rejectUpdate,
+  resumeUpdate,
+  retryFailedUpdate,
+  setConcurrencyUpdate,
+} from '../../workflows/campaign/messages';
+import { EXIT, command, required, wholeNumber } from '../command';
+import { formatProgress } from '../format/progress';
+import { withReplicas } from '../replicas-client';
+import { printJson } from '../terminal';
+import { campaignHandle, withCampaigns } from './campaign-shared';
+
+/**
+ * A control that only needs the campaign id. Prints the campaign as the control leaves it (its
+ * progress object with --json).
+ */
+function control(
+  name: string,
+  summary: string,
+  act: (client: Client, id: string) => Promise<{ text: string; json: unknown }>,
+) {
+  return command({
+    name,
+    summary,
+    help: `Usage: replica-fleet campaign ${name} ID [--json]
+
+${summary[0]?.toUpperCase()}${summary.slice(1)}.
+
+Example:
+  replica-fleet campaign ${name} lint-2026-11`,
+    options: { json: { type: 'boolean' } },
+    run: ({ values, positionals }) => {
+      const id = required(positionals, 0, 'ID');
+      return withCampaigns(async (client) => {
+        const done = await act(client, id);
+        if (values.json) printJson(done.json);
+        else console.log(done.text);
+        return EXIT.ok;
+      });
+    },
+  });
+}
+
+const stateAfter = (update: typeof pauseUpdate) => async (client: Client, id: string) => {
+  const progress: CampaignProgress = await campaignHandle(client, id).executeUpdate(update);
+  return { text: formatProgress(progress), json: progress };
+};
+
+export const pause = control('pause', 'stop new starts (running items continue)', stateAfter(pauseUpdate));
+export const resume = control(
+  'resume',
+  'start items again, also after a failure-threshold or budget stop',
+  stateAfter(resumeUpdate),
+);
+export const cancel = control(
+  'cancel',
+  'cancel running items (their replicas are cleaned up) and the rest',
+  stateAfter(cancelUpdate),
+);
+export const approve = control(
+  'approve',
+  'open the next wave of a staged rollout',
+  stateAfter(approveUpdate),
+);
+export const reject = control(
+  'reject',
+  'stop a staged rollout: cancel the rest, with cleanup',
+  stateAfter(rejectUpdate),
+);
+export const close = control(
+  'close',
+  'end a finished campaign (its results stay readable)',
+  stateAfter(closeUpdate),
+);
+export const retryFailed = control(
+  'retry-failed',
+  're-run failed and timed-out items on fresh replicas',
+  async (client, id) => {
+    const result = await campaignHandle(client, id).executeUpdate(retryFailedUpdate);
+    return { text: `re-queued ${result.requeued} item(s)`, json: result };
+  },
+);
+
+export const setConcurrency = command({
+  name: 'set-concurrency',
+  summary: `change how many items run at once (1-${LIMITS.maxConcurrency})`,
+  help: `Usage: replica-fleet campaign set-concurrency ID N [--json]
+
+Example:
+  replica-fleet campaign set-concurrency lint-2026-11 50`,
+  options: { json: { type: 'boolean' } },
+  run: ({ values, positionals }) => {
+    const id = required(positionals, 0, 'ID');
+    const n = wholeNumber(required(positionals, 1, 'N'), 'N', 1, LIMITS.maxConcurrency);
+    return withCampaigns(async (client) => {
+      const result = await campaignHandle(client, id).executeUpdate(setConcurrencyUpdate, { args: [n] });
+      if (values.json) printJson(result);
+      else console.log(`concurrency is now ${result.concurrency}`);
+      return EXIT.ok;
+    });
+  },
+});
+
+export const cleanup = command({
+  name: 'cleanup',
+  summary: 'delete the replicas finished items kept (failures, under delete-on-success)',
+  help: `Usage: replica-fleet campaign cleanup ID [--json]
+
+By default (cleanup: delete-on-success) a job that fails or times out keeps its replica, so the
+workspace and the agent's transcript can be looked at ('campaign item ID KEY', 'replicas get').
+This deletes every replica the campaign's finished items kept, by the replica id in their records,
+through REPLICAS_API_URL / REPLICAS_API_KEY. Safe to repeat: a replica already gone counts as done.
+Running items are left to their jobs. Exit 1 if a deletion failed.
+
+Example:
+  replica-fleet campaign cleanup lint-2026-11`,
+  options: { json: { type: 'boolean' } },
+  run: ({ values, positionals }) => {
+    const id = required(positionals, 0, 'ID');
+    return withReplicas((replicas) =>
+      withCampaigns(async (client) => {
+        const report = await cleanupKeptReplicas(client, replicas, id);
+        if (values.json) printJson(report);
+        else {
+          for (const r of report.deleted) console.log(`deleted   ${r.replicaId}  (${r.key})`);
+          for (const r of report.alreadyGone) console.log(`gone      ${r.replicaId}  (${r.key})`);
+          for (const r of report.failed) console.log(`failed    ${r.replicaId}  (${r.key}): ${r.error}`);
+          console.log(
+            `${report.deleted.length} deleted, ${report.alreadyGone.length} already gone, ${report.failed.length} failed` +
+              (report.skippedRunning ? `, ${report.skippedRunning} still running (left to their jobs)` : ''),
+          );
+        }
+        return report.failed.length ? EXIT.failed : EXIT.ok;
+      }),
+    );
+  },
+});

@@ -1,0 +1,236 @@
+import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign/plan';
+import { simulateCampaign, type SimulationOutcome } from '../../campaign/simulate';
+import { CampaignSpecError, loadCampaignSpec } from '../../campaign/spec';
+import { previewTargets } from '../../campaign/targets-preview';
+import { loadWorkerConfig } from '../../config/worker-config';
+import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
+import { applyFlags, type SimConfigInput } from '../../simulator';
+import { EXIT, UsageError, command, required } from '../command';
+import { humanDuration, usd } from '../format/units';
+import { withReplicas } from '../replicas-client';
+import { printJson } from '../terminal';
+
+export const validate = command({
+  name: 'validate',
+  summary: 'check a campaign spec (YAML or JSON) without starting it',
+  help: `Usage: replica-fleet campaign validate FILE [--json]
+
+Checks every field of the spec and names each problem (exit 2). Nothing is contacted.
+--json prints {"valid": true, "id", "name", "items", "targets", "concurrency"} or, for an invalid
+spec, {"valid": false, "errors": ["field: problem", …]} (still exit 2).
+
+Example:
+  replica-fleet campaign validate examples/campaign.yaml`,
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    const file = required(positionals, 0, 'FILE');
+    let loaded: ReturnType<typeof loadCampaignSpec>;
+    try {
+      loaded = loadCampaignSpec(file);
+    } catch (error) {
+      if (values.json && error instanceof CampaignSpecError) {
+        printJson({ valid: false, errors: error.issues });
+        return EXIT.usage;
+      }
+      throw error;
+    }
+    const { id, spec } = loaded;
+    const concurrency = spec.concurrency ?? CAMPAIGN_DEFAULTS.concurrency;
+    if (values.json) {
+      printJson({
+        valid: true,
+        ...(id && { id }),
+        ...(spec.name && { name: spec.name }),
+        items: spec.items?.length ?? null,
+        ...(spec.targets && { targets: spec.targets.repositories }),
+        concurrency,
+      });
+    } else {
+      const count = spec.items ? `${spec.items.length} item(s)` : `targets ${spec.targets?.repositories}`;
+      console.log(`valid: ${count}, concurrency ${concurrency}`);
+    }
+    return EXIT.ok;
+  },
+});
+
+/** Plans are rough: `40s`, `15 min`, `3 h 05 min`, `2 d 4 h`. */
+function minutes(n: number): string {
+  if (n < 1) return humanDuration(n * 60_000);
+  const m = Math.round(n);
+  if (m < 60) return `${m} min`;
+  if (m < 48 * 60) return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+  return `${Math.floor(m / 1440)} d ${Math.round((m % 1440) / 60)} h`;
+}
+const range = (r: Range, unit: (n: number) => string) =>
+  r.min === r.max ? unit(r.min) : `${unit(r.min)} – ${unit(r.max)}`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** The plan as people read it: one labelled line per figure, then the assumptions behind them. */
+export function formatPlan(plan: CampaignPlan, started = false): string {
+  const lines: string[] = [];
+  const label = (name: string, text: string) => lines.push(`${name.padEnd(12)} ${text}`);
+  lines.push(`plan${plan.name ? ` for ${plan.name}` : ''}${started ? '' : ' (nothing was started)'}:`);
+  const { items } = plan;
+  const extra = [
+    items.skipped ? `${items.skipped} skipped` : '',
+    items.environmentsToCreate
+      ? `${items.environmentsToCreate} environment(s) to create from the template`
+      : '',
+  ].filter(Boolean);
+  label('items', `${count(items.run)} to run${extra.length ? ` (${extra.join(', ')})` : ''}`);
+  if (plan.targets) {
+    label('targets', `${plan.targets.pattern} matched ${plan.targets.repositories.length} repositories:`);
+    const width = Math.max(0, ...plan.targets.repositories.map((r) => r.repository.length));
+    for (const r of plan.targets.repositories) {
+      const word = { run: 'run', create_environment: 'create', skip: 'skip' }[r.action];
+      const why =
+        r.action === 'run'
+          ? `on environment ${r.environmentId}`
+          : r.action === 'create_environment'
+            ? `would create an environment from template ${plan.targets.templateEnvironmentId}`
+            : (r.reason ?? '');
+      lines.push(`${''.padEnd(13)}${word.padEnd(7)} ${r.repository.padEnd(width)}  ${why}`);
+    }
+  }
+  label(
+    'turns',
+    `${plan.turnsPerItem} per item${plan.turnsPerItem > 1 ? ` (${plan.turnsPerItem - 1} follow-up)` : ''}`,
+  );
+  label(
+    'concurrency',
+    `${plan.concurrency} at once${plan.startsPerMinute ? `, starts paced at ${plan.startsPerMinute}/min` : ''}`,
+  );
+  if (plan.waves) {
+    const waves = plan.waves.map((w) => `${w.items}${w.approval ? ' (after approval)' : ''}`);
+    label('rollout', `${plan.waves.length} waves: ${waves.join(', then ')}`);
+  }
+  label(
+    'duration',
+    `${range(plan.durationMinutes, minutes)} (an item: ${range(plan.minutesPerItem, minutes)}${plan.minutesPerItem.estimated ? '' : ', assumed'})`,
+  );
+  const s = plan.spend;
+  label(
+    'spend',
+    `projected ${usd(s.projectedUsd)}, likely ${range(s.rangeUsd, usd)}; at most ${usd(s.ceilingUsd)} if every item ran until its job timeout`,
+  );
+  if (s.budgetUsd !== undefined) {
+    const covers =
+      s.itemsWithinBudget !== undefined && s.itemsWithinBudget < items.run
+        ? `covers about ${count(s.itemsWithinBudget)} of ${count(items.run)} items at the estimate: the campaign stops starting items past it`
+        : 'covers every item at the estimate';
+    label('budget', `${usd(s.budgetUsd)}: ${covers}`);
+  } else {
+    label('budget', 'none (set budgetUsd with estimatedMinutesPerItem to cap the spend)');
+  }
+  const api = plan.apiCalls;
+  const calls = [
+    ...(api.webhooks ? [`${range(api.webhooks, count)} with webhooks`] : []),
+    `${range(api.polling, count)} polling`,
+  ];
+  label(
+    'API calls',
+    `${calls.join('; ')}; at least ${humanDuration(api.minimumSeconds * 1000)} at ${api.ratePerSecond} calls/s`,
+  );
+  lines.push('assumptions:', ...plan.assumptions.map((a) => `  - ${a}`));
+  return lines.join('\n');
+}
+
+export function formatSimulation(outcome: SimulationOutcome): string {
+  const p = outcome.progress;
+  const counts = Object.entries(p.counts)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state.replace('_', ' ')}`)
+    .join(', ');
+  const calls = Object.entries(outcome.apiCalls.byEndpoint)
+    .sort((a, b) => b[1] - a[1])
+    .map(([endpoint, n]) => `${endpoint} ${n}`)
+    .join(', ');
+  const perItem = p.total ? (outcome.apiCalls.total / p.total).toFixed(1) : '0';
+  const t = outcome.simulatorTimings;
+  return [
+    `simulated on an embedded Temporal server and the Replicas simulator (a workspace took ${t.provisionMs} ms to start and ${t.turnMs} ms per turn, so time is compressed; costs are not meaningful):`,
+    `  outcome     ${p.state}: ${counts}`,
+    `  PRs         ${p.prsOpened}`,
+    `  API calls   ${outcome.apiCalls.total} (${perItem} per item): ${calls}`,
+    `  wall time   ${humanDuration(outcome.wallMs)}`,
+  ].join('\n');
+}
+
+/** `--set KNOB=VALUE` flags of `replica-fleet sim`, for a simulated run (e.g. behaviour.errorRate=0.2). */
+function simFlags(flags: string[] | undefined): SimConfigInput {
+  try {
+    return applyFlags({}, flags ?? []) as SimConfigInput;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined): CampaignItem[] {
+  if (spec.items) return spec.items;
+  return (targets?.repositories ?? [])
+    .filter((r) => r.action !== 'skip')
+    .map((r) => ({ key: r.key, environmentId: r.environmentId ?? '', repository: r.repository }));
+}
+
+/**
+ * `campaign plan` and `apply --dry-run`: validates the spec, resolves `targets` read-only through the
+ * Replicas API, prints the plan, and with `simulate` runs it on a private simulated deployment.
+ */
+export async function runPlan(
+  file: string,
+  options: { json?: boolean; simulate?: boolean; set?: string[] },
+): Promise<number> {
+  const { id, spec } = loadCampaignSpec(file);
+  if (options.set?.length && !options.simulate) throw new UsageError('--set only applies with --simulate');
+  const sim = simFlags(options.set);
+  const apiRatePerSecond = loadWorkerConfig().apiRatePerSecond;
+  let targets: TargetPreview | undefined;
+  if (spec.targets) {
+    const wanted = spec.targets;
+    await withReplicas(async (client) => {
+      targets = await previewTargets(client, wanted);
+    });
+    if (!targets) return EXIT.failed;
+  }
+  const plan = planCampaign({ ...spec, name: spec.name ?? id }, { targets, apiRatePerSecond });
+  if (!options.json) console.log(formatPlan(plan));
+  let simulation: SimulationOutcome | undefined;
+  if (options.simulate) {
+    if (!options.json) process.stderr.write('simulating: starting an embedded Temporal server…\n');
+    simulation = await simulateCampaign(spec, simulatedItems(spec, targets), { sim });
+    if (!options.json) console.log(`\n${formatSimulation(simulation)}`);
+  }
+  if (options.json) printJson({ ...plan, ...(simulation && { simulation }) });
+  return EXIT.ok;
+}
+
+export const PLAN_OPTIONS = {
+  json: { type: 'boolean' },
+  simulate: { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+} as const;
+
+export const plan = command({
+  name: 'plan',
+  summary: 'what a spec would do and cost, starting nothing (--simulate runs it on a simulator)',
+  help: `Usage: replica-fleet campaign plan FILE [--json] [--simulate [--set KNOB=VALUE]...]
+
+Validates the spec, resolves its targets (read-only, through REPLICAS_API_URL / REPLICAS_API_KEY:
+each matched repository runs on its environment, would get one created from the template, or is
+skipped with the reason) and prints what would happen: items, concurrency and pacing, rollout waves,
+an expected duration range, the projected and the maximum spend against the budget, and the
+Replicas API calls it takes — with the assumptions behind each figure. Nothing is started and no
+Temporal server is needed.
+
+Options:
+  --json            the plan as one JSON object (see the README for its fields)
+  --simulate        also run the campaign on a private embedded Temporal server and the Replicas
+                    simulator (compressed time), and report counts, PRs, API calls and wall time
+  --set KNOB=VALUE  a simulator knob for --simulate, repeatable (see 'replica-fleet sim --help'),
+                    e.g. --set behaviour.errorRate=0.2
+
+Example:
+  replica-fleet campaign plan examples/campaign.yaml --simulate`,
+  options: PLAN_OPTIONS,
+  run: ({ values, positionals }) => runPlan(required(positionals, 0, 'FILE'), values),
+});

@@ -1,0 +1,33 @@
+import { describeStopReason, type CampaignProgress } from '../../contracts';
+import { usd } from './units';
+
+/** `campaign status`: every count, PRs, spend, rollout, and why nothing starts. */
+export function formatProgress(p: CampaignProgress): string {
+  const c = p.counts;
+  const spend = `spent ${usd(p.spentUsd)}, projected ${usd(p.projectedUsd)}${
+    p.budgetUsd === undefined ? '' : ` of ${usd(p.budgetUsd)}`
+  }`;
+  const parts = [
+    p.state,
+    `total ${p.total}`,
+    `pending ${c.pending}`,
+    `running ${c.running}`,
+    `succeeded ${c.succeeded}`,
+    `failed ${c.failed}`,
+    `timed out ${c.timed_out}`,
+    `cancelled ${c.cancelled}`,
+    `skipped ${c.skipped}`,
+    `PRs ${p.prsOpened}`,
+    spend,
+    `concurrency ${p.concurrency}`,
+    ...(p.rollout
+      ? [
+          `wave ${p.rollout.wave + 1} of ${p.rollout.waves}${p.rollout.awaitingApproval ? ' (awaiting approval)' : ''}`,
+        ]
+      : []),
+  ];
+  const lines = [`${p.campaignId}${p.name ? ` (${p.name})` : ''}: ${parts.join(' | ')}`];
+  if (p.stopReason) lines.push(`not starting new items: ${describeStopReason(p.stopReason)}`);
+  if (p.closesAt) lines.push(`closes itself at ${p.closesAt} unless applied, retried or extended`);
+  return lines.join('\n');
+}

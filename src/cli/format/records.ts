@@ -1,0 +1,157 @@
+import { describeStopReason, type CampaignProgress, type ItemRecord } from '../../contracts';
+import { humanDuration, runMs, usd } from './units';
+
+/** What a reader of one row wants to know beyond its state: the error, and a replica left to inspect. */
+export function recordNote(r: ItemRecord): string {
+  if (!r.replicaKept || !r.replicaId) return r.error ?? '';
+  // Errors usually name the replica already: then saying it was kept is enough.
+  if (r.error?.includes(r.replicaId)) return `${r.error} (replica kept)`;
+  return [r.error, `replica ${r.replicaId} kept`].filter(Boolean).join('; ');
+}
+
+/** `#12` for a GitHub-style pull request URL, else the URL itself. */
+export function prLabel(url: string): string {
+  const match = /\/pull\/(\d+)(?:[/?#].*)?$/.exec(url);
+  return match ? `#${match[1]}` : url;
+}
+
+const seconds = (r: ItemRecord, nowMs: number) => {
+  const ms = runMs(r, nowMs);
+  return ms === undefined ? undefined : Math.round(ms / 1000);
+};
+
+/** A plain-text table of item records: where every repository stands, its PRs, and what went wrong. */
+export function recordsTable(records: readonly ItemRecord[], nowMs = Date.now()): string {
+  const rows = records.map((r) => {
+    const ms = runMs(r, nowMs);
+    return [
+      r.key,
+      r.state,
+      String(r.attempt),
+      r.repository ?? '-',
+      r.prs?.join(' ') || '-',
+      ms === undefined ? '-' : humanDuration(ms),
+      r.costUsd === undefined ? '-' : usd(r.costUsd),
+      recordNote(r),
+    ];
+  });
+  const header = [
+    'ITEM',
+    'STATE',
+    'RUN',
+    'REPOSITORY',
+    'PULL REQUESTS',
+    'TIME',
+    'COST',
+    'ERROR / KEPT REPLICA',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** The columns of the CSV, in order; their names are part of the documented output. */
+export const CSV_COLUMNS = [
+  'key',
+  'state',
+  'attempt',
+  'wave',
+  'repository',
+  'branch',
+  'pull_requests',
+  'error',
+  'last_message',
+  'replica_id',
+  'replica_kept',
+  'turns',
+  'started_at',
+  'ended_at',
+  'seconds',
+  'cost_usd',
+] as const;
+
+function csvCell(value: string | number | boolean | undefined): string {
+  if (value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** RFC 4180 CSV, one row per item; PR URLs separated by spaces within their cell. */
+export function recordsCsv(records: readonly ItemRecord[], nowMs = Date.now()): string {
+  const rows = records.map((r) =>
+    [
+      r.key,
+      r.state,
+      r.attempt,
+      r.wave,
+      r.repository,
+      r.branch,
+      r.prs?.join(' '),
+      r.error,
+      r.lastMessage,
+      r.replicaId,
+      r.replicaKept ?? false,
+      r.turns,
+      iso(r.startedAtMs),
+      iso(r.endedAtMs),
+      seconds(r, nowMs),
+      r.costUsd,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+const mdCell = (text: string) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** One-line summary of a campaign for documents: state, counts, PRs, spend, why it stopped. */
+export function summaryLine(p: CampaignProgress): string {
+  const counts = Object.entries(p.counts)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state.replace('_', ' ')}`)
+    .join(', ');
+  const budget = p.budgetUsd === undefined ? '' : ` of ${usd(p.budgetUsd)}`;
+  const stop = p.stopReason ? `; stopped starting: ${describeStopReason(p.stopReason)}` : '';
+  return `${p.state}: ${p.total} items (${counts || 'none'}); ${p.prsOpened} PRs; spent ${usd(p.spentUsd)}${budget}${stop}`;
+}
+
+/** A Markdown report (for an issue or a PR description): the summary, then one table row per item. */
+export function recordsMarkdown(
+  progress: CampaignProgress,
+  records: readonly ItemRecord[],
+  nowMs = Date.now(),
+): string {
+  const header = ['Item', 'State', 'Repository', 'Pull requests', 'Time', 'Cost', 'Error / last message'];
+  const rows = records.map((r) => {
+    const ms = runMs(r, nowMs);
+    const prs = (r.prs ?? []).map((url) => `[${mdCell(prLabel(url))}](${url.replace(/\)/g, '%29')})`);
+    const note = [recordNote(r), r.prs?.length ? '' : (r.lastMessage ?? '')].filter(Boolean).join(' — ');
+    return [
+      mdCell(r.key),
+      r.state,
+      mdCell(r.repository ?? ''),
+      prs.join(' '),
+      ms === undefined ? '' : humanDuration(ms),
+      r.costUsd === undefined ? '' : usd(r.costUsd),
+      mdCell(note),
+    ];
+  });
+  const title = `## Campaign ${mdCell(progress.campaignId)}${progress.name ? ` — ${mdCell(progress.name)}` : ''}`;
+  return [
+    title,
+    '',
+    mdCell(summaryLine(progress)),
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => ' --- ').join('|')}|`,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    '',
+  ].join('\n');
+}

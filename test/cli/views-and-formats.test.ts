@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { campaignListQuery } from '../../src/campaign/list';
+import { DEFAULT_MINUTES_PER_ITEM, planCampaign } from '../../src/campaign/plan';
+import { cronProblem, intervalProblem } from '../../src/campaign/schedule-specs';
+import type { CampaignProgress, CampaignSpec, ItemRecord } from '../../src/contracts';
+import { burndown } from '../../src/cli/format/burndown';
+import { htmlReport } from '../../src/cli/format/html-report';
+import { CSV_COLUMNS, prLabel, recordNote, recordsCsv, recordsMarkdown } from '../../src/cli/format/records';
+import { etaMs, Throughput } from '../../src/cli/views/throughput';
+import {
+  eventLine,
+  newEvents,
+  renderWatch,
+  statusLine,
+  statusSignature,
+  watchEnded,
+} from '../../src/cli/views/watch-view';
+
+const T0 = Date.parse('2026-11-03T10:00:00Z');
+
+function progress(overrides: Partial<CampaignProgress> = {}): CampaignProgress {
+  return {
+    campaignId: 'lint-2026-11',
+    name: 'Upgrade the linter',
+    state: 'running',
+    total: 10,
+    counts: { pending: 4, running: 2, succeeded: 3, failed: 1, timed_out: 0, cancelled: 0, skipped: 0 },
+    prsOpened: 3,
+    startedAt: new Date(T0).toISOString(),
+    concurrency: 2,
+    spentUsd: 0.12,
+    projectedUsd: 0.2,
+    budgetUsd: 5,
+    shards: 1,
+    recent: [
+      { atMs: T0 + 1000, key: 'acme__api', kind: 'started' },
+      { atMs: T0 + 2000, key: 'acme__web', kind: 'succeeded', detail: 'https://github.com/acme/web/pull/12' },
+      { atMs: T0 + 3000, key: 'acme__docs', kind: 'failed', detail: 'workspace errored: out of memory' },
+    ],
+    ...overrides,
+  };
+}
+
+describe('the watch view', () => {
+  it('draws a bar, the counts, rate and ETA, spend against the budget and the latest events, each line within the width', () => {
+    const lines = renderWatch(
+      { progress: progress(), nowMs: T0 + 65_000, itemsPerSecond: 0.5, etaMs: 12_000 },
+      { width: 60, colour: false },
+    );
+    const text = lines.join('\n');
+    expect(lines[0]).toMatch(/^lint-2026-11 \(Upgrade the linter\) · running · 1m 05s$/);
+    expect(lines[1]).toMatch(/^[█▒░]+ +40% {2}4\/10 done$/);
+    expect(text).toContain('succeeded 3  failed 1  running 2  pending 4');
+    expect(text).toMatch(/0\.5 items\/s, ETA 12s · PRs 3 · spent \$0\.120/);
+    expect(text).toMatch(/PR opened +acme__web +https:\/\/github\.com\/acm…$/m);
+    expect(text).toMatch(/failed +acme__docs +workspace errored/);
+    expect(text).not.toContain('\x1b[');
+    for (const line of lines) expect(line.length).toBeLessThan(60);
+  });
+
+  it('colours only when asked, and says what to do about a paused campaign or failures at the end', () => {
+    const paused = renderWatch(
+      { progress: progress({ state: 'paused' }), nowMs: T0 },
+      { width: 200, colour: true },
+    );
+    expect(paused.join('\n')).toContain('\x1b[32m');
+    expect(paused.join('\n')).toContain("'replica-fleet campaign resume lint-2026-11' starts items again");
+    const ended = progress({
+      state: 'finished',
+      finishedAt: new Date(T0 + 90_000).toISOString(),
+      counts: { pending: 0, running: 0, succeeded: 9, failed: 1, timed_out: 0, cancelled: 0, skipped: 0 },
+    });
+    const line = statusLine({ progress: ended, nowMs: T0 + 95_000 });
+    expect(line).toMatch(
+      /lint-2026-11 finished: 10\/10 done \(100%\) \| succeeded 9, failed 1, running 0, pending 0/,
+    );
+    expect(line).toContain('took 1m 30s');
+    expect(line).toContain("'replica-fleet campaign results lint-2026-11 --state failed' lists them");
+  });
+
+  it('tells new events and real changes apart, and ends when nothing runs or can start', () => {
+    const before = progress();
+    const after = progress({
+      recent: [...before.recent, { atMs: T0 + 4000, key: 'acme__infra', kind: 'started' }],
+    });
+    expect(newEvents(before.recent, after.recent).map((e) => e.key)).toEqual(['acme__infra']);
+    expect(statusSignature(before)).toBe(statusSignature(after));
+    expect(statusSignature(before)).not.toBe(statusSignature(progress({ prsOpened: 4 })));
+    expect(eventLine({ atMs: T0, key: 'k', kind: 'succeeded' })).toMatch(/done, no PR {2}k$/);
+    expect(watchEnded(progress({ state: 'finished' }))).toBe(true);
+    expect(watchEnded(progress({ state: 'paused' }))).toBe(false);
+    expect(watchEnded(progress({ state: 'cancelled' }))).toBe(false);
+    const cancelled = progress({ state: 'cancelled' });
+    expect(watchEnded({ ...cancelled, counts: { ...cancelled.counts, running: 0 } })).toBe(true);
+  });
+
+  it('measures items per second over the last minute, and the ETA from it', () => {
+    const rate = new Throughput(60_000);
+    rate.add(T0, 0);
+    expect(rate.perSecond()).toBeUndefined();
+    expect(rate.perSecond({ startedAtMs: T0 - 10_000 })).toBeUndefined(); // nothing finished yet
+    rate.add(T0 + 10_000, 5);
+    expect(rate.perSecond()).toBe(0.5);
+    for (let s = 20; s <= 120; s += 10) rate.add(T0 + s * 1000, 5 + (s - 10) / 10);
+    expect(rate.perSecond()).toBeCloseTo(0.1, 5);
+    expect(etaMs(30, 0.1)).toBe(300_000);
+    expect(etaMs(30, 0)).toBeUndefined();
+    expect(etaMs(0, undefined)).toBe(0);
+  });
+});
+
+const records: ItemRecord[] = [
+  {
+    key: 'acme__api',
+    state: 'succeeded',
+    attempt: 1,
+    repository: 'acme/api',
+    branch: 'replicas/fix',
+    prs: ['https://github.com/acme/api/pull/7'],
+    startedAtMs: T0,
+    endedAtMs: T0 + 60_000,
+    costUsd: 0.008,
+  },
+  {
+    key: 'acme__web',
+    state: 'failed',
+    attempt: 2,
+    repository: 'acme/web',
+    replicaId: 'r-1',
+    replicaKept: true,
+    error: 'tests failed, "lint" step: exit 1',
+    lastMessage: 'I could not make the tests pass:\nthe fixture | is broken',
+    startedAtMs: T0 + 30_000,
+    endedAtMs: T0 + 120_000,
+    costUsd: 0.012,
+  },
+  { key: 'acme__docs', state: 'running', attempt: 1, startedAtMs: T0 + 90_000 },
+  { key: 'acme__infra', state: 'pending', attempt: 1 },
+];
+
+describe('results formats', () => {
+  it('CSV: the documented columns, one row per item, quoted where needed', () => {
+    const lines = recordsCsv(records, T0 + 150_000)
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe(CSV_COLUMNS.join(','));
+    expect(lines).toHaveLength(1 + records.length);
+    expect(lines[1]).toBe(
+      'acme__api,succeeded,1,,acme/api,replicas/fix,https://github.com/acme/api/pull/7,,,,false,,2026-11-03T10:00:00.000Z,2026-11-03T10:01:00.000Z,60,0.008',
+    );
+    expect(lines[2]).toContain('"tests failed, ""lint"" step: exit 1"');
+    expect(lines.join('\n')).toContain('"I could not make the tests pass:');
+  });
+
+  it('Markdown: a summary and a table whose cells cannot break it', () => {
+    const md = recordsMarkdown(progress(), records, T0 + 150_000);
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| --- '));
+    expect(rows).toHaveLength(1 + records.length);
+    expect(md).toContain('[#7](https://github.com/acme/api/pull/7)');
+    expect(md).toContain('the fixture \\| is broken');
+    expect(md).toMatch(/^## Campaign lint-2026-11 — Upgrade the linter/);
+  });
+
+  it('notes a kept replica once, and labels pull requests by number', () => {
+    expect(recordNote(records[1] as ItemRecord)).toBe('tests failed, "lint" step: exit 1; replica r-1 kept');
+    expect(recordNote({ ...(records[1] as ItemRecord), error: 'replica r-1 failed' })).toBe(
+      'replica r-1 failed (replica kept)',
+    );
+    expect(prLabel('https://github.com/acme/api/pull/7')).toBe('#7');
+    expect(prLabel('https://gitlab.example/merge/3')).toBe('https://gitlab.example/merge/3');
+  });
+
+  it('burndown: items by state over time, from the timings', () => {
+    const points = burndown(records, { nowMs: T0 + 150_000, samples: 6 });
+    expect(points).toHaveLength(6);
+    expect(points[0]?.atMs).toBe(T0);
+    expect(points.at(-1)?.atMs).toBe(T0 + 150_000); // something still runs: up to now
+    expect(points[0]?.counts).toMatchObject({ running: 1, pending: 3, succeeded: 0 });
+    expect(points.at(-1)?.counts).toMatchObject({ succeeded: 1, failed: 1, running: 1, pending: 1 });
+    for (const p of points) expect(Object.values(p.counts).reduce((a, b) => a + b, 0)).toBe(records.length);
+  });
+
+  it('HTML: one file with its styles, chart and script inline, every value escaped', () => {
+    const html = htmlReport(progress({ name: '<b>x</b>' }), records, T0 + 150_000);
+    expect(html).not.toMatch(/<(link|img|iframe)\b|\bsrc=|@import|url\(/);
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(html.match(/<tr data-state=/g)).toHaveLength(records.length);
+    expect(html.match(/<path class="area"/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(html).toContain('<a href="https://github.com/acme/api/pull/7">#7</a>');
+  });
+});
+
+describe('plan figures', () => {
+  const spec = (overrides: Partial<CampaignSpec> = {}): CampaignSpec => ({
+    job: { message: 'x', followUps: ['again'], size: 'small' },
+    items: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, environmentId: 'e' })),
+    concurrency: 10,
+    ...overrides,
+  });
+
+  it('duration, spend and API calls from the estimate, concurrency and pacing', () => {
+    const plan = planCampaign(spec({ estimatedMinutesPerItem: 20, budgetUsd: 10 }), { apiRatePerSecond: 10 });
+    expect(plan.items).toEqual({ total: 100, run: 100, skipped: 0, environmentsToCreate: 0 });
+    expect(plan.minutesPerItem).toEqual({ min: 10, max: 30, estimated: true });
+    expect(plan.durationMinutes).toEqual({ min: 100, max: 300 }); // 10 rounds of 10 items
+    expect(plan.spend.projectedUsd).toBe(16); // 100 × 20 min × $0.008
+    expect(plan.spend.ceilingUsd).toBe(1152); // 100 × 24 h × $0.008
+    expect(plan.spend.itemsWithinBudget).toBe(62);
+    // create, first look, delete, follow-up send and look: 5; plus safety looks every 5 min.
+    expect(plan.apiCalls.webhooks).toEqual({ min: 100 * (5 + 2), max: 100 * (5 + 1 + 6) });
+    expect(plan.turnsPerItem).toBe(2);
+    expect(plan.assumptions.join('\n')).toMatch(/half to one and a half times estimatedMinutesPerItem/);
+  });
+
+  it('assumes a default range without an estimate; pacing and waves stretch the duration', () => {
+    const plan = planCampaign(
+      spec({ concurrency: 500, startsPerMinute: 10, rollout: { canary: 5, waves: ['50%'], approval: true } }),
+    );
+    expect(plan.minutesPerItem).toMatchObject({ ...DEFAULT_MINUTES_PER_ITEM, estimated: false });
+    expect(plan.concurrency).toBe(100);
+    expect(plan.durationMinutes.min).toBeCloseTo(9.9 + 10, 5); // starting all takes 9.9 min
+    expect(plan.waves).toEqual([
+      { wave: 0, items: 5, approval: false },
+      { wave: 1, items: 45, approval: true },
+      { wave: 2, items: 50, approval: true },
+    ]);
+  });
+
+  it('counts what a targets preview matched, skipped and would create', () => {
+    const plan = planCampaign(
+      { job: { message: 'x', webhooks: false }, targets: { repositories: 'acme/*' } },
+      {
+        targets: {
+          pattern: 'acme/*',
+          apiCalls: 2,
+          repositories: [
+            { repository: 'acme/api', key: 'acme__api', action: 'run', environmentId: 'e1' },
+            { repository: 'acme/x', key: 'acme__x', action: 'create_environment' },
+            { repository: 'acme/y', key: 'acme__y', action: 'skip', reason: 'no environment' },
+          ],
+        },
+      },
+    );
+    expect(plan.items).toEqual({ total: 3, run: 2, skipped: 1, environmentsToCreate: 1 });
+    expect(plan.apiCalls.webhooks).toBeUndefined();
+  });
+});
+
+describe('schedule timing and list query', () => {
+  it('reads cron expressions as Temporal does and names the bad field', () => {
+    for (const ok of [
+      '0 2 * * *',
+      '*/15 9-17 * * MON-FRI',
+      '0 0 1 JAN *',
+      '@daily',
+      '@every 2h',
+      'CRON_TZ=Europe/Paris 0 2 * * *',
+    ])
+      expect(cronProblem(ok), ok).toBeUndefined();
+    expect(cronProblem('0 25 * * *')).toMatch(/^hour "25" must be/);
+    expect(cronProblem('0 2 * *')).toMatch(/has 4 field\(s\); expected 5/);
+    expect(cronProblem('@sometimes')).toMatch(/unknown shorthand/);
+    expect(intervalProblem('24h')).toBeUndefined();
+    expect(intervalProblem('soon')).toMatch(/positive duration/);
+    expect(intervalProblem('0s')).toMatch(/positive duration/);
+  });
+
+  it('lists campaigns by workflow type, keeping those that carry no CampaignState yet', () => {
+    expect(campaignListQuery()).toBe(
+      `WorkflowType = 'campaignWorkflow' AND ExecutionStatus != 'ContinuedAsNew'`,
+    );
+    expect(campaignListQuery({ state: 'running', prefix: "it's" })).toBe(
+      `WorkflowType = 'campaignWorkflow' AND ExecutionStatus != 'ContinuedAsNew' AND WorkflowId STARTS_WITH 'it\\'s' AND (CampaignState = 'running' OR CampaignState IS NULL)`,
+    );
+  });
+});
