@@ -15,7 +15,7 @@ import { freeLoopbackAddress, installRuntime } from './observability/runtime';
 import { ReplicasClient } from './replicas';
 import { callbackTargets } from './webhooks/callback-targets';
 import { connectClient, connectWorker, temporalAnswers } from './temporal/connection';
-import { ensureSearchAttributes } from './temporal/search-attributes';
+import { searchAttributesAtStart } from './temporal/search-attributes';
 
 export interface FleetWorkerDeps {
   /** Activities that run beside the workflows (no Replicas API calls). */
@@ -134,7 +134,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   let temporal: Client | undefined;
   try {
     connection = await connectWorker(config.temporal);
-    await warnOnMissingSearchAttributes(connection, config.temporal.TEMPORAL_NAMESPACE);
+    await prepareSearchAttributes(connection, config.temporal.TEMPORAL_NAMESPACE);
     // Shards ask Temporal about jobs whose end they did not hear of: a client for those activities.
     temporal = new Client({
       connection: await connectClient(config.temporal),
@@ -164,19 +164,23 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   }
 }
 
-/** Workflows whose upserts name an unregistered attribute fail their tasks: say so at start. */
-async function warnOnMissingSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+/** Registers the search attributes if the server lets us, else says what to run (see the check). */
+async function prepareSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
   const log = logger('worker');
-  try {
-    const statuses = await ensureSearchAttributes(connection.operatorService, namespace, { register: false });
-    const wrong = statuses.filter((s) => s.state !== 'present');
-    if (wrong.length) {
-      log.warn('search attributes missing or mistyped in the namespace: run `replica-fleet setup`', {
-        namespace,
-        attributes: wrong.map((s) => `${s.name} (${s.state})`),
-      });
-    }
-  } catch (error) {
-    log.debug('could not list search attributes; skipping the check', { namespace, error });
-  }
+  const check = await searchAttributesAtStart(connection.operatorService, namespace);
+  if (check.kind === 'ready' && check.added.length)
+    log.info('registered search attributes', { namespace, attributes: check.added });
+  if (check.kind === 'refused')
+    log.warn('search attributes missing and this caller may not register them: run this once', {
+      namespace,
+      attributes: check.missing,
+      command: check.command,
+    });
+  if (check.kind === 'wrong type')
+    log.warn('search attributes registered with another type: jobs that set them will fail', {
+      namespace,
+      attributes: check.attributes,
+    });
+  if (check.kind === 'unknown')
+    log.debug('could not check search attributes', { namespace, error: check.error });
 }

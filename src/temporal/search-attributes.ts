@@ -126,3 +126,33 @@ export function tcldCommand(
   const flags = attributes.map(({ name, type }) => `--search-attribute "${name}=${type}"`);
   return [`tcld namespace search-attributes add --namespace ${namespace}`, ...flags].join(' \\\n    ');
 }
+
+/** What a worker found at start: ready (perhaps after registering), or what an operator must do. */
+export type StartupCheck =
+  | { kind: 'ready'; added: string[] }
+  | { kind: 'refused'; missing: string[]; command: string }
+  | { kind: 'wrong type'; attributes: string[] }
+  | { kind: 'unknown'; error: unknown };
+
+/**
+ * At worker start: registers missing attributes where the server lets this caller (a self-hosted or
+ * dev server), else names the command that does (Temporal Cloud). Workflows whose upserts name an
+ * unregistered attribute fail their tasks, so this is said before the first one runs.
+ */
+export async function searchAttributesAtStart(operator: Operator, namespace: string): Promise<StartupCheck> {
+  try {
+    const statuses = await ensureSearchAttributes(operator, namespace, { register: true });
+    const wrong = statuses.filter((s) => s.state === 'wrong type');
+    if (wrong.length)
+      return { kind: 'wrong type', attributes: wrong.map((s) => `${s.name} (${s.registeredAs})`) };
+    return { kind: 'ready', added: statuses.filter((s) => s.state === 'added').map((s) => s.name) };
+  } catch (error) {
+    if (error instanceof SearchAttributesRefused)
+      return {
+        kind: 'refused',
+        missing: error.missing.map((m) => m.name),
+        command: tcldCommand(namespace, error.missing),
+      };
+    return { kind: 'unknown', error };
+  }
+}

@@ -6,6 +6,7 @@ import { setupCommand } from '../../src/cli/commands/setup';
 import { searchAttributeKeys } from '../../src/contracts';
 import {
   ensureSearchAttributes,
+  searchAttributesAtStart,
   SearchAttributesRefused,
   tcldCommand,
 } from '../../src/temporal/search-attributes';
@@ -77,6 +78,33 @@ describe('replica-fleet setup', () => {
     expect(command).toMatch(/^tcld namespace search-attributes add --namespace prod\.a1b2c/);
     expect(command).toContain('--search-attribute "CampaignState=Keyword"');
     expect(command).not.toContain('CampaignId=');
+  });
+
+  it('lets a worker register what is missing at start, or name the tcld command where it may not', async () => {
+    const fresh = uniqueTaskQueue('worker-ns');
+    await env.connection.workflowService.registerNamespace({
+      namespace: fresh,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    const operator = env.connection.operatorService;
+    await eventually(async () =>
+      operator.listSearchAttributes({ namespace: fresh }).then(
+        () => true,
+        () => false,
+      ),
+    );
+    const first = await searchAttributesAtStart(operator, fresh);
+    expect(first).toEqual({ kind: 'ready', added: names });
+    expect(await searchAttributesAtStart(operator, fresh)).toEqual({ kind: 'ready', added: [] });
+
+    const refusal = Object.assign(new Error('7 PERMISSION_DENIED: Request unauthorized.'), { code: 7 });
+    const cloud = {
+      listSearchAttributes: async () => Promise.reject(refusal),
+      addSearchAttributes: async () => Promise.reject(refusal),
+    } as unknown as Parameters<typeof searchAttributesAtStart>[0];
+    const refused = await searchAttributesAtStart(cloud, 'prod.a1b2c');
+    expect(refused).toMatchObject({ kind: 'refused', missing: names });
+    expect(refused.kind === 'refused' && refused.command).toMatch(/^tcld namespace search-attributes add/);
   });
 
   it('rejects an unknown flag with the usage and exit 2', async () => {
