@@ -8,4 +8,4 @@ export {
   type SimulatorOptions,
 } from './server';
 export { applyFlags, describeSimConfig, type SimConfig, type SimConfigInput } from './sim-config';
-export type { SimStats } from './stats';
+export type { CreatedReplica, SimStats } from './stats';
