@@ -10,7 +10,7 @@ import { startLocalStack } from '../src/stack/local-stack';
 import { installRuntimeLogger } from '../src/temporal/quiet-runtime';
 import type { replicaJobWorkflow } from '../src/workflows/replica-job/workflow';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
