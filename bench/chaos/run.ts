@@ -20,7 +20,9 @@ Options:
   --ingress-kills N   (default 1)
   --temporal-kills N  (default 1)
   --deadline-s N      the run fails if the campaign has not finished by then (default 1800)
-  --max-stall-s N     longest time without progress that passes (default 90)`;
+  --max-stall-s N     longest time without progress that passes (default 90)
+  --set KNOB=VALUE    a simulator knob over the chaos defaults, repeatable (see replica-fleet sim --help)
+  --keep-logs         keep the processes' logs (they are kept anyway when the run fails)`;
 
 function count(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -41,6 +43,8 @@ async function main(): Promise<number> {
       'temporal-kills': { type: 'string' },
       'deadline-s': { type: 'string' },
       'max-stall-s': { type: 'string' },
+      set: { type: 'string', multiple: true },
+      'keep-logs': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -61,6 +65,8 @@ async function main(): Promise<number> {
     },
     deadlineMs: count(values['deadline-s'], 'deadline-s', 1800) * 1000,
     maxStallMs: count(values['max-stall-s'], 'max-stall-s', 90) * 1000,
+    simFlags: values.set,
+    keepLogs: values['keep-logs'],
     cli: [process.execPath, path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js')],
   });
   console.log(`\n${formatReport(report)}`);
