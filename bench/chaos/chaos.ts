@@ -71,6 +71,8 @@ export interface ChaosReport {
   wallMs: number;
   itemsPerSecond: number;
   apiCallsPerItem: number;
+  /** How long items ran, start to end, in seconds. */
+  itemSeconds?: { p50: number; p95: number; max: number };
   planned: Disruption[];
   kills: ExecutedKill[];
   unexpectedExits: Record<Target, number>;
@@ -216,6 +218,17 @@ function problemsOf(
   return problems;
 }
 
+function itemSeconds(records: ItemRecord[]): ChaosReport['itemSeconds'] {
+  const durations = records
+    .filter((r) => r.startedAtMs !== undefined && r.endedAtMs !== undefined)
+    .map((r) => ((r.endedAtMs as number) - (r.startedAtMs as number)) / 1000)
+    .sort((a, b) => a - b);
+  if (durations.length === 0) return undefined;
+  const at = (p: number) =>
+    Math.round((durations[Math.floor((durations.length - 1) * p)] as number) * 10) / 10;
+  return { p50: at(0.5), p95: at(0.95), max: at(1) };
+}
+
 function apiCalls(stats: SimStats): number {
   return Object.values(stats.requests).reduce(
     (sum, byStatus) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0),
@@ -284,6 +297,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       wallMs: drive.wallMs,
       itemsPerSecond: Math.round((drive.trace.finished / drive.wallMs) * 1000 * 100) / 100,
       apiCallsPerItem: Math.round((apiCalls(stats) / options.items) * 10) / 10,
+      itemSeconds: itemSeconds(records),
       planned,
       kills: drive.kills,
       unexpectedExits: {

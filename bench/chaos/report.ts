@@ -39,6 +39,12 @@ export function formatReport(report: ChaosReport): string {
     ['wall time', seconds(report.wallMs)],
     ['items/s', String(report.itemsPerSecond)],
     ['API calls per item', String(report.apiCallsPerItem)],
+    [
+      'item duration p50 / p95 / max',
+      report.itemSeconds
+        ? `${report.itemSeconds.p50} / ${report.itemSeconds.p95} / ${report.itemSeconds.max} s`
+        : 'n/a',
+    ],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return [
