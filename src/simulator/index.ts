@@ -7,5 +7,6 @@ export {
   type Simulator,
   type SimulatorOptions,
 } from './server';
+export { SeededRandom } from './random';
 export { applyFlags, describeSimConfig, type SimConfig, type SimConfigInput } from './sim-config';
-export type { SimStats } from './stats';
+export type { CreatedReplica, SimStats } from './stats';

@@ -64,6 +64,7 @@ export class ReplicaEngine {
     this.stats.replicasCreated += 1;
     this.created += 1;
     const replica = newReplica(input, this.created);
+    this.stats.createdReplicas[replica.id] = { name: replica.name, pullRequests: [] };
     this.replicas.set(replica.id, replica);
     this.stats.liveReplicas = this.replicas.size;
     this.stats.peakLiveReplicas = Math.max(this.stats.peakLiveReplicas, this.replicas.size);
@@ -328,6 +329,7 @@ export class ReplicaEngine {
 
   private completeTurn(replica: SimReplica, chat: SimChat): void {
     const opened = this.changes.apply(replica);
+    this.stats.createdReplicas[replica.id]?.pullRequests.push(...opened);
     const [said, ...result] = answerEvents(chat.provider, answerText(chat.turn?.message ?? '', opened));
     for (const event of [said, ...result]) if (event) chat.history.push(event);
     if (said) this.publish(replica, 'chat.turn.delta', { chatId: chat.id, event: said });
@@ -386,6 +388,8 @@ export class ReplicaEngine {
     this.setStatus(replica, 'error');
     replica.waking = false;
     replica.errorMessage = message;
+    const created = this.stats.createdReplicas[replica.id];
+    if (created) created.error = message;
     this.notify(replica, 'replica.error', { message });
     this.publish(replica, 'error', { code: 'sandbox_failed', message });
     this.events.end(replica.id);

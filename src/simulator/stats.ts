@@ -13,6 +13,11 @@ export interface SimStats {
   turnsCompleted: number;
   /** Replica id → turns started on it, so a test can assert that each message ran exactly once. */
   turnsByReplica: Record<string, number>;
+  /**
+   * Every replica ever created (deleted ones too), by id: its name, the PR URLs its turns opened and
+   * the message it failed with, so a run can check that no PR or platform error went unreported.
+   */
+  createdReplicas: Record<string, CreatedReplica>;
   /** Wakes begun by `POST /wake` (`requested`) and by reading a sleeping replica (`onRead`). */
   wakes: { requested: number; onRead: number };
   webhooks: {
@@ -35,6 +40,12 @@ export interface SimStats {
   };
 }
 
+export interface CreatedReplica {
+  name: string;
+  pullRequests: string[];
+  error?: string;
+}
+
 export function emptyStats(): SimStats {
   return {
     requests: {},
@@ -45,6 +56,7 @@ export function emptyStats(): SimStats {
     turnsStarted: 0,
     turnsCompleted: 0,
     turnsByReplica: {},
+    createdReplicas: {},
     wakes: { requested: 0, onRead: 0 },
     webhooks: {
       events: 0,

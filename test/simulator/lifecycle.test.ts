@@ -135,6 +135,19 @@ describe('simulator lifecycle', () => {
     expect((await client.getReplica(replica.id)).replica.status).toBe('error');
   });
 
+  it('keeps every created replica in its stats, deleted ones too: name, PRs opened, error message', async () => {
+    const opened = await create();
+    const failed = await create();
+    const hook = await hooks.next(ofType('replica.turn_completed', opened.id));
+    await hooks.next(ofType('replica.ready', failed.id));
+    await forceState(h.sim.url, failed.id, 'error', 'disk full');
+    await client.deleteReplica(opened.id);
+    const urls = (hook.body.data as { pr_urls: string[] }).pr_urls;
+    expect(urls).toHaveLength(1);
+    expect(h.sim.stats().createdReplicas[opened.id]).toEqual({ name: opened.name, pullRequests: urls });
+    expect(h.sim.stats().createdReplicas[failed.id]).toMatchObject({ name: failed.name, error: 'disk full' });
+  });
+
   it('wakes a sleeping workspace: waking, then active with replica.ready', async () => {
     const replica = await create();
     await hooks.next(ofType('replica.turn_completed', replica.id));

@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { packageRoot } from '../../src/stack/temporal-binary';
+import { runChaos } from './chaos';
+import { formatReport } from './report';
+
+const HELP = `Usage: npm run chaos -- [options]
+
+A campaign against the simulator with every fault knob on while the worker, the webhook ingress and
+the Temporal dev server are killed with SIGKILL on a seeded schedule and started again. Prints the
+measures, saves them to bench/results/chaos-<items>.json, exits 0 when every measure is zero.
+
+Options:
+  --items N           items (default 1000)
+  --concurrency N     jobs at once (default 100)
+  --items-per-shard N (default 250)
+  --seed N            replays a run's schedule and faults (default: random, printed)
+  --worker-kills N    (default 6)
+  --ingress-kills N   (default 1)
+  --temporal-kills N  (default 1)
+  --deadline-s N      the run fails if the campaign has not finished by then (default 1800)
+  --max-stall-s N     longest time without progress that passes (default 90)
+  --set KNOB=VALUE    a simulator knob over the chaos defaults, repeatable (see replica-fleet sim --help)
+  --keep-logs         keep the processes' logs (they are kept anyway when the run fails)`;
+
+function count(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got ${value}`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      items: { type: 'string' },
+      concurrency: { type: 'string' },
+      'items-per-shard': { type: 'string' },
+      seed: { type: 'string' },
+      'worker-kills': { type: 'string' },
+      'ingress-kills': { type: 'string' },
+      'temporal-kills': { type: 'string' },
+      'deadline-s': { type: 'string' },
+      'max-stall-s': { type: 'string' },
+      set: { type: 'string', multiple: true },
+      'keep-logs': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const items = count(values.items, 'items', 1000);
+  const report = await runChaos({
+    items,
+    concurrency: count(values.concurrency, 'concurrency', 100),
+    itemsPerShard: count(values['items-per-shard'], 'items-per-shard', 250),
+    seed: count(values.seed, 'seed', Math.floor(Math.random() * 1_000_000)),
+    kills: {
+      worker: count(values['worker-kills'], 'worker-kills', 6),
+      ingress: count(values['ingress-kills'], 'ingress-kills', 1),
+      temporal: count(values['temporal-kills'], 'temporal-kills', 1),
+    },
+    deadlineMs: count(values['deadline-s'], 'deadline-s', 1800) * 1000,
+    maxStallMs: count(values['max-stall-s'], 'max-stall-s', 90) * 1000,
+    simFlags: values.set,
+    keepLogs: values['keep-logs'],
+    cli: [process.execPath, path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js')],
+  });
+  console.log(`\n${formatReport(report)}`);
+  const out = path.join(packageRoot(), 'bench', 'results', `chaos-${items}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, report }, null, 2)}\n`,
+  );
+  console.log(`figures saved to ${path.relative(process.cwd(), out)}`);
+  return report.passed ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
