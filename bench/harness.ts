@@ -41,6 +41,8 @@ export async function startBenchStack(sim: SimConfigInput, options: BenchStackOp
     port: await freePort(),
     uiPort: await freePort(),
     namespace: 'default',
+    // Experiments only: BENCH_DYNAMIC_CONFIG='{"key": value}' passes dynamic config to the dev server.
+    dynamicConfig: process.env.BENCH_DYNAMIC_CONFIG ? JSON.parse(process.env.BENCH_DYNAMIC_CONFIG) : {},
   });
   const stack = await startLocalStack({
     temporal,

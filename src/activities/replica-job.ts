@@ -58,11 +58,12 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
 
   /**
    * Runs an API call while heartbeating, so a call on a worker that dies is retried once the heartbeat
-   * timeout passes (seconds) instead of after the start-to-close timeout (minutes).
+   * timeout passes (seconds) instead of after the start-to-close timeout (minutes). No heartbeat at
+   * the start: the server's heartbeat clock already runs from then, and most calls end well before
+   * the first beat is due, so they cost no heartbeat request at all.
    */
   async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
     const context = Context.current();
-    context.heartbeat();
     const timer = setInterval(() => context.heartbeat(), heartbeatEveryMs);
     try {
       return await fn();

@@ -9,16 +9,14 @@ export const REPLICA_EVENT_TYPES = [
 ] as const;
 
 /**
- * The webhook events a replica job acts on; the ingress acknowledges the others without signalling.
- * `replica.ready` is left out on purpose: it arrives once per job at provisioning, which the job does
- * not wait for, and a wake is confirmed by the job's own look; signalling it would cost every job a
- * workflow task and a billable action for nothing.
+ * The webhook events a replica job acts on; the ingress acknowledges the others without signalling,
+ * because each signal is a billed action and a workflow task. Left out on purpose:
+ * - `replica.ready` arrives at provisioning, which the job does not wait for, and after a wake, which
+ *   the job confirms with its own look;
+ * - `replica.deleted` follows the job's own cleanup on nearly every job (and would reach it while its
+ *   last activity still runs); a deletion by someone else mid-turn is found by the job's next look.
  */
-export const JOB_EVENT_TYPES: readonly string[] = [
-  'replica.turn_completed',
-  'replica.error',
-  'replica.deleted',
-];
+export const JOB_EVENT_TYPES: readonly string[] = ['replica.turn_completed', 'replica.error'];
 
 /**
  * A Replicas callback after the ingress verified it, normalised at the edge: the workflow reads typed

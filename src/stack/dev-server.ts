@@ -19,6 +19,8 @@ export interface DevServerOptions {
    * on a process crash). `[]` keeps SQLite's defaults.
    */
   sqlitePragmas?: string[];
+  /** Dynamic config values (`--dynamic-config-value KEY=JSON`), e.g. for experiments and benchmarks. */
+  dynamicConfig?: Record<string, unknown>;
 }
 
 export const DEFAULT_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
@@ -51,6 +53,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'error',
     ...(options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
     ...searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   // The server's own log goes to a file beside its database so the terminal shows replica-fleet's output.
   const logFile = path.join(options.dataDir, 'temporal-server.log');

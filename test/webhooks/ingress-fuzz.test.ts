@@ -230,7 +230,7 @@ describe('webhook ingress fuzz', () => {
       body: stop,
       headers: {
         'content-type': 'application/json',
-        'x-replicas-event': 'replica.deleted',
+        'x-replicas-event': 'replica.error',
         'x-replicas-event-id': 'stop',
         'x-replicas-replica-id': 'fuzz',
         'x-replicas-signature': signBody(deriveWebhookSecret(MASTER_SECRET, handle.workflowId), stop),

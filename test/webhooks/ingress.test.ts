@@ -109,7 +109,7 @@ describe('webhook ingress on the shared dev server', () => {
 
   /** Stops the sink with a valid delivery and returns every event it kept, in order. */
   async function stopSink(handle: WorkflowHandle<typeof eventSinkWorkflow>): Promise<ReplicaEvent[]> {
-    expect((await post(ingress, handle.workflowId, { type: 'replica.deleted' })).status).toBe(200);
+    expect((await post(ingress, handle.workflowId, { type: 'replica.error' })).status).toBe(200);
     return handle.result();
   }
 
@@ -138,11 +138,15 @@ describe('webhook ingress on the shared dev server', () => {
     await stopSink(handle);
   });
 
-  it('acknowledges an event no job acts on (replica.ready) without signalling it', async () => {
+  it('acknowledges events no job acts on (replica.ready, replica.deleted) without signalling them', async () => {
     const handle = await startSink();
-    const res = await post(ingress, handle.workflowId, { type: 'replica.ready', eventId: 'ready-1' });
-    expect(res).toMatchObject({ status: 200, json: { ok: true, ignored: true } });
-    expect((await stopSink(handle)).map((e) => e.eventId)).not.toContain('ready-1');
+    for (const type of ['replica.ready', 'replica.deleted']) {
+      const res = await post(ingress, handle.workflowId, { type, eventId: type });
+      expect(res).toMatchObject({ status: 200, json: { ok: true, ignored: true } });
+    }
+    const kept = (await stopSink(handle)).map((e) => e.eventId);
+    expect(kept).not.toContain('replica.ready');
+    expect(kept).not.toContain('replica.deleted');
     expect(ingress.metrics.requestCount('ignored')).toBeGreaterThanOrEqual(1);
   });
 
@@ -218,7 +222,7 @@ describe('webhook ingress on the shared dev server', () => {
       expect(JSON.stringify(res.json)).not.toContain(MASTER_SECRET);
     }
     // Signals from one client arrive in order, so the stop event proves none of the above got through.
-    expect((await stopSink(handle)).map((e) => e.type)).toEqual(['replica.deleted']);
+    expect((await stopSink(handle)).map((e) => e.type)).toEqual(['replica.error']);
   });
 
   it('answers 410 for an unknown or closed workflow, 404 and 405 for other routes', async () => {
@@ -341,7 +345,7 @@ describe('webhook ingress while Temporal is down', () => {
       expect(await post(ingress, handle.workflowId, { eventId })).toMatchObject({ status: 200 });
       expect((await get(ingress, '/healthz')).status).toBe(200);
       const events = await runWorker(async () => {
-        expect((await post(ingress, handle.workflowId, { type: 'replica.deleted' })).status).toBe(200);
+        expect((await post(ingress, handle.workflowId, { type: 'replica.error' })).status).toBe(200);
         return handle.result();
       });
       expect(events.map((e) => e.eventId)).toEqual([eventId, expect.any(String)]);
