@@ -57,6 +57,11 @@ describe('record replay histories (webhooks)', () => {
       await save('job-cancelled', handle);
     }));
 
+  it('job: a turn that times out', () =>
+    t.h.withSim({ timings: { turnMs: 600_000 } }, async () => {
+      await save('job-turn-timeout', await t.h.start(t.h.input({ turnTimeoutMs: 3_000 })));
+    }));
+
   it('campaign: apply, re-apply with new keys, two shards', async () => {
     const spec = { job: { message: 'x' }, items: t.h.items(6), concurrency: 3, itemsPerShard: 3 };
     const { campaignId } = await t.h.apply(spec);
