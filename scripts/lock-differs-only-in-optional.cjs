@@ -2,7 +2,9 @@
 // (other platforms' binaries a registry mirror may or may not list); 1 otherwise.
 const { readFileSync } = require('node:fs');
 
-const [before, after] = process.argv.slice(2).map((file) => JSON.parse(readFileSync(file, 'utf8')).packages ?? {});
+const [before, after] = process.argv
+  .slice(2)
+  .map((file) => JSON.parse(readFileSync(file, 'utf8')).packages ?? {});
 const names = new Set([...Object.keys(before), ...Object.keys(after)]);
 const differing = [...names].filter((name) => {
   if (!(name in before)) return after[name].optional !== true;
