@@ -15,7 +15,8 @@ export class TemporalUnreachableError extends Error {
 /** Runs `fn` with a Temporal client configured from the environment, and closes the connection after. */
 export async function withTemporalClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const config = loadTemporalConfig();
-  const connection = await connectClient(config).catch((error: unknown) => {
+  // Someone at a terminal waits on this: a server that has not answered in 3 s is not there.
+  const connection = await connectClient(config, { connectTimeoutMs: 3_000 }).catch((error: unknown) => {
     throw new TemporalUnreachableError(
       config.TEMPORAL_ADDRESS,
       error instanceof Error ? error.message : String(error),

@@ -10,6 +10,7 @@ import type {
   ItemCounts,
   ItemEvent,
   JobTemplate,
+  KeptReplica,
 } from './campaign';
 
 /** The spec of an apply without its items (they follow in chunks, already routed to shards). */
@@ -77,6 +78,8 @@ export type ShardCommand =
   | { kind: 'retry'; requestId: string }
   | { kind: 'prune'; requestId: string; applyId: number }
   | { kind: 'cancel'; requestId: string }
+  /** These kept replicas are gone (`campaign cleanup`): the records stop naming them as kept. */
+  | { kind: 'released'; requestId: string; replicas: KeptReplica[] }
   | { kind: 'close'; requestId: string };
 
 /** One wave's items in one shard, by what matters for rollout decisions. */

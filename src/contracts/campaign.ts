@@ -143,6 +143,14 @@ export interface ItemRecord {
   lastMessage?: string;
   /** The replica outlived its job (cleanup `keep`, or a failure under `delete-on-success`). */
   replicaKept?: boolean;
+  /** Replicas that earlier runs of this item kept (a retry runs on a new one); cleanup deletes them too. */
+  earlierReplicas?: string[];
+}
+
+/** A kept replica of an item, named by `campaign cleanup` once it is gone. */
+export interface KeptReplica {
+  key: string;
+  replicaId: string;
 }
 
 /** Something that happened to an item, for live views (`campaign watch`). */

@@ -14,6 +14,7 @@ import {
   type ItemEvent,
   type ItemRecord,
   type ItemState,
+  type KeptReplica,
   type ReplicaJobResult,
   type RoutedItem,
   type WaveCounts,
@@ -41,6 +42,8 @@ const FINISHED: ReadonlySet<ItemState> = new Set([
   'skipped',
 ]);
 const RETRYABLE: ReadonlySet<ItemState> = new Set(['failed', 'timed_out']);
+/** Kept replicas of earlier runs remembered per item: bounds the record; retries beyond are rare. */
+const EARLIER_REPLICAS_KEPT = 20;
 
 /** Why an item that never started is skipped when its campaign closes; reopening runs it after all. */
 export const CLOSED_BEFORE_START = 'campaign closed before the item started';
@@ -236,6 +239,24 @@ export class ItemBook {
     return true;
   }
 
+  /** Kept replicas that are gone now (`campaign cleanup`): records stop naming them; how many changed. */
+  release(replicas: readonly KeptReplica[]): number {
+    let changed = 0;
+    for (const { key, replicaId } of replicas) {
+      const entry = this.entries.get(key);
+      if (!entry) continue;
+      if (entry.replicaKept && entry.replicaId === replicaId && isFinished(entry.state)) {
+        entry.replicaKept = false;
+        changed += 1;
+      } else if (entry.earlierReplicas?.includes(replicaId)) {
+        entry.earlierReplicas = entry.earlierReplicas.filter((id) => id !== replicaId);
+        if (entry.earlierReplicas.length === 0) delete entry.earlierReplicas;
+        changed += 1;
+      }
+    }
+    return changed;
+  }
+
   /** Running items, for cancels and lost-report checks. */
   running(): BookEntry[] {
     return [...this.entries.values()].filter((e) => e.state === 'running');
@@ -319,6 +340,11 @@ export class ItemBook {
 
   private requeue(entry: BookEntry, nowMs: number, why: 'retried' | 'updated'): void {
     if (entry.state !== 'skipped' || why === 'retried') entry.attempt += 1;
+    // The next run gets a new replica: the kept one stays on record until cleanup deletes it.
+    if (entry.replicaKept && entry.replicaId)
+      entry.earlierReplicas = [...(entry.earlierReplicas ?? []), entry.replicaId].slice(
+        -EARLIER_REPLICAS_KEPT,
+      );
     for (const field of [
       'replicaId',
       'branch',

@@ -25,8 +25,15 @@ async function connectionOptions(config: TemporalConfig) {
   return { address: config.TEMPORAL_ADDRESS, tls: await tlsOptions(config), apiKey: config.TEMPORAL_API_KEY };
 }
 
-export async function connectClient(config: TemporalConfig): Promise<Connection> {
-  const options: ConnectionOptions = await connectionOptions(config);
+/** `connectTimeoutMs`: how long to wait for the server (the SDK's default is 10 s). */
+export async function connectClient(
+  config: TemporalConfig,
+  { connectTimeoutMs }: { connectTimeoutMs?: number } = {},
+): Promise<Connection> {
+  const options: ConnectionOptions = {
+    ...(await connectionOptions(config)),
+    ...(connectTimeoutMs !== undefined && { connectTimeout: connectTimeoutMs }),
+  };
   return Connection.connect(options);
 }
 

@@ -174,7 +174,7 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
     expect(existsSync(screenshot) && statSync(screenshot).size).toBeGreaterThan(20_000);
   }, 120_000);
 
-  it('status, watch and list as JSON; cleanup deletes the kept replica, and again finds it gone', async () => {
+  it("status, watch and list as JSON; a retry runs on a new replica; cleanup deletes the failed run's replica once and the record stops naming it", async () => {
     const [status, watch, list] = await Promise.all([
       runCli(['campaign', 'status', id, '--json'], env()),
       runCli(['campaign', 'watch', id, '--json'], env()),
@@ -204,13 +204,33 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
         owner: expect.stringContaining('@'),
       }),
     ]);
+    const [failed] = ResultsShape.parse(
+      jsonOf(await runCli(['campaign', 'results', id, '--state', 'failed', '--format', 'json'], env())),
+    );
+    expect(failed).toMatchObject({ key: 'item-0000', replicaKept: true });
+    // The retry runs on a new replica (and succeeds); the failed run's replica stays on record.
+    const retried = await runCli(['campaign', 'retry-failed', id], env());
+    expect(retried.code, retried.stderr).toBe(0);
+    await t.h.settle(id, (p) => p.counts.succeeded === 5);
+    const [rerun] = ResultsShape.parse(
+      jsonOf(await runCli(['campaign', 'results', id, '--state', 'succeeded', '--format', 'json'], env())),
+    ).filter((r) => r.key === 'item-0000');
+    expect(rerun).toMatchObject({ attempt: 2, earlierReplicas: [failed?.replicaId] });
+    expect(rerun?.replicaId).not.toBe(failed?.replicaId);
+
     const cleaned = await runCli(['campaign', 'cleanup', id, '--json'], env());
     expect(cleaned.code, cleaned.stderr).toBe(0);
     const report = CleanupShape.parse(jsonOf(cleaned));
-    expect(report.deleted.map((r) => r.key)).toEqual(['item-0000']);
+    expect(report.deleted).toEqual([{ key: 'item-0000', replicaId: failed?.replicaId }]);
     expect(report.alreadyGone).toEqual([]);
+    expect(report.recordsUpdated).toBe(1);
+    await expect(t.h.client.getReplica(failed?.replicaId as string)).rejects.toMatchObject({ status: 404 });
+    const [record] = ResultsShape.parse(
+      jsonOf(await runCli(['campaign', 'results', id, '--state', 'succeeded', '--format', 'json'], env())),
+    ).filter((r) => r.key === 'item-0000');
+    expect(record?.earlierReplicas).toBeUndefined();
     const again = CleanupShape.parse(jsonOf(await runCli(['campaign', 'cleanup', id, '--json'], env())));
-    expect(again).toMatchObject({ deleted: [], alreadyGone: report.deleted });
+    expect(again).toMatchObject({ deleted: [], alreadyGone: [], recordsUpdated: 0 });
   }, 60_000);
 
   it('Ctrl-C stops watching and leaves the campaign running; cancel ends it, and watch then exits 0', async () => {

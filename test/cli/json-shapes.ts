@@ -52,6 +52,7 @@ export const ItemRecordShape = z.object({
   costUsd: z.number().optional(),
   lastMessage: z.string().optional(),
   replicaKept: z.boolean().optional(),
+  earlierReplicas: z.array(z.string()).optional(),
 });
 
 export const ResultsShape = z.array(ItemRecordShape);
@@ -124,6 +125,7 @@ export const CleanupShape = z.object({
   alreadyGone: z.array(kept),
   failed: z.array(kept.extend({ error: z.string() })),
   skippedRunning: z.number().int(),
+  recordsUpdated: z.number().int().nullable(),
 });
 
 const range = z.object({ min: z.number(), max: z.number() });

@@ -94,6 +94,43 @@ describe('item book', () => {
     expect(book.startable(1, 10).map((e) => e.key)).toEqual(['a', 'b', 'late']);
   });
 
+  it('remembers the replica a failed run kept when a retry starts a new one, until cleanup releases it', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0)], options, 0);
+    const run = (attempt: number) => {
+      book.markStarted(book.startable(0, 1)[0]!, 0);
+      const failed = result('a', {
+        attempt,
+        replicaId: `r-a-${attempt}`,
+        state: 'failed',
+        prs: [],
+        deleted: false,
+      });
+      book.finish('a', attempt, { kind: 'result', result: failed }, 1, cost);
+    };
+    run(1);
+    expect(book.get('a')).toMatchObject({ replicaId: 'r-a-1', replicaKept: true });
+    book.retryFailed(2);
+    run(2);
+    expect(book.get('a')).toMatchObject({
+      replicaId: 'r-a-2',
+      replicaKept: true,
+      earlierReplicas: ['r-a-1'],
+    });
+    // Cleanup deleted both; a replica id the record does not name changes nothing.
+    expect(
+      book.release([
+        { key: 'a', replicaId: 'r-a-1' },
+        { key: 'a', replicaId: 'r-a-2' },
+        { key: 'a', replicaId: 'r-other' },
+        { key: 'missing', replicaId: 'r-x' },
+      ]),
+    ).toBe(2);
+    expect(book.get('a')).toMatchObject({ replicaId: 'r-a-2', replicaKept: false });
+    expect(book.get('a')?.earlierReplicas).toBeUndefined();
+    expect(book.release([{ key: 'a', replicaId: 'r-a-2' }])).toBe(0);
+  });
+
   it('ignores late and duplicate reports, and reports of another run', () => {
     const book = new ItemBook();
     book.apply([item('a', 0)], options, 0);

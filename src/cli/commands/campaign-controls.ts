@@ -115,9 +115,11 @@ export const cleanup = command({
 
 By default (cleanup: delete-on-success) a job that fails or times out keeps its replica, so the
 workspace and the agent's transcript can be looked at ('campaign item ID KEY', 'replicas get').
-This deletes every replica the campaign's finished items kept, by the replica id in their records,
-through REPLICAS_API_URL / REPLICAS_API_KEY. Safe to repeat: a replica already gone counts as done.
-Running items are left to their jobs. Exit 1 if a deletion failed.
+This deletes every replica the campaign's finished items kept, and those earlier runs of retried
+items kept, by the replica ids in their records, through REPLICAS_API_URL / REPLICAS_API_KEY; the
+records then stop naming them as kept (a closed campaign's records are final). Safe to repeat: a
+replica already gone counts as done. Running items are left to their jobs. Exit 1 if a deletion
+failed.
 
 Example:
   replica-fleet campaign cleanup lint-2026-11`,
@@ -134,7 +136,10 @@ Example:
           for (const r of report.failed) console.log(`failed    ${r.replicaId}  (${r.key}): ${r.error}`);
           console.log(
             `${report.deleted.length} deleted, ${report.alreadyGone.length} already gone, ${report.failed.length} failed` +
-              (report.skippedRunning ? `, ${report.skippedRunning} still running (left to their jobs)` : ''),
+              (report.skippedRunning ? `, ${report.skippedRunning} still running (left to their jobs)` : '') +
+              (report.recordsUpdated === null
+                ? '; the campaign is closed, its records stay as they were'
+                : ''),
           );
         }
         return report.failed.length ? EXIT.failed : EXIT.ok;

@@ -5,6 +5,7 @@ import type {
   CampaignHeader,
   CampaignItem,
   CampaignProgress,
+  KeptReplica,
   ShardAck,
   ShardReport,
 } from '../../contracts';
@@ -30,6 +31,8 @@ export const finishApplyUpdate = defineUpdate<{ pruned: number }, [{ applyId: nu
   'finishApply',
 );
 
+/** Kept replicas `campaign cleanup` deleted (or found gone): their records stop naming them as kept. */
+export const releaseReplicasUpdate = defineUpdate<{ released: number }, [KeptReplica[]]>('releaseReplicas');
 export const retryFailedUpdate = defineUpdate<{ requeued: number }>('retryFailed');
 export const setConcurrencyUpdate = defineUpdate<{ concurrency: number }, [number]>('setConcurrency');
 export const pauseUpdate = defineUpdate<CampaignProgress>('pause');

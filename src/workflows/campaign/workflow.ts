@@ -25,6 +25,7 @@ import {
   type ApplySummary,
   type ApplyTicket,
   type CampaignActivities,
+  type KeptReplica,
   type CampaignTargets,
   type ResolvedTargets,
   type CampaignHeader,
@@ -50,6 +51,7 @@ import {
   progressQuery,
   rejectUpdate,
   resumeUpdate,
+  releaseReplicasUpdate,
   retryFailedUpdate,
   setConcurrencyUpdate,
   shardAckSignal,
@@ -189,6 +191,12 @@ class Campaign {
       validator: ({ applyId }) => {
         if (applyId !== this.book.c.applySeq)
           throw new Error(`apply ${applyId} was superseded by apply ${this.book.c.applySeq}`);
+      },
+    });
+    setHandler(releaseReplicasUpdate, (replicas) => this.releaseReplicas(replicas), {
+      validator: (replicas) => {
+        if (!Array.isArray(replicas) || replicas.length > LIMITS.maxItemsPerUpdate)
+          throw new Error(`send at most ${LIMITS.maxItemsPerUpdate} replicas per update`);
       },
     });
     setHandler(retryFailedUpdate, () => this.retryFailed(), {
@@ -356,6 +364,19 @@ class Campaign {
       }
     }
     return summary;
+  }
+
+  private async releaseReplicas(replicas: KeptReplica[]): Promise<{ released: number }> {
+    const byShard = new Map<number, KeptReplica[]>();
+    for (const replica of replicas) {
+      const shard = shardOf(replica.key, this.book.c.shardCount);
+      if (this.book.c.shards.some((s) => s.index === shard && s.started))
+        byShard.set(shard, [...(byShard.get(shard) ?? []), replica]);
+    }
+    const acks = await Promise.all(
+      [...byShard].map(([index, chunk]) => this.command(index, { kind: 'released', replicas: chunk })),
+    );
+    return { released: acks.reduce((n, ack) => n + ack.summary.updated, 0) };
   }
 
   private async retryFailed(): Promise<{ requeued: number }> {

@@ -324,6 +324,9 @@ class Shard {
         this.book.endPending('cancelled', 'campaign cancelled', now);
         this.cancelJobs(this.book.running().map((entry) => entry.key));
         break;
+      case 'released':
+        summary.updated = this.book.release(command.replicas);
+        break;
       case 'close':
         this.closing = true;
         this.book.endPending('skipped', CLOSED_BEFORE_START, now);
