@@ -1,5 +1,10 @@
 import { ServiceError, WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { endedJob, type JobLookup, type ReplicaJobResult, type TemporalLookupActivities } from '../contracts';
+import {
+  endedJob,
+  type JobLookup,
+  type ReplicaJobWorkflowType,
+  type TemporalLookupActivities,
+} from '../contracts';
 
 /**
  * Asks Temporal itself about workflows, for the shard: jobs whose end never reached it (a result lost
@@ -7,11 +12,11 @@ import { endedJob, type JobLookup, type ReplicaJobResult, type TemporalLookupAct
  */
 export function createTemporalLookupActivities(client: Pick<Client, 'workflow'>): TemporalLookupActivities {
   async function describeJob(workflowId: string): Promise<JobLookup> {
-    const handle = client.workflow.getHandle(workflowId);
+    const handle = client.workflow.getHandle<ReplicaJobWorkflowType>(workflowId);
     try {
       const { status } = await handle.describe();
       if (status.name === 'RUNNING') return { workflowId, status: 'running' };
-      return { workflowId, status: 'succeeded', result: (await handle.result()) as ReplicaJobResult };
+      return { workflowId, status: 'succeeded', result: await handle.result() };
     } catch (error) {
       if (error instanceof WorkflowFailedError)
         return { workflowId, status: 'ended', ...endedJob(error.cause) };

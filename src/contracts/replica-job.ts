@@ -55,6 +55,9 @@ export interface ReplicaJobInput {
   apiTaskQueue?: string;
 }
 
+/** The job workflow's signature, for typed handles where the workflow itself cannot be imported. */
+export type ReplicaJobWorkflowType = (input: ReplicaJobInput) => Promise<ReplicaJobResult>;
+
 export interface ReplicaJobResult {
   itemKey: string;
   /** The input's `attempt` (1 unless re-run), so a late report of an earlier run is told apart. */
