@@ -333,6 +333,8 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
     });
     expect((await runCli(['campaign', 'schedule', 'unpause', schedule], env())).code).toBe(0);
     expect((await runCli(['campaign', 'schedule', 'trigger', schedule], env())).code).toBe(0);
+    // The harness's workers poll only its own (non-default) queues: the run finishes only if the
+    // schedule carried the workflow and API queues the CLI was given.
     await eventually(async () => {
       const runs = ListShape.parse(
         jsonOf(await runCli(['campaign', 'list', '--prefix', `${schedule}-run`, '--json'], env())),
