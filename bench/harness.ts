@@ -50,6 +50,7 @@ export async function startBenchStack(sim: SimConfigInput, options: BenchStackOp
     startWorkers: !options.workerProcess,
   });
   let worker: ChildProcess | undefined;
+  let closing = false;
   if (options.workerProcess) {
     const bundlePath = path.join(dataDir, 'workflow-bundle.js');
     const { code } = await bundleWorkflowCode({
@@ -75,12 +76,20 @@ export async function startBenchStack(sim: SimConfigInput, options: BenchStackOp
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    // The worker's last log lines, shown if it dies mid-run: a benchmark must stop, not wait forever.
+    const tail: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      worker?.stderr?.on(
-        'data',
-        (chunk: Buffer) => chunk.toString().includes('workers running') && resolve(),
-      );
+      worker?.stderr?.on('data', (chunk: Buffer) => {
+        tail.push(...chunk.toString().split('\n').filter(Boolean));
+        tail.splice(0, Math.max(0, tail.length - 40));
+        if (chunk.toString().includes('workers running')) resolve();
+      });
       worker?.once('exit', (code) => reject(new Error(`the worker exited early (${code})`)));
+    });
+    worker.once('exit', (code, signal) => {
+      if (closing) return;
+      console.error(`\nthe worker exited mid-run (${code ?? signal}); its last lines:\n${tail.join('\n')}`);
+      process.exit(1);
     });
   }
   return {
@@ -97,6 +106,7 @@ export async function startBenchStack(sim: SimConfigInput, options: BenchStackOp
     } as Record<string, number>,
     environmentFor: (name: string) => stack.sim.environmentFor(name),
     async close() {
+      closing = true;
       if (worker && worker.exitCode === null) {
         worker.kill('SIGTERM');
         await once(worker, 'exit');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shardWorkflowId } from '../../src/contracts';
+import { cancelUpdate } from '../../src/workflows/campaign/messages';
+import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 
 describe('campaign fan-out across shards (real Temporal, simulator, ingress)', () => {
@@ -35,6 +37,28 @@ describe('campaign fan-out across shards (real Temporal, simulator, ingress)', (
       expect(first?.firstExecutionRunId, `shard ${index}`).not.toBe(runId);
     }
   }, 180_000);
+
+  it('continues as new once an apply that outgrew its run has finished, not while it runs', () =>
+    // Turns that outlast the test: only the apply and the campaign's own runs matter here.
+    t.h.withSim({ timings: { turnMs: 600_000 } }, async () => {
+      // 60 shards started and told their items within one apply: far past the suite server's
+      // suggestion (300 events) while that update still runs, which must wait for it to finish.
+      const { campaignId, outcome } = await t.h.apply({
+        job: { message: 'rename the {{repository}} logger' },
+        items: t.h.items(600),
+        concurrency: 1,
+        itemsPerShard: 10,
+      });
+      expect(outcome).toMatchObject({ created: true, shardCount: 60, summary: { added: 600 } });
+      const handle = t.env.client.workflow.getHandle(campaignId);
+      await eventually(async () => {
+        const { runId } = await handle.describe();
+        const first = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+        return first?.firstExecutionRunId !== runId;
+      }, 60_000);
+      const progress = await handle.executeUpdate(cancelUpdate);
+      expect(progress).toMatchObject({ total: 600, shards: 60 });
+    }));
 
   it('reports progress while running and pages results across shards', () =>
     t.h.withSim({ timings: { turnMs: 400 } }, async () => {

@@ -138,9 +138,11 @@ class Campaign {
         // Idle past its retention: close, as `campaign close` would.
         if (this.book.close() === undefined) continue;
       }
-      if (workflowInfo().continueAsNewSuggested && allHandlersFinished()) await this.continueAsNew();
+      const dueToContinue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
+      if (dueToContinue()) await this.continueAsNew();
       this.changed = false;
-      const woken = () => this.changed || workflowInfo().continueAsNewSuggested;
+      // Not on the suggestion alone: while an update is still running, that would wake at once, forever.
+      const woken = () => this.changed || dueToContinue();
       if (wake === undefined) await condition(woken);
       else await condition(woken, Math.max(1, wake - now));
     }
