@@ -1,5 +1,14 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import {
+  ServiceError,
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CAMPAIGN_CONTINUING_AS_NEW,
   LIMITS,
   shardOf,
   type ApplySummary,
@@ -87,11 +96,13 @@ export async function applyCampaign(
   const chunks = chunkByShard(items, ticket.ordinalBase, ticket.shardCount);
   let delivered = 0;
   const send = async (chunk: { shard: number; items: OrderedItem[] }) => {
-    const done = await handle.executeUpdate(applyItemsUpdate, {
-      args: [
-        { applyId: ticket.applyId, ...chunk, retryFailed: options.retryFailed, addOnly: options.addOnly },
-      ],
-    });
+    const done = await untilAccepted(() =>
+      handle.executeUpdate(applyItemsUpdate, {
+        args: [
+          { applyId: ticket.applyId, ...chunk, retryFailed: options.retryFailed, addOnly: options.addOnly },
+        ],
+      }),
+    );
     for (const key of Object.keys(summary) as (keyof ApplySummary)[]) summary[key] += done[key];
     delivered += chunk.items.length;
     options.onProgress?.(delivered, items.length);
@@ -101,9 +112,9 @@ export async function applyCampaign(
     for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await send(chunk);
   });
   await Promise.all(lanes);
-  const { pruned } = await handle.executeUpdate(finishApplyUpdate, {
-    args: [{ applyId: ticket.applyId, prune: options.prune }],
-  });
+  const { pruned } = await untilAccepted(() =>
+    handle.executeUpdate(finishApplyUpdate, { args: [{ applyId: ticket.applyId, prune: options.prune }] }),
+  );
   summary.pruned += pruned;
   return {
     created: ticket.created,
@@ -111,6 +122,33 @@ export async function applyCampaign(
     shardCount: ticket.shardCount,
     summary,
   };
+}
+
+/** gRPC status of an update that reached a run as it closed ("unexpected workflow task failure"). */
+const GRPC_FAILED_PRECONDITION = 9;
+
+/** How long a chunk is sent again while the campaign continues as new (it takes a workflow task or two). */
+const CONTINUING_RETRY = { delayMs: 200, maxMs: 120_000 };
+
+/** Sends an update again while the campaign refuses it for continuing as new. */
+async function untilAccepted<T>(send: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      const continuing =
+        (error instanceof WorkflowUpdateFailedError &&
+          error.cause instanceof ApplicationFailure &&
+          error.cause.type === CAMPAIGN_CONTINUING_AS_NEW) ||
+        // The update reached the run as it closed to continue as new: not applied, so sent again.
+        (error instanceof ServiceError &&
+          isGrpcServiceError(error.cause) &&
+          error.cause.code === GRPC_FAILED_PRECONDITION);
+      if (!continuing || Date.now() - started > CONTINUING_RETRY.maxMs) throw error;
+      await sleep(CONTINUING_RETRY.delayMs);
+    }
+  }
 }
 
 /** Items with their ordinals, grouped by shard, in chunks no larger than one update may carry. */

@@ -195,6 +195,12 @@ export interface CampaignProgress {
 }
 
 /** What one `apply` did, by item key. */
+/**
+ * The failure type of an apply chunk the campaign refused because it is about to continue as new (its
+ * history is full): the sender waits a moment and sends the same chunk again, to the new run.
+ */
+export const CAMPAIGN_CONTINUING_AS_NEW = 'CampaignContinuingAsNew';
+
 export interface ApplySummary {
   added: number;
   kept: number;

@@ -38,11 +38,12 @@ describe('campaign fan-out across shards (real Temporal, simulator, ingress)', (
     }
   }, 180_000);
 
-  it('continues as new once an apply that outgrew its run has finished, not while it runs', () =>
+  it('an apply that outgrows a run continues it as new between chunks (none spins, every item lands once)', () =>
     // Turns that outlast the test: only the apply and the campaign's own runs matter here.
     t.h.withSim({ timings: { turnMs: 600_000 } }, async () => {
       // 60 shards started and told their items within one apply: far past the suite server's
-      // suggestion (300 events) while that update still runs, which must wait for it to finish.
+      // suggestion (300 events) while chunks are in flight. The campaign refuses new chunks until it
+      // has continued as new (never spinning while updates run); the sender sends them again.
       const { campaignId, outcome } = await t.h.apply({
         job: { message: 'rename the {{repository}} logger' },
         items: t.h.items(600),

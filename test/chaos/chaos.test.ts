@@ -122,7 +122,7 @@ describe('chaos run', () => {
       maxStallMs: 90_000,
       cli: [
         path.join(root, 'node_modules', '.bin', 'vite-node'),
-        path.join(root, 'test', 'observability', 'cli-process.ts'),
+        path.join(root, 'test', 'fixtures', 'cli-process.ts'),
       ],
       workflowBundlePath: inject('workflowBundlePath'),
       log: (line) => lines.push(line),

@@ -30,7 +30,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
   for (const name of ['LOG_FORMAT', 'NO_COLOR', 'FORCE_COLOR']) delete childEnv[name];
   const child = spawn(
     path.join(root, 'node_modules', '.bin', 'vite-node'),
-    [path.join(root, 'test', 'observability', 'cli-process.ts'), '--', ...args],
+    [path.join(root, 'test', 'fixtures', 'cli-process.ts'), '--', ...args],
     { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

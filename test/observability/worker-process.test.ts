@@ -27,7 +27,7 @@ function startCli(args: string[], env: NodeJS.ProcessEnv): Service {
   for (const name of ['LOG_FORMAT', 'NO_COLOR', 'FORCE_COLOR']) delete childEnv[name];
   const child = spawn(
     path.join(root, 'node_modules', '.bin', 'vite-node'),
-    [path.join(__dirname, 'cli-process.ts'), ...args],
+    [path.join(__dirname, '..', 'fixtures', 'cli-process.ts'), ...args],
     { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];

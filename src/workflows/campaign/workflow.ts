@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -14,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  CAMPAIGN_CONTINUING_AS_NEW,
   CAMPAIGN_DEFAULTS,
   CampaignIdAttribute,
   CampaignStateAttribute,
@@ -176,6 +178,14 @@ class Campaign {
     });
     setHandler(applyItemsUpdate, (chunk) => this.applyItems(chunk), {
       validator: ({ applyId, shard, items }) => {
+        // Chunks in flight from parallel senders would keep a full history from ever continuing:
+        // refuse new ones (not recorded) until it has, and the sender sends them again.
+        if (workflowInfo().continueAsNewSuggested)
+          throw ApplicationFailure.create({
+            type: CAMPAIGN_CONTINUING_AS_NEW,
+            message: 'the campaign is continuing as new: send this chunk again',
+            nonRetryable: true,
+          });
         if (applyId !== this.book.c.applySeq)
           throw new Error(`apply ${applyId} was superseded by apply ${this.book.c.applySeq}`);
         if (!Number.isInteger(shard) || shard < 0 || shard >= this.book.c.shardCount)
