@@ -61,6 +61,8 @@ export interface ShardJobSettings {
   awaitVerdicts?: boolean;
   apiTaskQueue?: string;
   estimatedMinutesPerItem: number;
+  /** At most one progress report this often while items end (`reportEveryMsFor`); absent in older runs. */
+  reportEveryMs?: number;
 }
 
 export type ShardCommand =

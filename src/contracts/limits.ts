@@ -33,6 +33,14 @@ export const SHARD_LIMITS = {
   recheckTakenMs: 5_000,
 } as const;
 
+/**
+ * How often each shard reports while items end: every shard reports to one campaign, so the interval
+ * grows with their number and the campaign takes at most about 10 reports a second.
+ */
+export function reportEveryMsFor(shardCount: number): number {
+  return Math.max(SHARD_LIMITS.reportEveryMs, shardCount * 100);
+}
+
 /** How many shards a campaign created with `items` items gets (fixed for its life). */
 export function shardCountFor(items: number, itemsPerShard: number = SHARD_LIMITS.targetItems): number {
   return Math.min(LIMITS.maxShards, Math.max(1, Math.ceil(items / itemsPerShard)));

@@ -22,6 +22,7 @@ import {
   LIMITS,
   TASK_QUEUES,
   describeStopReason,
+  reportEveryMsFor,
   shardOf,
   shardWorkflowId,
   type ApplySummary,
@@ -414,6 +415,7 @@ class Campaign {
       awaitVerdicts: header.failureThreshold !== undefined,
       apiTaskQueue: header.apiTaskQueue,
       estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
+      reportEveryMs: reportEveryMsFor(this.book.c.shardCount),
     };
   }
 

@@ -8,6 +8,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -43,6 +44,9 @@ import {
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
 import { replicaJobWorkflow } from '../replica-job/workflow';
 import { itemQuery, recordsQuery, shardCommandSignal, shardGrantSignal } from './messages';
+
+/** Patch: a grant no longer makes the shard report at once; its next report comes on the usual cadence. */
+const GRANTS_REPORTED_ON_CADENCE = 'grants-reported-on-cadence';
 
 export interface ShardCarry {
   entries: BookEntry[];
@@ -120,7 +124,8 @@ class Shard {
         this.startsInWindow = 0;
       }
       this.grant = grant;
-      this.touch(true);
+      // Not urgent: answering every grant at once made each report set off more grants, shard after shard.
+      this.touch(!patched(GRANTS_REPORTED_ON_CADENCE));
     });
     setHandler(shardCommandSignal, (command) => {
       this.acks.push(command);
@@ -379,7 +384,7 @@ class Shard {
   private scheduleReport(): void {
     if (this.reportTimer) return;
     this.reportTimer = true;
-    void sleep(SHARD_LIMITS.reportEveryMs).then(() => {
+    void sleep(this.settings.reportEveryMs ?? SHARD_LIMITS.reportEveryMs).then(() => {
       this.reportTimer = false;
       this.reportDue = true;
     });
