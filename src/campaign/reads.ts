@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { CampaignProgress, ItemRecord, ItemState } from '../contracts';
 import { shardWorkflowId } from '../contracts';
@@ -124,9 +124,21 @@ export async function waitForCampaign(
   done: (progress: CampaignProgress) => boolean = (p) => p.state !== 'running',
   intervalMs = 1000,
 ): Promise<CampaignProgress> {
+  let unansweredSince: number | undefined;
   for (;;) {
-    const progress = await campaignProgress(client, campaignId);
-    if (done(progress)) return progress;
+    try {
+      const progress = await campaignProgress(client, campaignId);
+      if (done(progress)) return progress;
+      unansweredSince = undefined;
+    } catch (error) {
+      // A busy campaign (a long workflow task, a continue-as-new) may let one query time out: ask again.
+      if (!isGrpcDeadlineError(error)) throw error;
+      unansweredSince ??= Date.now();
+      if (Date.now() - unansweredSince > QUERY_PATIENCE_MS) throw error;
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** How long `waitForCampaign` keeps asking a campaign whose queries time out before giving up. */
+const QUERY_PATIENCE_MS = 10 * 60_000;
