@@ -17,7 +17,12 @@ export async function startEmbeddedTemporal(options: DevServerOptions): Promise<
   const server = await startDevServer(options);
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({
-    connection: await Connection.connect({ address: server.address }),
+    connection: await Connection.connect({
+      address: server.address,
+      // A campaign's run may pass 4 MB of history (gRPC's default answer limit) before it continues as
+      // new; reading it whole (benchmarks count its events) needs more.
+      channelArgs: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+    }),
     namespace: options.namespace,
   });
   return {
