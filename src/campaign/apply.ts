@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CAMPAIGN_CONTINUING_AS_NEW,
   LIMITS,
-  shardOf,
+  groupByShard,
   type ApplySummary,
   type CampaignHeader,
   type CampaignItem,
@@ -157,13 +157,10 @@ export function chunkByShard(
   ordinalBase: number,
   shardCount: number,
 ): { shard: number; items: OrderedItem[] }[] {
-  const byShard = new Map<number, OrderedItem[]>();
-  items.forEach((item, i) => {
-    const shard = shardOf(item.key, shardCount);
-    const list = byShard.get(shard) ?? [];
-    list.push({ ...item, ordinal: ordinalBase + i });
-    byShard.set(shard, list);
-  });
+  const byShard = groupByShard(
+    items.map((item, i): OrderedItem => ({ ...item, ordinal: ordinalBase + i })),
+    shardCount,
+  );
   const chunks: { shard: number; items: OrderedItem[] }[] = [];
   for (const [shard, list] of [...byShard].sort((a, b) => a[0] - b[0])) {
     for (let i = 0; i < list.length; i += LIMITS.maxItemsPerUpdate) {

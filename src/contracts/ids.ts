@@ -48,3 +48,18 @@ export function shardWorkflowId(campaignId: string, index: number): string {
 export function shardOf(itemKey: string, shardCount: number): number {
   return Number.parseInt(fnv1a(itemKey), 16) % shardCount;
 }
+
+/** Things named by item key, grouped by their shard, in the order each shard first appears. */
+export function groupByShard<T extends { key: string }>(
+  things: readonly T[],
+  shardCount: number,
+): Map<number, T[]> {
+  const byShard = new Map<number, T[]>();
+  for (const thing of things) {
+    const shard = shardOf(thing.key, shardCount);
+    const group = byShard.get(shard);
+    if (group) group.push(thing);
+    else byShard.set(shard, [thing]);
+  }
+  return byShard;
+}

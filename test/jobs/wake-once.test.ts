@@ -28,9 +28,10 @@ describe('wake after a lost answer (simulator)', () => {
   });
   afterAll(() => h.close());
 
-  it('a retried wake looks first and does not ask again when the first one landed', async () => {
+  /** A replica whose first turn has ended, put to sleep as the platform would after inactivity. */
+  async function sleepingReplica(name: string): Promise<string> {
     const { replica } = await h.client.createReplica({
-      name: 'wake-once',
+      name,
       message: 'upgrade the lint config',
       environment_id: h.environmentFor('acme/api'),
     });
@@ -43,15 +44,20 @@ describe('wake after a lost answer (simulator)', () => {
       { timeout: 10_000 },
     );
     await forceState(h.sim.url, replica.id, 'sleeping');
+    return replica.id;
+  }
+
+  it('a retried wake looks first and does not ask again when the first one landed', async () => {
+    const replicaId = await sleepingReplica('wake-once');
     const requested = h.sim.stats().wakes.requested;
 
     // The platform wakes the workspace, then the connection drops before the answer arrives.
     await setFaults(h, { dropResponseRate: 1 });
     try {
-      await expect(wakeOnAttempt(h, 1, replica.id)).rejects.toThrow();
+      await expect(wakeOnAttempt(h, 1, replicaId)).rejects.toThrow();
       expect(h.sim.stats().wakes.requested).toBe(requested + 1);
       // The retry finds the workspace waking and leaves it be.
-      await wakeOnAttempt(h, 2, replica.id);
+      await wakeOnAttempt(h, 2, replicaId);
     } finally {
       await setFaults(h, { dropResponseRate: 0 });
     }
@@ -60,20 +66,9 @@ describe('wake after a lost answer (simulator)', () => {
   });
 
   it('a first attempt asks without looking', async () => {
-    const { replica } = await h.client.createReplica({
-      name: 'wake-first',
-      message: 'upgrade the lint config',
-      environment_id: h.environmentFor('acme/api'),
-    });
-    await vi.waitFor(
-      async () => expect((await h.client.getReplica(replica.id)).replica.status).toBe('active'),
-      {
-        timeout: 10_000,
-      },
-    );
-    await forceState(h.sim.url, replica.id, 'sleeping');
+    const replicaId = await sleepingReplica('wake-first');
     const { requested, onRead } = h.sim.stats().wakes;
-    await wakeOnAttempt(h, 1, replica.id);
+    await wakeOnAttempt(h, 1, replicaId);
     expect(h.sim.stats().wakes).toEqual({ requested: requested + 1, onRead });
   });
 });

@@ -22,6 +22,7 @@ import {
   LIMITS,
   TASK_QUEUES,
   describeStopReason,
+  groupByShard,
   reportEveryMsFor,
   shardOf,
   shardWorkflowId,
@@ -359,11 +360,7 @@ class Campaign {
 
   /** Routes items to their shards, one command per shard, and adds up what each did. */
   private async deliver(items: OrderedItem[], applyId: number, retryFailed: boolean): Promise<ApplySummary> {
-    const byShard = new Map<number, OrderedItem[]>();
-    for (const item of items) {
-      const shard = shardOf(item.key, this.book.c.shardCount);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), item]);
-    }
+    const byShard = groupByShard(items, this.book.c.shardCount);
     const summary: ApplySummary = { added: 0, kept: 0, retried: 0, pruned: 0, updated: 0 };
     for (const [shard, chunk] of byShard) {
       for (let i = 0; i < chunk.length; i += LIMITS.maxItemsPerUpdate) {
@@ -380,14 +377,12 @@ class Campaign {
   }
 
   private async releaseReplicas(replicas: KeptReplica[]): Promise<{ released: number }> {
-    const byShard = new Map<number, KeptReplica[]>();
-    for (const replica of replicas) {
-      const shard = shardOf(replica.key, this.book.c.shardCount);
-      if (this.book.c.shards.some((s) => s.index === shard && s.started))
-        byShard.set(shard, [...(byShard.get(shard) ?? []), replica]);
-    }
+    const started = (index: number) => this.book.c.shards.some((s) => s.index === index && s.started);
+    const byShard = groupByShard(replicas, this.book.c.shardCount);
     const acks = await Promise.all(
-      [...byShard].map(([index, chunk]) => this.command(index, { kind: 'released', replicas: chunk })),
+      [...byShard]
+        .filter(([index]) => started(index))
+        .map(([index, chunk]) => this.command(index, { kind: 'released', replicas: chunk })),
     );
     return { released: acks.reduce((n, ack) => n + ack.summary.updated, 0) };
   }
