@@ -1,14 +1,5 @@
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import {
-  ServiceError,
-  WithStartWorkflowOperation,
-  WorkflowUpdateFailedError,
-  isGrpcServiceError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CAMPAIGN_CONTINUING_AS_NEW,
   LIMITS,
   groupByShard,
   type ApplySummary,
@@ -24,6 +15,7 @@ import {
   type OrderedItem,
 } from '../workflows/campaign/messages';
 import type { CampaignOrigin } from './list';
+import { untilAccepted } from './until-accepted';
 
 export interface ApplyOptions {
   campaignId: string;
@@ -75,23 +67,27 @@ export async function applyCampaign(
 ): Promise<ApplyOutcome> {
   const header = headerOf(spec, options.apiTaskQueue);
   const items = spec.items ?? [];
-  const start = new WithStartWorkflowOperation<typeof campaignWorkflow>('campaignWorkflow', {
-    workflowId: options.campaignId,
-    taskQueue: options.taskQueue,
-    args: [{ header }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    ...(options.origin && { memo: { origin: options.origin } }),
-    staticSummary: `${spec.name ?? options.campaignId}: ${spec.targets ? `targets ${spec.targets.repositories}` : `${items.length} items`}`,
-  });
+  // One operation per attempt: a with-start operation is used once.
+  const start = () =>
+    new WithStartWorkflowOperation<typeof campaignWorkflow>('campaignWorkflow', {
+      workflowId: options.campaignId,
+      taskQueue: options.taskQueue,
+      args: [{ header }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      ...(options.origin && { memo: { origin: options.origin } }),
+      staticSummary: `${spec.name ?? options.campaignId}: ${spec.targets ? `targets ${spec.targets.repositories}` : `${items.length} items`}`,
+    });
   const handle = client.workflow.getHandle<typeof campaignWorkflow>(options.campaignId);
   const request = { total: items.length, retryFailed: options.retryFailed, addOnly: options.addOnly };
   // Adding items never creates a campaign: it goes to the running one, or fails naming the id.
-  const ticket = options.addOnly
-    ? await handle.executeUpdate(applyUpdate, { args: [request] })
-    : await client.workflow.executeUpdateWithStart(applyUpdate, {
-        args: [{ ...request, header }],
-        startWorkflowOperation: start,
-      });
+  const ticket = await untilAccepted(() =>
+    options.addOnly
+      ? handle.executeUpdate(applyUpdate, { args: [request] })
+      : client.workflow.executeUpdateWithStart(applyUpdate, {
+          args: [{ ...request, header }],
+          startWorkflowOperation: start(),
+        }),
+  );
   const summary: ApplySummary = ticket.summary ?? { added: 0, kept: 0, retried: 0, pruned: 0, updated: 0 };
   const chunks = chunkByShard(items, ticket.ordinalBase, ticket.shardCount);
   let delivered = 0;
@@ -122,33 +118,6 @@ export async function applyCampaign(
     shardCount: ticket.shardCount,
     summary,
   };
-}
-
-/** gRPC status of an update that reached a run as it closed ("unexpected workflow task failure"). */
-const GRPC_FAILED_PRECONDITION = 9;
-
-/** How long a chunk is sent again while the campaign continues as new (it takes a workflow task or two). */
-const CONTINUING_RETRY = { delayMs: 200, maxMs: 120_000 };
-
-/** Sends an update again while the campaign refuses it for continuing as new. */
-async function untilAccepted<T>(send: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await send();
-    } catch (error) {
-      const continuing =
-        (error instanceof WorkflowUpdateFailedError &&
-          error.cause instanceof ApplicationFailure &&
-          error.cause.type === CAMPAIGN_CONTINUING_AS_NEW) ||
-        // The update reached the run as it closed to continue as new: not applied, so sent again.
-        (error instanceof ServiceError &&
-          isGrpcServiceError(error.cause) &&
-          error.cause.code === GRPC_FAILED_PRECONDITION);
-      if (!continuing || Date.now() - started > CONTINUING_RETRY.maxMs) throw error;
-      await sleep(CONTINUING_RETRY.delayMs);
-    }
-  }
 }
 
 /** Items with their ordinals, grouped by shard, in chunks no larger than one update may carry. */

@@ -3,6 +3,7 @@ import { LIMITS, type KeptReplica } from '../contracts';
 import { ReplicasApiError, type ReplicasClient } from '../replicas';
 import { releaseReplicasUpdate } from '../workflows/campaign/messages';
 import { campaignRecords } from './reads';
+import { untilAccepted } from './until-accepted';
 
 export type { KeptReplica };
 
@@ -71,9 +72,11 @@ async function releaseOnRecord(
   let released = 0;
   for (let i = 0; i < gone.length; i += LIMITS.maxItemsPerUpdate) {
     try {
-      const result = await client.workflow
-        .getHandle(campaignId)
-        .executeUpdate(releaseReplicasUpdate, { args: [gone.slice(i, i + LIMITS.maxItemsPerUpdate)] });
+      const result = await untilAccepted(() =>
+        client.workflow
+          .getHandle(campaignId)
+          .executeUpdate(releaseReplicasUpdate, { args: [gone.slice(i, i + LIMITS.maxItemsPerUpdate)] }),
+      );
       released += result.released;
     } catch (error) {
       // A closed campaign's workflow has completed: its records are final.

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { cleanupKeptReplicas } from '../../campaign/cleanup';
+import { untilAccepted } from '../../campaign/until-accepted';
 import { LIMITS, type CampaignProgress } from '../../contracts';
 import {
   approveUpdate,
@@ -49,7 +50,9 @@ Example:
 }
 
 const stateAfter = (update: typeof pauseUpdate) => async (client: Client, id: string) => {
-  const progress: CampaignProgress = await campaignHandle(client, id).executeUpdate(update);
+  const progress: CampaignProgress = await untilAccepted(() =>
+    campaignHandle(client, id).executeUpdate(update),
+  );
   return { text: formatProgress(progress), json: progress };
 };
 
@@ -83,7 +86,7 @@ export const retryFailed = control(
   'retry-failed',
   're-run failed and timed-out items on fresh replicas',
   async (client, id) => {
-    const result = await campaignHandle(client, id).executeUpdate(retryFailedUpdate);
+    const result = await untilAccepted(() => campaignHandle(client, id).executeUpdate(retryFailedUpdate));
     return { text: `re-queued ${result.requeued} item(s)`, json: result };
   },
 );
@@ -100,7 +103,9 @@ Example:
     const id = required(positionals, 0, 'ID');
     const n = wholeNumber(required(positionals, 1, 'N'), 'N', 1, LIMITS.maxConcurrency);
     return withCampaigns(async (client) => {
-      const result = await campaignHandle(client, id).executeUpdate(setConcurrencyUpdate, { args: [n] });
+      const result = await untilAccepted(() =>
+        campaignHandle(client, id).executeUpdate(setConcurrencyUpdate, { args: [n] }),
+      );
       if (values.json) printJson(result);
       else console.log(`concurrency is now ${result.concurrency}`);
       return EXIT.ok;
