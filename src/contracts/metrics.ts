@@ -27,7 +27,7 @@ export const FLEET_METRICS = {
     'replica_fleet_job_wakes_total',
     'counter',
     [],
-    'Sleeping workspaces woken after a 409 answer, before resending the message.',
+    'Wake requests sent to sleeping workspaces (none when a look already woke one: the API wakes a workspace on interaction).',
   ),
   jobAborts: metric(
     'replica_fleet_job_aborts_total',
