@@ -1,5 +1,5 @@
 import { applyCampaign } from '../../src/campaign/apply';
-import { waitForCampaign } from '../../src/campaign/reads';
+import { campaignProgress, waitForCampaign } from '../../src/campaign/reads';
 import { jobWorkflowId, shardWorkflowId } from '../../src/contracts';
 import { apiCalls, startBenchStack } from '../harness';
 import { allRuns, historyCounts } from '../histories';
@@ -16,7 +16,8 @@ const JOB_SAMPLE = 200;
  * A campaign of `items` one-turn items at `concurrency`, applied and run end to end on a private dev
  * server, with the worker in its own process: throughput, CPU seconds per process and per item,
  * Temporal actions and history events per item (jobs, shards and the campaign, from histories),
- * Replicas API calls per item, worker peak RSS, and the duplicates and PRs the simulator saw.
+ * Replicas API calls per item, worker peak RSS, how long a status read takes while it runs, and the
+ * duplicates and PRs the simulator saw.
  */
 export async function campaignScenario(items: number, concurrency: number): Promise<Figures> {
   const stack = await startBenchStack(FAST_TURNS, { workerProcess: true });
@@ -42,7 +43,8 @@ export async function campaignScenario(items: number, concurrency: number): Prom
       apiTaskQueue: stack.config.apiTaskQueue,
     });
     const applied = performance.now();
-    const progress = await waitForCampaign(stack.client, campaignId, undefined, 500);
+    const status = statusSampler(() => campaignProgress(stack.client, campaignId));
+    const progress = await waitForCampaign(stack.client, campaignId, undefined, 500).finally(status.stop);
     const wallMs = performance.now() - started;
     const cpuSeconds = cpu.stop();
     const totalCpu = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
@@ -87,6 +89,7 @@ export async function campaignScenario(items: number, concurrency: number): Prom
       historyEventsPerItem: round(perJob('events') + overhead.events / items, 1),
       workflowTasksPerJob: round(perJob('workflowTasks'), 1),
       workerPeakRssMiB: peakRss,
+      ...(await status.figures()),
       peakLiveReplicas: stats.peakLiveReplicas,
       duplicateNames: stats.duplicateNames,
       prsOpened: progress.prsOpened,
@@ -94,4 +97,47 @@ export async function campaignScenario(items: number, concurrency: number): Prom
   } finally {
     await stack.close();
   }
+}
+
+/** How often `status` is read while the campaign runs, as a user watching it would. */
+const STATUS_EVERY_MS = 2000;
+
+/**
+ * Reads the campaign's status every couple of seconds while it runs and times each read (what
+ * `campaign status` waits for, without the CLI's start-up): median, p95 and slowest, and reads that failed.
+ */
+function statusSampler(read: () => Promise<unknown>) {
+  const latencies: number[] = [];
+  let failed = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        await read();
+        latencies.push(performance.now() - started);
+      } catch {
+        failed += 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS));
+    }
+  })();
+  const at = (sorted: number[], q: number) =>
+    round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  return {
+    stop: () => {
+      running = false;
+    },
+    async figures() {
+      await loop;
+      const sorted = [...latencies].sort((a, b) => a - b);
+      return {
+        statusReads: sorted.length,
+        statusP50Ms: at(sorted, 0.5),
+        statusP95Ms: at(sorted, 0.95),
+        statusMaxMs: round(sorted.at(-1) ?? 0),
+        statusReadsFailed: failed,
+      };
+    },
+  };
 }
