@@ -1,4 +1,5 @@
 import { applyCampaign } from '../../src/campaign/apply';
+import { campaignQueues } from '../../src/config/worker-config';
 import { campaignProgress, waitForCampaign } from '../../src/campaign/reads';
 import { jobWorkflowId, shardWorkflowId } from '../../src/contracts';
 import { apiCalls, startBenchStack } from '../harness';
@@ -39,8 +40,7 @@ export async function campaignScenario(items: number, concurrency: number): Prom
     const started = performance.now();
     await applyCampaign(stack.client, spec, {
       campaignId,
-      taskQueue: stack.config.taskQueue,
-      apiTaskQueue: stack.config.apiTaskQueue,
+      ...campaignQueues(stack.config),
     });
     const applied = performance.now();
     const status = statusSampler(() => campaignProgress(stack.client, campaignId));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { campaignQueues } from '../config/worker-config';
 import type { CampaignItem, CampaignProgress, CampaignSpec } from '../contracts';
 import type { SimConfigInput } from '../simulator';
 import { startEmbeddedTemporal } from '../stack/embedded-temporal';
@@ -75,7 +76,7 @@ export async function simulateCampaign(
       await applyCampaign(
         temporal.client,
         { ...rest, items: simulated, ...(rollout && { rollout: { ...rollout, approval: false } }) },
-        { campaignId, taskQueue: stack.config.taskQueue, apiTaskQueue: stack.config.apiTaskQueue },
+        { campaignId, ...campaignQueues(stack.config) },
       );
       const progress = await waitForCampaign(
         temporal.client,

@@ -515,7 +515,9 @@ export class CampaignBook {
 }
 
 function jobKey(header: CampaignHeader): string {
-  return JSON.stringify([header.job, header.estimatedMinutesPerItem, header.apiTaskQueue]);
+  // The job queue joins the key only when set, so campaigns from before it keep their key.
+  const jobQueue = header.jobTaskQueue === undefined ? [] : [header.jobTaskQueue];
+  return JSON.stringify([header.job, header.estimatedMinutesPerItem, header.apiTaskQueue, ...jobQueue]);
 }
 
 function round(usd: number): number {

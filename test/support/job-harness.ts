@@ -18,6 +18,7 @@ import type { SimConfigInput } from '../../src/simulator';
 import { startLocalStack } from '../../src/stack/local-stack';
 import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
 import type { replicaJobWorkflow } from '../../src/workflows/replica-job/workflow';
+import { campaignQueues } from '../../src/config/worker-config';
 import { fastConfig } from './simulator';
 import { eventually } from './eventually';
 import { connectToDevServer, uniqueTaskQueue } from './temporal';
@@ -119,6 +120,8 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     environmentFor: (repository: string) => sim.environmentFor(repository),
     startWorkers: () => stack.startWorkers(),
     taskQueue,
+    /** Where campaigns applied by this harness run their jobs. */
+    jobTaskQueue: stack.config.jobTaskQueue,
     apiTaskQueue,
     input,
     start,
@@ -138,8 +141,7 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
       const outcome = await applyCampaign(env.client, spec, {
         ...options,
         campaignId,
-        taskQueue,
-        apiTaskQueue,
+        ...campaignQueues(stack.config),
       });
       return {
         campaignId,

@@ -101,6 +101,7 @@ Example:
           campaignId,
           taskQueue: config.taskQueue,
           apiTaskQueue: config.apiTaskQueue,
+          jobTaskQueue: config.jobTaskQueue,
           retryFailed: values['retry-failed'],
           prune: values.prune,
           origin,

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { UnknownItemError } from '../../campaign/item-inspect';
 import { missingWorkers, UnknownCampaignError } from '../../campaign/reads';
 import { UnknownScheduleError } from '../../campaign/schedules';
-import { loadWorkerConfig } from '../../config/worker-config';
+import { campaignQueues, loadWorkerConfig } from '../../config/worker-config';
 import type { campaignWorkflow } from '../../workflows/campaign/workflow';
 import { EXIT } from '../command';
 import { withTemporalClient } from '../temporal-client';
@@ -45,8 +45,7 @@ export async function onCampaign(fn: () => Promise<number>): Promise<number> {
 
 /** Warns on stderr when no worker polls the queues this CLI would use: the campaign could not move. */
 export async function warnAboutWorkers(client: Client): Promise<void> {
-  const { taskQueue, apiTaskQueue } = loadWorkerConfig();
-  for (const problem of await missingWorkers(client, { taskQueue, apiTaskQueue }))
+  for (const problem of await missingWorkers(client, campaignQueues(loadWorkerConfig())))
     console.error(`warning: ${problem}`);
 }
 

@@ -409,6 +409,7 @@ class Campaign {
       job: header.job,
       awaitVerdicts: header.failureThreshold !== undefined,
       apiTaskQueue: header.apiTaskQueue,
+      jobTaskQueue: header.jobTaskQueue,
       estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
       reportEveryMs: reportEveryMsFor(this.book.c.shardCount),
     };
