@@ -25,13 +25,9 @@ export interface FleetWorkerDeps {
 }
 
 export interface FleetWorkers {
-  /** Campaigns and shards (and the jobs of campaigns from before the job queue). */
   workflowWorker: Worker;
-  /** Replica jobs, apart so their workflow tasks never hold up the campaigns'. */
-  jobWorker: Worker;
   apiWorker: Worker;
-  all: Worker[];
-  /** Resolves when every worker has stopped (after `shutdown()` or a shutdown signal). */
+  /** Resolves when both workers have stopped (after `shutdown()` or a shutdown signal). */
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -51,23 +47,19 @@ export async function createFleetWorkers(
   const namespace = config.temporal.TEMPORAL_NAMESPACE;
   const { tuning } = config;
   const activityPollers = { type: 'simple-maximum', maximum: tuning.activityPollers } as const;
-  // Both workflow workers load every workflow: a queue decides what runs where, not the bundle.
-  const workflowWorkerOn = (taskQueue: string) =>
-    Worker.create({
-      connection,
-      namespace,
-      taskQueue,
-      ...workflowSource(config),
-      activities: { ...health, ...deps.localActivities },
-      // Unset, the SDK sizes the cache from the heap limit.
-      ...(tuning.maxCachedWorkflows !== undefined && { maxCachedWorkflows: tuning.maxCachedWorkflows }),
-      maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
-      maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
-      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
-      activityTaskPollerBehavior: activityPollers,
-    });
-  const workflowWorker = await workflowWorkerOn(config.taskQueue);
-  const jobWorker = await workflowWorkerOn(config.jobTaskQueue);
+  const workflowWorker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.taskQueue,
+    ...workflowSource(config),
+    activities: { ...health, ...deps.localActivities },
+    // Unset, the SDK sizes the cache from the heap limit.
+    ...(tuning.maxCachedWorkflows !== undefined && { maxCachedWorkflows: tuning.maxCachedWorkflows }),
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
+    activityTaskPollerBehavior: activityPollers,
+  });
   const apiWorker = await Worker.create({
     connection,
     namespace,
@@ -77,17 +69,14 @@ export async function createFleetWorkers(
     maxConcurrentActivityTaskExecutions: config.maxConcurrentApiActivities,
     activityTaskPollerBehavior: activityPollers,
   });
-  const all = [workflowWorker, jobWorker, apiWorker];
   return {
     workflowWorker,
-    jobWorker,
     apiWorker,
-    all,
     async run() {
-      await Promise.all(all.map((worker) => worker.run()));
+      await Promise.all([workflowWorker.run(), apiWorker.run()]);
     },
     shutdown() {
-      for (const worker of all) {
+      for (const worker of [workflowWorker, apiWorker]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },
@@ -109,7 +98,7 @@ function sampleProcessMemory(): () => void {
 /**
  * Entry point of `replica-fleet worker`: validates the environment (a `ConfigError` names each bad
  * variable), installs the SDK runtime with our logger and metrics, serves `/metrics`, `/healthz` and
- * `/readyz`, then runs the workers until SIGINT/SIGTERM and drains in-flight tasks.
+ * `/readyz`, then runs both workers until SIGINT/SIGTERM and drains in-flight tasks.
  */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const logging = loadLoggingConfig(env);
@@ -130,7 +119,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     beforeScrape: runtime.installedHere ? sampleProcessMemory() : undefined,
     async readiness(): Promise<Readiness> {
       if (!workers || !connection) return { ready: false, checks: { workers: 'starting' } };
-      const states = workers.all.map((worker) => worker.getState());
+      const states = [workers.workflowWorker.getState(), workers.apiWorker.getState()];
       const running = states.every((state) => state === 'RUNNING');
       const reachable = await temporalAnswers(connection);
       return {
@@ -158,7 +147,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     log.info('workers running', {
       temporalAddress: config.temporal.TEMPORAL_ADDRESS,
       namespace: config.temporal.TEMPORAL_NAMESPACE,
-      taskQueues: [config.taskQueue, config.jobTaskQueue, config.apiTaskQueue],
+      taskQueues: [config.taskQueue, config.apiTaskQueue],
       webhooks: replicas.webhooks.publicBaseUrl ? 'on' : 'off (jobs poll)',
       opsUrl: ops.url,
       tuning: config.tuning,

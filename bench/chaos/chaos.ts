@@ -5,7 +5,6 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { applyCampaign } from '../../src/campaign/apply';
 import { campaignProgress, campaignRecords } from '../../src/campaign/reads';
-import { jobTaskQueueFor } from '../../src/config/worker-config';
 import { TASK_QUEUES, type CampaignProgress, type CampaignSpec, type ItemRecord } from '../../src/contracts';
 import { ReplicasClient } from '../../src/replicas';
 import {
@@ -123,7 +122,6 @@ async function driveCampaign(
   await applyCampaign(client, spec, {
     campaignId,
     taskQueue: TASK_QUEUES.workflows,
-    jobTaskQueue: jobTaskQueueFor(TASK_QUEUES.workflows),
     apiTaskQueue: TASK_QUEUES.api,
   });
   const trace = new ProgressTrace(items, startedMs);

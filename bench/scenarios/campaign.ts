@@ -1,5 +1,4 @@
 import { applyCampaign } from '../../src/campaign/apply';
-import { campaignQueues } from '../../src/config/worker-config';
 import { campaignProgress, waitForCampaign } from '../../src/campaign/reads';
 import { jobWorkflowId, shardWorkflowId } from '../../src/contracts';
 import { apiCalls, startBenchStack } from '../harness';
@@ -40,7 +39,8 @@ export async function campaignScenario(items: number, concurrency: number): Prom
     const started = performance.now();
     await applyCampaign(stack.client, spec, {
       campaignId,
-      ...campaignQueues(stack.config),
+      taskQueue: stack.config.taskQueue,
+      apiTaskQueue: stack.config.apiTaskQueue,
     });
     const applied = performance.now();
     const status = statusSampler(() => campaignProgress(stack.client, campaignId));

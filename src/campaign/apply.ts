@@ -17,12 +17,6 @@ import {
 import type { CampaignOrigin } from './list';
 import { untilAccepted } from './until-accepted';
 
-/** Where the campaign's API calls and jobs run; absent, the defaults (`TASK_QUEUES`) and its own queue. */
-export interface CampaignQueues {
-  apiTaskQueue?: string;
-  jobTaskQueue?: string;
-}
-
 export interface ApplyOptions {
   campaignId: string;
   /** Workflow task queue the campaign runs on. */
@@ -56,13 +50,9 @@ export function describeApply(outcome: ApplyOutcome): string {
   return `${outcome.created ? 'created' : 'applied'}: ${counts}${outcome.settingsChanged ? '; new settings apply to items not started yet' : ''}`;
 }
 
-function headerOf(spec: CampaignSpec, queues: CampaignQueues): CampaignHeader {
+function headerOf(spec: CampaignSpec, apiTaskQueue: string | undefined): CampaignHeader {
   const { items: _items, ...header } = spec;
-  return {
-    ...header,
-    ...(queues.apiTaskQueue && { apiTaskQueue: queues.apiTaskQueue }),
-    ...(queues.jobTaskQueue && { jobTaskQueue: queues.jobTaskQueue }),
-  };
+  return { ...header, ...(apiTaskQueue && { apiTaskQueue }) };
 }
 
 /**
@@ -73,9 +63,9 @@ function headerOf(spec: CampaignSpec, queues: CampaignQueues): CampaignHeader {
 export async function applyCampaign(
   client: Client,
   spec: CampaignSpec,
-  options: ApplyOptions & CampaignQueues,
+  options: ApplyOptions & { apiTaskQueue?: string },
 ): Promise<ApplyOutcome> {
-  const header = headerOf(spec, options);
+  const header = headerOf(spec, options.apiTaskQueue);
   const items = spec.items ?? [];
   // One operation per attempt: a with-start operation is used once.
   const start = () =>

@@ -88,12 +88,11 @@ export async function campaignItem(
 
 /**
  * What keeps a campaign from making progress on this deployment: a task queue no worker polls (a
- * worker started with another REPLICA_FLEET_API_TASK_QUEUE or REPLICA_FLEET_JOB_TASK_QUEUE, an older
- * worker that does not poll the job queue, or none at all).
+ * worker started with another REPLICA_FLEET_API_TASK_QUEUE, or none at all).
  */
 export async function missingWorkers(
   client: Client,
-  queues: { taskQueue: string; jobTaskQueue?: string; apiTaskQueue: string },
+  queues: { taskQueue: string; apiTaskQueue: string },
 ): Promise<string[]> {
   const { TaskQueueType } = temporal.api.enums.v1;
   const pollers = async (name: string, type: temporal.api.enums.v1.TaskQueueType) =>
@@ -108,14 +107,6 @@ export async function missingWorkers(
   if ((await pollers(queues.taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)) === 0) {
     problems.push(
       `no worker polls task queue "${queues.taskQueue}" for workflows: start one with REPLICA_FLEET_TASK_QUEUE=${queues.taskQueue} replica-fleet worker`,
-    );
-  }
-  if (
-    queues.jobTaskQueue &&
-    (await pollers(queues.jobTaskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)) === 0
-  ) {
-    problems.push(
-      `no worker polls task queue "${queues.jobTaskQueue}" for replica jobs: items cannot start; run a worker of this version with REPLICA_FLEET_JOB_TASK_QUEUE=${queues.jobTaskQueue} (and the CLI with the same value)`,
     );
   }
   if ((await pollers(queues.apiTaskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)) === 0) {

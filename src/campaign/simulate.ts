@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { campaignQueues } from '../config/worker-config';
 import type { CampaignItem, CampaignProgress, CampaignSpec } from '../contracts';
 import type { SimConfigInput } from '../simulator';
 import { startEmbeddedTemporal } from '../stack/embedded-temporal';
@@ -76,7 +75,7 @@ export async function simulateCampaign(
       await applyCampaign(
         temporal.client,
         { ...rest, items: simulated, ...(rollout && { rollout: { ...rollout, approval: false } }) },
-        { campaignId, ...campaignQueues(stack.config) },
+        { campaignId, taskQueue: stack.config.taskQueue, apiTaskQueue: stack.config.apiTaskQueue },
       );
       const progress = await waitForCampaign(
         temporal.client,

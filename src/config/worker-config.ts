@@ -20,8 +20,6 @@ const WorkerEnvSchema = z
   .object({
     REPLICA_FLEET_TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.workflows),
     REPLICA_FLEET_API_TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.api),
-    /** Unset: the workflow queue's name with `-jobs` after it. */
-    REPLICA_FLEET_JOB_TASK_QUEUE: z.string().min(1).optional(),
     /** Global cap on Replicas API calls per second, enforced by the Temporal server across all workers. */
     REPLICAS_API_RATE_PER_SECOND: z.preprocess(
       unsetIfEmpty,
@@ -93,10 +91,7 @@ export interface WorkerTuning {
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
-  /** Campaigns and their shards (and jobs of campaigns from before the job queue). */
   taskQueue: string;
-  /** Replica jobs of campaigns: their workflow tasks never hold up the campaigns'. */
-  jobTaskQueue: string;
   apiTaskQueue: string;
   apiRatePerSecond: number;
   maxConcurrentApiActivities: number;
@@ -112,7 +107,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   return {
     temporal,
     taskQueue: worker.REPLICA_FLEET_TASK_QUEUE,
-    jobTaskQueue: worker.REPLICA_FLEET_JOB_TASK_QUEUE ?? jobTaskQueueFor(worker.REPLICA_FLEET_TASK_QUEUE),
     apiTaskQueue: worker.REPLICA_FLEET_API_TASK_QUEUE,
     apiRatePerSecond: worker.REPLICAS_API_RATE_PER_SECOND,
     maxConcurrentApiActivities: worker.maxApiActivities,
@@ -127,13 +121,3 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     metrics: { host: worker.REPLICA_FLEET_METRICS_HOST, port: worker.REPLICA_FLEET_METRICS_PORT ?? 9464 },
   };
 }
-
-/** The job queue that goes with a workflow queue when none is named. */
-export const jobTaskQueueFor = (taskQueue: string) => `${taskQueue}-jobs`;
-
-/** The queues a campaign is applied with: its own, its jobs' and its API calls'. */
-export const campaignQueues = (config: WorkerConfig) => ({
-  taskQueue: config.taskQueue,
-  jobTaskQueue: config.jobTaskQueue,
-  apiTaskQueue: config.apiTaskQueue,
-});

@@ -60,8 +60,6 @@ export interface ShardJobSettings {
   /** A failure threshold applies: after a failure, wait until the campaign judged it before starting more. */
   awaitVerdicts?: boolean;
   apiTaskQueue?: string;
-  /** Where the shard starts its jobs; absent, on its own task queue. */
-  jobTaskQueue?: string;
   estimatedMinutesPerItem: number;
   /** At most one progress report this often while items end (`reportEveryMsFor`); absent in older runs. */
   reportEveryMs?: number;

@@ -80,12 +80,6 @@ export interface CampaignSpec {
   itemsPerShard?: number;
   /** Task queue of the Replicas API activities. */
   apiTaskQueue?: string;
-  /**
-   * Task queue of the replica jobs. Apart from the campaign's own queue, the campaign's and its shards'
-   * workflow tasks never wait behind the jobs' (status, apply and grants stay quick under load); absent
-   * in older campaigns, whose jobs run on the campaign's queue.
-   */
-  jobTaskQueue?: string;
 }
 
 export const CAMPAIGN_STATES = [

@@ -515,9 +515,7 @@ export class CampaignBook {
 }
 
 function jobKey(header: CampaignHeader): string {
-  // The job queue joins the key only when set, so campaigns from before it keep their key.
-  const jobQueue = header.jobTaskQueue === undefined ? [] : [header.jobTaskQueue];
-  return JSON.stringify([header.job, header.estimatedMinutesPerItem, header.apiTaskQueue, ...jobQueue]);
+  return JSON.stringify([header.job, header.estimatedMinutesPerItem, header.apiTaskQueue]);
 }
 
 function round(usd: number): number {

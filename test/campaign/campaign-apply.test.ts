@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobWorkflowId, type CampaignSpec } from '../../src/contracts';
+import type { CampaignSpec } from '../../src/contracts';
 import { startJobHarness, useJobHarness } from '../support/job-harness';
 import { spawnWorkerProcess } from '../support/worker-process';
 
@@ -29,14 +29,6 @@ describe('apply reconciles a campaign by item key (real Temporal, simulator, ing
     expect(done).toMatchObject({ state: 'finished', total: 8, prsOpened: 8, counts: { succeeded: 8 } });
     expect(t.h.sim.stats().replicasCreated - created).toBe(8);
     expect(t.h.sim.stats().duplicateNames).toBe(0);
-    // Jobs run on their own queue, so the campaign's and shards' workflow tasks never wait behind theirs.
-    const job = await t.env.client.workflow
-      .getHandle(jobWorkflowId(first.campaignId, 'item-0000'))
-      .describe();
-    expect(job.taskQueue).toBe(t.h.jobTaskQueue);
-    expect(t.h.jobTaskQueue).not.toBe(t.h.taskQueue);
-    const campaign = await t.env.client.workflow.getHandle(first.campaignId).describe();
-    expect(campaign.taskQueue).toBe(t.h.taskQueue);
   });
 
   it('re-runs failed items only with retryFailed, each on a fresh replica', async () => {

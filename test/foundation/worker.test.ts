@@ -56,7 +56,7 @@ describe('worker on a real Temporal dev server', () => {
     await runHealthCheck({ REPLICA_FLEET_WORKFLOW_BUNDLE: bundlePath });
   });
 
-  it('applies the tuning variables to the workflow workers (campaigns, jobs) and the API worker', async () => {
+  it('applies the tuning variables to both workers', async () => {
     const config = loadWorkerConfig({
       TEMPORAL_ADDRESS: env.address,
       REPLICA_FLEET_TASK_QUEUE: uniqueTaskQueue('tuned'),
@@ -74,20 +74,16 @@ describe('worker on a real Temporal dev server', () => {
     const running = workers.run();
     workers.shutdown();
     await running;
-    const { workflowWorker, jobWorker, apiWorker } = workers;
-    for (const worker of [workflowWorker, jobWorker]) {
-      expect(worker.options).toMatchObject({
-        maxCachedWorkflows: 25,
-        workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 },
-        activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
-        tuner: {
-          workflowTaskSlotSupplier: { numSlots: 6 },
-          activityTaskSlotSupplier: { numSlots: 7 },
-        },
-      });
-    }
-    expect(workflowWorker.options.taskQueue).toBe(config.taskQueue);
-    expect(jobWorker.options.taskQueue).toBe(`${config.taskQueue}-jobs`);
+    const { workflowWorker, apiWorker } = workers;
+    expect(workflowWorker.options).toMatchObject({
+      maxCachedWorkflows: 25,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
+      tuner: {
+        workflowTaskSlotSupplier: { numSlots: 6 },
+        activityTaskSlotSupplier: { numSlots: 7 },
+      },
+    });
     expect(apiWorker.options).toMatchObject({
       maxTaskQueueActivitiesPerSecond: 4,
       activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },

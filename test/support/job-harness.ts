@@ -18,7 +18,6 @@ import type { SimConfigInput } from '../../src/simulator';
 import { startLocalStack } from '../../src/stack/local-stack';
 import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
 import type { replicaJobWorkflow } from '../../src/workflows/replica-job/workflow';
-import { campaignQueues } from '../../src/config/worker-config';
 import { fastConfig } from './simulator';
 import { eventually } from './eventually';
 import { connectToDevServer, uniqueTaskQueue } from './temporal';
@@ -120,8 +119,6 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     environmentFor: (repository: string) => sim.environmentFor(repository),
     startWorkers: () => stack.startWorkers(),
     taskQueue,
-    /** Where campaigns applied by this harness run their jobs. */
-    jobTaskQueue: stack.config.jobTaskQueue,
     apiTaskQueue,
     input,
     start,
@@ -141,7 +138,8 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
       const outcome = await applyCampaign(env.client, spec, {
         ...options,
         campaignId,
-        ...campaignQueues(stack.config),
+        taskQueue,
+        apiTaskQueue,
       });
       return {
         campaignId,

@@ -101,7 +101,6 @@ Example:
           campaignId,
           taskQueue: config.taskQueue,
           apiTaskQueue: config.apiTaskQueue,
-          jobTaskQueue: config.jobTaskQueue,
           retryFailed: values['retry-failed'],
           prune: values.prune,
           origin,

@@ -49,7 +49,7 @@ Example:
     return withCampaigns(async (client) => {
       await createCampaignSchedule(client, {
         scheduleId,
-        spec: { ...spec, apiTaskQueue: config.apiTaskQueue, jobTaskQueue: config.jobTaskQueue },
+        spec: { ...spec, apiTaskQueue: config.apiTaskQueue },
         taskQueue: config.taskQueue,
         ...timing,
         overlap,

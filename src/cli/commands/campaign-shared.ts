@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { UnknownItemError } from '../../campaign/item-inspect';
 import { missingWorkers, UnknownCampaignError } from '../../campaign/reads';
 import { UnknownScheduleError } from '../../campaign/schedules';
-import { campaignQueues, loadWorkerConfig } from '../../config/worker-config';
+import { loadWorkerConfig } from '../../config/worker-config';
 import type { campaignWorkflow } from '../../workflows/campaign/workflow';
 import { EXIT } from '../command';
 import { withTemporalClient } from '../temporal-client';
@@ -45,7 +45,8 @@ export async function onCampaign(fn: () => Promise<number>): Promise<number> {
 
 /** Warns on stderr when no worker polls the queues this CLI would use: the campaign could not move. */
 export async function warnAboutWorkers(client: Client): Promise<void> {
-  for (const problem of await missingWorkers(client, campaignQueues(loadWorkerConfig())))
+  const { taskQueue, apiTaskQueue } = loadWorkerConfig();
+  for (const problem of await missingWorkers(client, { taskQueue, apiTaskQueue }))
     console.error(`warning: ${problem}`);
 }
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import path from 'node:path';
 import { loadCampaignSpec } from '../../campaign/spec';
-import { campaignQueues, loadWorkerConfig, type WorkerConfig } from '../../config/worker-config';
+import { loadWorkerConfig } from '../../config/worker-config';
 import { startEmbeddedTemporal } from '../../stack/embedded-temporal';
 import { startLocalStack } from '../../stack/local-stack';
 import { packageRoot } from '../../stack/temporal-binary';
@@ -65,7 +65,6 @@ Example:
           TEMPORAL_NAMESPACE: namespace,
           REPLICA_FLEET_TASK_QUEUE: config.taskQueue,
           REPLICA_FLEET_API_TASK_QUEUE: config.apiTaskQueue,
-          REPLICA_FLEET_JOB_TASK_QUEUE: config.jobTaskQueue,
         },
       });
       console.log(
@@ -81,7 +80,7 @@ Example:
           },
         );
         console.log(`replica-fleet dev: health check passed: ${JSON.stringify(health)}`);
-        await runDemoCampaign(temporal.client, config);
+        await runDemoCampaign(temporal.client, config.taskQueue, config.apiTaskQueue);
         if (values.once) await stack.stopWorkers();
         else {
           console.log('replica-fleet dev: worker running; press Ctrl-C to stop');
@@ -100,10 +99,10 @@ Example:
   },
 });
 
-async function runDemoCampaign(client: Client, config: WorkerConfig): Promise<void> {
+async function runDemoCampaign(client: Client, taskQueue: string, apiTaskQueue: string): Promise<void> {
   const { spec } = loadCampaignSpec(path.join(packageRoot(), 'examples', 'demo-campaign.yaml'));
   const campaignId = `demo-campaign-${Date.now()}`;
-  const outcome = await applyCampaign(client, spec, { campaignId, ...campaignQueues(config) });
+  const outcome = await applyCampaign(client, spec, { campaignId, taskQueue, apiTaskQueue });
   console.log(
     `replica-fleet dev: demo campaign ${campaignId} ${describeApply(outcome)} (see it in the Web UI)`,
   );

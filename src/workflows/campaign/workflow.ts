@@ -409,7 +409,6 @@ class Campaign {
       job: header.job,
       awaitVerdicts: header.failureThreshold !== undefined,
       apiTaskQueue: header.apiTaskQueue,
-      jobTaskQueue: header.jobTaskQueue,
       estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
       reportEveryMs: reportEveryMsFor(this.book.c.shardCount),
     };

@@ -217,7 +217,6 @@ class Shard {
       const child = await startChild(replicaJobWorkflow, {
         workflowId: jobWorkflowId(this.input.campaignId, key),
         args: [input],
-        ...(this.settings.jobTaskQueue && { taskQueue: this.settings.jobTaskQueue }),
         // A shard closed by force takes its jobs down with cleanup; continue-as-new first drains them.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         // Identity: a succeeded item's job can never run twice; only a failed one may run again.
