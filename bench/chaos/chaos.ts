@@ -15,6 +15,7 @@ import {
   type SimStats,
   type Simulator,
 } from '../../src/simulator';
+import { percentile } from '../percentile';
 import { prepareFleet } from './fleet';
 import { measure, MEASURES, type Measures } from './measures';
 import type { Service } from './processes';
@@ -224,9 +225,7 @@ function itemSeconds(records: ItemRecord[]): ChaosReport['itemSeconds'] {
     .map((r) => ((r.endedAtMs as number) - (r.startedAtMs as number)) / 1000)
     .sort((a, b) => a - b);
   if (durations.length === 0) return undefined;
-  const at = (p: number) =>
-    Math.round((durations[Math.floor((durations.length - 1) * p)] as number) * 10) / 10;
-  return { p50: at(0.5), p95: at(0.95), max: at(1) };
+  return { p50: percentile(durations, 0.5), p95: percentile(durations, 0.95), max: percentile(durations, 1) };
 }
 
 function apiCalls(stats: SimStats): number {

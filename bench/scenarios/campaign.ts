@@ -3,6 +3,7 @@ import { campaignProgress, waitForCampaign } from '../../src/campaign/reads';
 import { jobWorkflowId, shardWorkflowId } from '../../src/contracts';
 import { apiCalls, startBenchStack } from '../harness';
 import { allRuns, historyCounts } from '../histories';
+import { percentile } from '../percentile';
 import { cpuMeter, peakRssMiB, round } from '../process-usage';
 import type { Figures } from './jobs';
 
@@ -122,8 +123,6 @@ function statusSampler(read: () => Promise<unknown>) {
       await new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS));
     }
   })();
-  const at = (sorted: number[], q: number) =>
-    round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
   return {
     stop: () => {
       running = false;
@@ -133,9 +132,9 @@ function statusSampler(read: () => Promise<unknown>) {
       const sorted = [...latencies].sort((a, b) => a - b);
       return {
         statusReads: sorted.length,
-        statusP50Ms: at(sorted, 0.5),
-        statusP95Ms: at(sorted, 0.95),
-        statusMaxMs: round(sorted.at(-1) ?? 0),
+        statusP50Ms: percentile(sorted, 0.5),
+        statusP95Ms: percentile(sorted, 0.95),
+        statusMaxMs: percentile(sorted, 1),
         statusReadsFailed: failed,
       };
     },

@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { signBody } from '../../src/replicas';
 import { deriveWebhookSecret } from '../../src/webhooks/callback-targets';
 import { startBenchJob, startBenchStack } from '../harness';
+import { percentile } from '../percentile';
 import type { Figures } from './jobs';
 
 /** Ingress: signed deliveries to one running job, sequential, with latency percentiles. */
@@ -43,7 +44,7 @@ export async function ingressLatency(deliveries: number): Promise<Figures> {
       if (!(error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure)) throw error;
     });
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => Math.round((latencies[Math.floor((latencies.length - 1) * p)] ?? 0) * 10) / 10;
+    const pct = (p: number) => percentile(latencies, p);
     return {
       deliveries,
       p50Ms: pct(0.5),

@@ -7,13 +7,13 @@ import { CAMPAIGN_CONTINUING_AS_NEW } from '../contracts';
 const GRPC_FAILED_PRECONDITION = 9;
 
 /** How long an update is sent again while the campaign continues as new (it takes a workflow task or two). */
-export const CONTINUING_RETRY = { delayMs: 200, maxMs: 120_000 };
+const CONTINUING_RETRY = { delayMs: 200, maxMs: 120_000 };
 
 /**
  * True when an update was not applied because the campaign was continuing as new: its validator
  * refused it, or it reached the run as the run closed. Sending it again reaches the new run.
  */
-export function refusedWhileContinuing(error: unknown): boolean {
+function refusedWhileContinuing(error: unknown): boolean {
   return (
     (error instanceof WorkflowUpdateFailedError &&
       error.cause instanceof ApplicationFailure &&
