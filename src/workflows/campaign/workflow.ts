@@ -7,6 +7,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -82,6 +83,14 @@ export interface CampaignInput {
 const TARGETS_PAGE = 200;
 
 /**
+ * Patch: a handler that changes the book settles it itself (grants, state) instead of waking the loop,
+ * so the commands a report causes follow that report however reports are grouped into activations.
+ * Live and replay can group them differently: a query answered between two reports of one workflow
+ * task made a live worker handle them in two passes, where replay handles them in one.
+ */
+const SETTLES_IN_HANDLERS = 'campaign-settles-in-handlers';
+
+/**
  * A campaign: a durable object users converge toward done. Applies reconcile items by key into shard
  * workflows that run the jobs; the campaign shares out the global window (concurrency, pacing, budget),
  * runs the rollout, keeps aggregate counts, and stays open after the last item until it is closed or
@@ -101,9 +110,10 @@ class Campaign {
   private readonly lookups = proxyActivities<TemporalLookupActivities>({ startToCloseTimeout: '1 minute' });
   /** Updates wait until a reopened campaign has its earlier state back. */
   private restored: boolean;
-  /** Something changed since the loop last ran. */
+  /** Something changed since the loop last ran (runs from before SETTLES_IN_HANDLERS). */
   private changed = true;
   private lastState?: string;
+  private readonly settlesInHandlers: boolean;
 
   constructor(private readonly input: CampaignInput) {
     this.book = input.carry
@@ -111,6 +121,7 @@ class Campaign {
       : CampaignBook.create(input.header, new Date().toISOString());
     this.book.c.runs += 1;
     this.restored = input.carry !== undefined;
+    this.settlesInHandlers = patched(SETTLES_IN_HANDLERS);
     this.api = proxyActivities<CampaignActivities>({
       taskQueue: input.header.apiTaskQueue ?? TASK_QUEUES.api,
       startToCloseTimeout: '10 minutes',
@@ -132,10 +143,7 @@ class Campaign {
     }
     for (;;) {
       const now = Date.now();
-      this.book.rollQuotaWindow(now);
-      this.book.evaluate(now);
-      this.grant();
-      this.describe();
+      this.settle(now);
       if (this.book.c.closed) return this.close();
       const wake = this.book.nextWakeMs();
       if (wake !== undefined && now >= wake && this.book.state() !== 'running') {
@@ -146,22 +154,40 @@ class Campaign {
       if (dueToContinue()) await this.continueAsNew();
       this.changed = false;
       // Not on the suggestion alone: while an update is still running, that would wake at once, forever.
-      const woken = () => this.changed || dueToContinue();
+      // Handlers settle the book themselves; the loop wakes for what only it does: a new deadline, closing.
+      const woken = this.settlesInHandlers
+        ? () => this.book.c.closed || this.book.nextWakeMs() !== wake || dueToContinue()
+        : () => this.changed || dueToContinue();
       if (wake === undefined) await condition(woken);
       else await condition(woken, Math.max(1, wake - now));
     }
+  }
+
+  /** Rolls the quota window, judges the campaign, sends changed grants and shows where it stands. */
+  private settle(now: number): void {
+    this.book.rollQuotaWindow(now);
+    this.book.evaluate(now);
+    this.grant();
+    this.describe();
+  }
+
+  /** The book changed: settle it here, in the handler (see SETTLES_IN_HANDLERS), or let the loop. */
+  private touched(): void {
+    if (!this.settlesInHandlers) this.changed = true;
+    // Before an earlier run's state is back, the loop's first pass settles.
+    else if (this.restored) this.settle(Date.now());
   }
 
   // ---- handlers, in plain sight ----
 
   private installHandlers(): void {
     setHandler(shardReportSignal, (report) => {
-      if (this.book.acceptReport(report)) this.changed = true;
+      if (this.book.acceptReport(report)) this.touched();
     });
     setHandler(shardAckSignal, (ack) => {
       this.book.acceptReport(ack.report);
       this.acks.set(ack.requestId, ack);
-      this.changed = true;
+      this.touched();
     });
     setHandler(progressQuery, () => this.book.progress(this.id));
     setHandler(shardsQuery, () => ({
@@ -220,7 +246,7 @@ class Campaign {
       setConcurrencyUpdate,
       (concurrency) => {
         this.book.setConcurrency(concurrency);
-        this.changed = true;
+        this.touched();
         return { concurrency };
       },
       {
@@ -263,7 +289,7 @@ class Campaign {
 
   private control(control: (book: CampaignBook) => string | undefined): CampaignProgress {
     this.refuseIf(control(this.book));
-    this.changed = true;
+    this.touched();
     return this.book.progress(this.id);
   }
 
@@ -282,11 +308,13 @@ class Campaign {
     const first = targets && (await this.api.resolveTargets({ targets, offset: 0, limit: TARGETS_PAGE }));
     const ticket = this.book.beginApply(header, first ? first.total : request.total);
     if (request.retryFailed) this.book.retryFailed();
-    this.changed = true;
+    this.touched();
     if (ticket.settingsChanged) await this.broadcast({ kind: 'settings', settings: this.shardSettings() });
     if (!targets || !first) return ticket;
     const summary = await this.deliverTargets(targets, first, ticket, request.retryFailed ?? false);
     this.book.finishApply();
+    // Runs from before the patch waited for the next report to notice.
+    if (this.settlesInHandlers) this.touched();
     return { ...ticket, summary };
   }
 
@@ -321,7 +349,7 @@ class Campaign {
       pruned = acks.reduce((n, ack) => n + ack.summary.pruned, 0);
     }
     this.book.finishApply();
-    this.changed = true;
+    this.touched();
     return { pruned };
   }
 
@@ -390,14 +418,14 @@ class Campaign {
   private async retryFailed(): Promise<{ requeued: number }> {
     this.refuseIf(this.book.retryFailed());
     const acks = await this.broadcast({ kind: 'retry' });
-    this.changed = true;
+    this.touched();
     return { requeued: acks.reduce((n, ack) => n + ack.summary.requeued, 0) };
   }
 
   private async cancel(control: (book: CampaignBook) => string | undefined): Promise<CampaignProgress> {
     this.refuseIf(control(this.book));
     await this.broadcast({ kind: 'cancel' });
-    this.changed = true;
+    this.touched();
     return this.book.progress(this.id);
   }
 
