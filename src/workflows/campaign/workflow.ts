@@ -11,6 +11,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -114,6 +115,8 @@ class Campaign {
   private changed = true;
   private lastState?: string;
   private readonly settlesInHandlers: boolean;
+  /** The deadline a timer is set for (SETTLES_IN_HANDLERS): retention or the next quota window. */
+  private armedWake?: number;
 
   constructor(private readonly input: CampaignInput) {
     this.book = input.carry
@@ -143,6 +146,7 @@ class Campaign {
     }
     for (;;) {
       const now = Date.now();
+      if (this.armedWake !== undefined && now >= this.armedWake) this.armedWake = undefined;
       this.settle(now);
       if (this.book.c.closed) return this.close();
       const wake = this.book.nextWakeMs();
@@ -152,12 +156,15 @@ class Campaign {
       }
       const dueToContinue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
       if (dueToContinue()) await this.continueAsNew();
+      if (this.settlesInHandlers) {
+        // Handlers settle the book themselves; the loop wakes for what only it does: deadlines, closing.
+        const due = () => this.armedWake !== undefined && Date.now() >= this.armedWake;
+        await condition(() => this.book.c.closed || due() || dueToContinue());
+        continue;
+      }
       this.changed = false;
       // Not on the suggestion alone: while an update is still running, that would wake at once, forever.
-      // Handlers settle the book themselves; the loop wakes for what only it does: a new deadline, closing.
-      const woken = this.settlesInHandlers
-        ? () => this.book.c.closed || this.book.nextWakeMs() !== wake || dueToContinue()
-        : () => this.changed || dueToContinue();
+      const woken = () => this.changed || dueToContinue();
       if (wake === undefined) await condition(woken);
       else await condition(woken, Math.max(1, wake - now));
     }
@@ -169,6 +176,19 @@ class Campaign {
     this.book.evaluate(now);
     this.grant();
     this.describe();
+    if (this.settlesInHandlers) this.arm(now);
+  }
+
+  /**
+   * Sets a timer for a new deadline, from wherever the book changed, like the grants. A timer set for
+   * an earlier deadline is left to fire: cancelling it would be one more command, and the wake is cheap.
+   */
+  private arm(now: number): void {
+    const wake = this.book.nextWakeMs();
+    if (wake === undefined || wake === this.armedWake) return;
+    // Never due in the task that sets it: a deadline already past wakes the loop in the next task.
+    this.armedWake = Math.max(wake, now + 1);
+    void sleep(this.armedWake - now);
   }
 
   /** The book changed: settle it here, in the handler (see SETTLES_IN_HANDLERS), or let the loop. */
