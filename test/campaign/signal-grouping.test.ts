@@ -4,9 +4,9 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CampaignHeader, ShardGrant, ShardReport } from '../../src/contracts';
 import { CampaignBook, type CampaignCarry } from '../../src/policy/campaign-book';
-import { emptyCounts } from '../../src/policy/item-book';
 import { shardReportSignal } from '../../src/workflows/campaign/messages';
 import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
+import { shardReport } from '../fixtures/shard-reports';
 import { eventually } from '../support/eventually';
 import { connectToDevServer, uniqueTaskQueue } from '../support/temporal';
 
@@ -26,26 +26,8 @@ function twoShards(): CampaignCarry {
   return book.c;
 }
 
-function report(
-  index: number,
-  seq: number,
-  grantSeq: number,
-  counts: { running: number; pending: number },
-): ShardReport {
-  return {
-    index,
-    seq,
-    grantSeq,
-    counts: { ...emptyCounts(), ...counts },
-    waves: [{ ...counts, succeeded: 0, failed: 0, other: 0 }],
-    window: 1,
-    startsInWindow: 0,
-    spentUsd: 0,
-    runningProjectedUsd: 0,
-    prsOpened: 0,
-    recent: [],
-  };
-}
+const report = (index: number, seq: number, grantSeq: number, counts: { running: number; pending: number }) =>
+  shardReport(index, { seq, grantSeq, counts });
 
 // Shard 1 finished an item, then shard 0 had started its last pending ones (the reports of the history
 // that once failed to replay: test/replay/diverging/campaign-chaos-grants-event-126.json).

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CampaignHeader, ItemCounts, ShardReport, WaveCounts } from '../../src/contracts';
+import type { CampaignHeader } from '../../src/contracts';
 import { CampaignBook } from '../../src/policy/campaign-book';
+import { shardReport, wave } from '../fixtures/shard-reports';
 import { emptyCounts } from '../../src/policy/item-book';
 
 const header = (over: Partial<CampaignHeader> = {}): CampaignHeader => ({
@@ -8,40 +9,7 @@ const header = (over: Partial<CampaignHeader> = {}): CampaignHeader => ({
   concurrency: 10,
   ...over,
 });
-const wave = (over: Partial<WaveCounts>): WaveCounts => ({
-  pending: 0,
-  running: 0,
-  succeeded: 0,
-  failed: 0,
-  other: 0,
-  ...over,
-});
-let seq = 0;
-const report = (
-  index: number,
-  over: Omit<Partial<ShardReport>, 'counts'> & { counts?: Partial<ItemCounts> } = {},
-): ShardReport => ({
-  index,
-  seq: (seq += 1),
-  grantSeq: 0,
-  window: 1,
-  startsInWindow: 0,
-  spentUsd: 0,
-  runningProjectedUsd: 0,
-  prsOpened: 0,
-  recent: [],
-  ...over,
-  counts: { ...emptyCounts(), ...over.counts },
-  // Without per-wave counts, everything is in wave 0.
-  waves: over.waves ?? [
-    wave({
-      pending: over.counts?.pending ?? 0,
-      running: over.counts?.running ?? 0,
-      succeeded: over.counts?.succeeded ?? 0,
-      failed: (over.counts?.failed ?? 0) + (over.counts?.timed_out ?? 0),
-    }),
-  ],
-});
+const report = shardReport;
 
 function started(h: CampaignHeader, total: number): CampaignBook {
   const book = CampaignBook.create(h, '2026-11-24T00:00:00.000Z');
