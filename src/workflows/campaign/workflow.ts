@@ -185,10 +185,12 @@ class Campaign {
    */
   private arm(now: number): void {
     const wake = this.book.nextWakeMs();
-    if (wake === undefined || wake === this.armedWake) return;
+    if (wake === undefined) return;
     // Never due in the task that sets it: a deadline already past wakes the loop in the next task.
-    this.armedWake = Math.max(wake, now + 1);
-    void sleep(this.armedWake - now);
+    const due = Math.max(wake, now + 1);
+    if (due === this.armedWake) return;
+    this.armedWake = due;
+    void sleep(due - now);
   }
 
   /** The book changed: settle it here, in the handler (see SETTLES_IN_HANDLERS), or let the loop. */
