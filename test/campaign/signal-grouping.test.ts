@@ -1,10 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CampaignHeader, ShardGrant, ShardReport } from '../../src/contracts';
 import { CampaignBook, type CampaignCarry } from '../../src/policy/campaign-book';
 import { shardReportSignal } from '../../src/workflows/campaign/messages';
+import { shardGrantSignal } from '../../src/workflows/shard/messages';
 import type { campaignWorkflow } from '../../src/workflows/campaign/workflow';
 import { shardReport } from '../fixtures/shard-reports';
 import { eventually } from '../support/eventually';
@@ -54,12 +56,12 @@ async function grantsSent(handle: Handle): Promise<SentGrant[]> {
   const events = (await handle.fetchHistory()).events ?? [];
   return events.flatMap((event) => {
     const attrs = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
-    if (attrs?.signalName !== 'grant') return [];
-    const data = attrs.input?.payloads?.[0]?.data;
+    const payload = attrs?.input?.payloads?.[0];
+    if (attrs?.signalName !== shardGrantSignal.name || !payload) return [];
     return [
       {
         shard: Number(attrs.workflowExecution?.workflowId?.split('/shard-')[1]),
-        grant: JSON.parse(Buffer.from(data as Uint8Array).toString('utf8')) as ShardGrant,
+        grant: defaultPayloadConverter.fromPayload<ShardGrant>(payload),
       },
     ];
   });
