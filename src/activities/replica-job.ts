@@ -146,6 +146,13 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
 
     getReplicaSnapshot: (replicaId) => heartbeating(() => getReplicaSnapshot(replicaId)),
 
+    // The kept workspace's webhooks were registered for this same workflow id, so they reach the re-run.
+    resumeReplica: ({ replicaId, workflowId, webhooks }) =>
+      heartbeating(async () => ({
+        snapshot: await getReplicaSnapshot(replicaId),
+        webhookRegistered: webhooks && deps.webhookTargetFor?.(workflowId) !== undefined,
+      })),
+
     async pollReplica(input: PollInput): Promise<ReplicaSnapshot> {
       const context = Context.current();
       let waitMs = input.initialDelayMs;

@@ -9,6 +9,7 @@ import type {
   CampaignSpec,
   ItemCounts,
   ItemEvent,
+  ItemOutcomes,
   JobTemplate,
   KeptReplica,
 } from './campaign';
@@ -108,10 +109,13 @@ export interface ShardReport {
   /** Quota window of the starts counted in `startsInWindow`. */
   window: number;
   startsInWindow: number;
+  /** Every run's cost so far, running ones by elapsed time (older shards: finished runs only). */
   spentUsd: number;
-  /** Running items at max(elapsed, expected duration). */
+  /** What running items add if they run their expected duration (older shards: max(elapsed, expected)). */
   runningProjectedUsd: number;
   prsOpened: number;
+  /** Absent in reports of older shards. */
+  outcomes?: ItemOutcomes;
   /** Item events since the last report, newest last. */
   recent: ItemEvent[];
   /** The shard saw a failure and starts nothing until the campaign judged this report. */

@@ -12,6 +12,11 @@ export interface CampaignItem {
   vars?: Record<string, string>;
 }
 
+/** What two campaigns must not both work on: the item's repository, else its environment. */
+export function targetOf(item: Pick<CampaignItem, 'repository' | 'environmentId'>): string {
+  return item.repository ?? `environment ${item.environmentId}`;
+}
+
 /** Resolve items from the organisation's repositories instead of listing them. */
 export interface CampaignTargets {
   /** Glob over repository names, e.g. `acme/*-service`. */
@@ -121,6 +126,26 @@ export function describeStopReason(reason: StopReason): string {
 /** Items per state. */
 export type ItemCounts = Record<ItemState, number>;
 
+/** Counts of outcomes that need a second look, beside the states. */
+export interface ItemOutcomes {
+  /** Succeeded, but no run opened a PR (the agent found nothing to change, or said so). */
+  succeededWithoutPr: number;
+  /** Failed or timed out with a PR open from one of its runs: work exists that no run finished. */
+  failedWithPr: number;
+}
+
+/** Filters over records beyond their state, for `results --state`. */
+export const ITEM_OUTCOME_FILTERS = ['succeeded-without-pr', 'failed-with-pr'] as const;
+export type ItemOutcomeFilter = (typeof ITEM_OUTCOME_FILTERS)[number];
+
+/** Which outcome filter a record matches, if any: the one rule every view and count uses. */
+export function outcomeOf(record: Pick<ItemRecord, 'state' | 'prs'>): ItemOutcomeFilter | undefined {
+  const hasPr = (record.prs?.length ?? 0) > 0;
+  if (record.state === 'succeeded' && !hasPr) return 'succeeded-without-pr';
+  if ((record.state === 'failed' || record.state === 'timed_out') && hasPr) return 'failed-with-pr';
+  return undefined;
+}
+
 /** What the campaign keeps per item: compact, because thousands of them live in one shard's state. */
 export interface ItemRecord {
   key: string;
@@ -132,12 +157,19 @@ export interface ItemRecord {
   wave?: number;
   replicaId?: string;
   branch?: string;
+  /** Every PR any run of this item opened, oldest first: none is ever dropped. */
   prs?: string[];
+  /** The item's change: the PR its runs work on (a retry continues it instead of opening another). */
+  pullRequest?: string;
   error?: string;
+  /** Turns delivered to the agent over every run (the instruction and each follow-up count one). */
   turns?: number;
   /** Epoch milliseconds the current run started and ended (progress-over-time charts use them). */
   startedAtMs?: number;
   endedAtMs?: number;
+  /** Set when the state alone hides what happened: succeeded without a PR, failed with one. */
+  outcome?: ItemOutcomeFilter;
+  /** What every finished run of this item cost, added up (a retry adds to it, never replaces it). */
   costUsd?: number;
   /** Start of the agent's last message, kept when the job ends (the full text: `campaign item`). */
   lastMessage?: string;
@@ -177,15 +209,20 @@ export interface CampaignProgress {
   total: number;
   counts: ItemCounts;
   prsOpened: number;
+  /** Outcomes a state alone hides: succeeded items that opened no PR, failed items that left one. */
+  outcomes?: ItemOutcomes;
   startedAt: string;
   finishedAt?: string;
   /** When an idle finished campaign closes itself. */
   closesAt?: string;
   concurrency: number;
   stopReason?: StopReason;
-  /** Cost of finished items. */
+  /**
+   * Cost of every run so far: finished, failed, cancelled and retried runs, and running ones by their
+   * elapsed minutes. It never goes down.
+   */
   spentUsd: number;
-  /** Spent plus running items at max(elapsed, expected duration). */
+  /** Spent plus what running items will cost if they run their expected duration. */
   projectedUsd: number;
   budgetUsd?: number;
   rollout?: RolloutProgress;

@@ -6,8 +6,3 @@ export const RATE_PER_MINUTE_USD = { small: 0.008, large: 0.016, unspecified: 0.
 export function ratePerMinute(size: ReplicaSize | undefined): number {
   return size ? RATE_PER_MINUTE_USD[size] : RATE_PER_MINUTE_USD.unspecified;
 }
-
-/** Cost of a workspace that ran this long, in USD, rounded to tenths of a cent. */
-export function costOf(size: ReplicaSize | undefined, durationMs: number): number {
-  return Math.round(ratePerMinute(size) * (durationMs / 60_000) * 1000) / 1000;
-}

@@ -47,12 +47,24 @@ export interface ReplicaJobInput {
   attempt?: number;
   /** Look for an existing replica of this job's name before creating (set by re-runs). */
   lookupExisting?: boolean;
+  /** A re-run of an item whose earlier run opened a PR: this run continues that change. */
+  continueChange?: ContinueChange;
   /** Heartbeat timeout of the long-poll activity; default 30 s. */
   pollHeartbeatTimeoutMs?: number;
   /** Heartbeat timeout of every other API call: how soon a call on a dead worker is retried; default 15 s. */
   apiHeartbeatTimeoutMs?: number;
   /** Task queue of the Replicas API activities; default `replica-fleet-api`. */
   apiTaskQueue?: string;
+}
+
+/** The change an earlier run of the item left: the re-run works on it instead of opening another. */
+export interface ContinueChange {
+  pullRequest: string;
+  branch?: string;
+  /** The workspace the earlier run kept: continued there when it still lives (woken if asleep). */
+  replicaId?: string;
+  /** How the earlier run ended, told to the agent. */
+  previousError?: string;
 }
 
 /** The job workflow's signature, for typed handles where the workflow itself cannot be imported. */
@@ -67,6 +79,8 @@ export interface ReplicaJobResult {
   prs: PullRequestRef[];
   /** Turns that finished (the initial message counts as one). */
   turns: number;
+  /** Turns delivered to the agent, finished or not (absent in results of older jobs: `turns`). */
+  turnsStarted?: number;
   error?: string;
   startedAt: string;
   endedAt: string;
@@ -178,8 +192,21 @@ export interface LookAndFinishOutput {
   finished?: { deleted: boolean; lastMessage?: string };
 }
 
+/** A look at the workspace an earlier run kept, before a re-run continues on it. */
+export interface ResumeReplicaOutput {
+  snapshot: ReplicaSnapshot;
+  /** Whether its webhooks reach this job (they were registered for the same workflow id). */
+  webhookRegistered: boolean;
+}
+
 export interface ReplicaJobActivities {
   createReplica(input: CreateReplicaInput): Promise<CreateReplicaOutput>;
+  /** Looks at a kept workspace a re-run may continue on; `deleted` when it is gone. */
+  resumeReplica(input: {
+    replicaId: string;
+    workflowId: string;
+    webhooks: boolean;
+  }): Promise<ResumeReplicaOutput>;
   getReplicaSnapshot(replicaId: string): Promise<ReplicaSnapshot>;
   /**
    * A look at the last turn after its `replica.turn_completed` webhook that, when the turn is over,

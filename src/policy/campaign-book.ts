@@ -14,6 +14,7 @@ import {
   type CampaignProgress,
   type CampaignState,
   type ItemCounts,
+  type ItemOutcomes,
   type ItemEvent,
   type RoutedItem,
   type ShardGrant,
@@ -81,6 +82,7 @@ export interface Aggregate {
   waves: WaveCounts[];
   startable: number;
   prsOpened: number;
+  outcomes: ItemOutcomes;
   spentUsd: number;
   runningProjectedUsd: number;
 }
@@ -199,6 +201,7 @@ export class CampaignBook {
       waves: [],
       startable: 0,
       prsOpened: 0,
+      outcomes: { succeededWithoutPr: 0, failedWithPr: 0 },
       spentUsd: 0,
       runningProjectedUsd: 0,
     };
@@ -211,6 +214,8 @@ export class CampaignBook {
       });
       total.startable += this.openPending(report);
       total.prsOpened += report.prsOpened;
+      total.outcomes.succeededWithoutPr += report.outcomes?.succeededWithoutPr ?? 0;
+      total.outcomes.failedWithPr += report.outcomes?.failedWithPr ?? 0;
       total.spentUsd += report.spentUsd;
       total.runningProjectedUsd += report.runningProjectedUsd;
     }
@@ -415,6 +420,7 @@ export class CampaignBook {
       total,
       counts: agg.counts,
       prsOpened: agg.prsOpened,
+      outcomes: agg.outcomes,
       startedAt: c.startedAt,
       ...(c.finishedAtMs !== undefined && { finishedAt: new Date(c.finishedAtMs).toISOString() }),
       ...(c.finishedAtMs !== undefined &&

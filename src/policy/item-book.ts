@@ -9,8 +9,12 @@ import {
   ITEM_STATES,
   LIMITS,
   type ApplySummary,
+  outcomeOf,
+  targetOf,
   type CampaignItem,
+  type ContinueChange,
   type ItemCounts,
+  type ItemOutcomes,
   type ItemEvent,
   type ItemRecord,
   type ItemState,
@@ -27,6 +31,8 @@ export interface BookEntry extends ItemRecord {
   vars?: Record<string, string>;
   /** The apply that last named this key (prune cancels what the latest apply no longer names). */
   lastApply: number;
+  /** Set by a retry of an item with a PR: the next run continues that change. */
+  continueFrom?: ContinueChange;
 }
 
 /** How a job ended, as the shard learns it: its result, or only a state and a reason. */
@@ -218,24 +224,34 @@ export class ItemBook {
   ): boolean {
     const entry = this.entries.get(key);
     if (!entry || entry.state !== 'running' || entry.attempt !== attempt) return false;
+    // The run's cost counts from the earlier of the shard's start and the job's own, so a finished
+    // run never costs less than the running one was last reported to accrue.
+    const runStart = entry.startedAtMs ?? nowMs;
     if (outcome.kind === 'lost') {
+      this.addCost(entry, costOf(Math.max(0, nowMs - runStart)));
       this.end(entry, outcome.state, outcome.error, nowMs);
     } else {
       const { result } = outcome;
+      const started = Date.parse(result.startedAt);
+      const ended = Number.isNaN(Date.parse(result.endedAt)) ? nowMs : Date.parse(result.endedAt);
       entry.replicaId = result.replicaId;
-      entry.prs = result.prs.map((pr) => pr.url);
-      entry.branch = result.prs.find((pr) => pr.branch)?.branch;
-      entry.turns = result.turns;
+      this.takeChange(entry, result.prs);
+      entry.turns = (entry.turns ?? 0) + (result.turnsStarted ?? result.turns);
       entry.lastMessage = result.lastMessage;
       entry.replicaKept = result.replicaId !== undefined && !result.deleted;
-      const started = Date.parse(result.startedAt);
-      const ended = Date.parse(result.endedAt);
-      entry.startedAtMs = Number.isNaN(started) ? entry.startedAtMs : started;
-      entry.costUsd = costOf(
-        Math.max(0, (Number.isNaN(ended) ? nowMs : ended) - (entry.startedAtMs ?? nowMs)),
+      // A re-run that continued on a kept workspace made it the item's current one again.
+      if (result.replicaId && entry.earlierReplicas?.includes(result.replicaId)) {
+        entry.earlierReplicas = entry.earlierReplicas.filter((id) => id !== result.replicaId);
+        if (entry.earlierReplicas.length === 0) delete entry.earlierReplicas;
+      }
+      this.addCost(
+        entry,
+        costOf(Math.max(0, ended - Math.min(runStart, Number.isNaN(started) ? runStart : started))),
       );
-      this.end(entry, result.state, result.error, Number.isNaN(ended) ? nowMs : ended);
+      entry.startedAtMs = Number.isNaN(started) ? entry.startedAtMs : started;
+      this.end(entry, result.state, result.error, ended);
     }
+    delete entry.continueFrom;
     return true;
   }
 
@@ -255,6 +271,14 @@ export class ItemBook {
       }
     }
     return changed;
+  }
+
+  /** Distinct targets of pending and running items. */
+  activeTargets(): string[] {
+    const targets = new Set<string>();
+    for (const entry of this.entries.values())
+      if (entry.state === 'pending' || entry.state === 'running') targets.add(targetOf(entry));
+    return [...targets];
   }
 
   /** Running items, for cancels and lost-report checks. */
@@ -284,22 +308,37 @@ export class ItemBook {
     return waves;
   }
 
-  /** Cost of finished runs, and running ones at max(elapsed, expected) at `ratePerMs`. */
+  /**
+   * What every run cost so far (running ones by elapsed time, priced by `costOf` like finished ones,
+   * so the figure never goes down when a run ends), and what running ones add if they run `expectedMs`.
+   */
   spend(
     nowMs: number,
     expectedMs: number,
-    ratePerMs: number,
+    costOf: (ms: number) => number,
   ): { spentUsd: number; runningProjectedUsd: number } {
     let spentUsd = 0;
     let runningProjectedUsd = 0;
     for (const entry of this.entries.values()) {
-      if (entry.state === 'running') {
-        runningProjectedUsd += ratePerMs * Math.max(nowMs - (entry.startedAtMs ?? nowMs), expectedMs);
-      } else if (entry.costUsd !== undefined) {
-        spentUsd += entry.costUsd;
-      }
+      spentUsd += entry.costUsd ?? 0;
+      if (entry.state !== 'running') continue;
+      const elapsed = Math.max(0, nowMs - (entry.startedAtMs ?? nowMs));
+      const accrued = costOf(elapsed);
+      spentUsd += accrued;
+      runningProjectedUsd += Math.max(0, costOf(Math.max(elapsed, expectedMs)) - accrued);
     }
     return { spentUsd, runningProjectedUsd };
+  }
+
+  /** Succeeded items without a PR and failed ones with one (`outcomeOf`). */
+  outcomes(): ItemOutcomes {
+    const outcomes: ItemOutcomes = { succeededWithoutPr: 0, failedWithPr: 0 };
+    for (const entry of this.entries.values()) {
+      const outcome = outcomeOf(entry);
+      if (outcome === 'succeeded-without-pr') outcomes.succeededWithoutPr += 1;
+      else if (outcome === 'failed-with-pr') outcomes.failedWithPr += 1;
+    }
+    return outcomes;
   }
 
   prsOpened(): number {
@@ -340,20 +379,23 @@ export class ItemBook {
 
   private requeue(entry: BookEntry, nowMs: number, why: 'retried' | 'updated'): void {
     if (entry.state !== 'skipped' || why === 'retried') entry.attempt += 1;
-    // The next run gets a new replica: the kept one stays on record until cleanup deletes it.
-    if (entry.replicaKept && entry.replicaId)
-      entry.earlierReplicas = [...(entry.earlierReplicas ?? []), entry.replicaId].slice(
-        -EARLIER_REPLICAS_KEPT,
-      );
+    const kept = entry.replicaKept && entry.replicaId ? entry.replicaId : undefined;
+    // The kept replica stays on record until cleanup deletes it (or the next run continues on it).
+    if (kept) entry.earlierReplicas = [...(entry.earlierReplicas ?? []), kept].slice(-EARLIER_REPLICAS_KEPT);
+    // The item owns its change: the next run continues its PR, on the kept workspace if it still lives.
+    if (entry.pullRequest)
+      entry.continueFrom = {
+        pullRequest: entry.pullRequest,
+        ...(entry.branch !== undefined && { branch: entry.branch }),
+        ...(kept !== undefined && { replicaId: kept }),
+        ...(entry.error !== undefined && { previousError: entry.error }),
+      };
+    // PRs, branch, turns and cost belong to the item across runs; the rest describes the last run.
     for (const field of [
       'replicaId',
-      'branch',
-      'prs',
       'error',
-      'turns',
       'startedAtMs',
       'endedAtMs',
-      'costUsd',
       'lastMessage',
       'replicaKept',
     ] as const) {
@@ -362,6 +404,24 @@ export class ItemBook {
     entry.state = 'pending';
     this.insertPending(entry);
     this.event({ atMs: nowMs, key: entry.key, kind: 'retried' });
+  }
+
+  /** Adds a run's PRs to the item's; the first PR it ever had stays its change. */
+  private takeChange(entry: BookEntry, prs: readonly { url: string; branch?: string }[]): void {
+    const urls = [...(entry.prs ?? [])];
+    for (const pr of prs) if (!urls.includes(pr.url)) urls.push(pr.url);
+    if (urls.length === 0) return;
+    entry.prs = urls;
+    entry.pullRequest ??= urls[0];
+    entry.branch =
+      prs.find((pr) => pr.url === entry.pullRequest)?.branch ??
+      entry.branch ??
+      prs.find((pr) => pr.branch)?.branch;
+  }
+
+  /** Unrounded, so many short runs add up to what they cost; records round when they are read. */
+  private addCost(entry: BookEntry, usd: number): void {
+    entry.costUsd = (entry.costUsd ?? 0) + usd;
   }
 
   private end(entry: BookEntry, state: ItemState, error: string | undefined, nowMs: number): void {
@@ -408,6 +468,8 @@ function assignItem(entry: BookEntry, item: CampaignItem & { wave?: number }): b
 
 /** The record as results show it (without the routing fields). */
 export function toRecord(entry: BookEntry): ItemRecord {
-  const { ordinal: _o, environmentId: _e, vars: _v, lastApply: _a, ...record } = entry;
-  return record;
+  const { ordinal: _o, environmentId: _e, vars: _v, lastApply: _a, continueFrom: _c, ...record } = entry;
+  const outcome = outcomeOf(record);
+  const costUsd = record.costUsd === undefined ? undefined : Math.round(record.costUsd * 1e6) / 1e6;
+  return { ...record, ...(costUsd !== undefined && { costUsd }), ...(outcome && { outcome }) };
 }

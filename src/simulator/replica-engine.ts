@@ -328,7 +328,7 @@ export class ReplicaEngine {
   }
 
   private completeTurn(replica: SimReplica, chat: SimChat): void {
-    const opened = this.changes.apply(replica);
+    const opened = this.changes.apply(replica, chat.turn?.message ?? '');
     this.stats.createdReplicas[replica.id]?.pullRequests.push(...opened);
     const [said, ...result] = answerEvents(chat.provider, answerText(chat.turn?.message ?? '', opened));
     for (const event of [said, ...result]) if (event) chat.history.push(event);

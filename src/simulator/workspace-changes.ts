@@ -2,12 +2,23 @@ import type { SimReplica } from './model';
 import type { SeededRandom } from './random';
 import type { SimConfig } from './sim-config';
 
+interface OpenPullRequest {
+  repository: string;
+  number: number;
+  url: string;
+  branch: string;
+}
+
 /**
  * What a finished turn leaves in the repositories: the workspace branch, a diff, and (by the seeded
  * `prProbability`) a PR in each repository that has none yet. PR numbers count up per simulator.
+ * An agent told to continue a pull request (its URL in the turn's message) checks out that PR's branch
+ * and pushes to it, as a real agent would; the code host opens no second PR for a branch that has one.
  */
 export class WorkspaceChanges {
   private prNumber = 100;
+  /** Every PR the simulated agents opened, by URL: what a later workspace can be told to continue. */
+  private readonly opened = new Map<string, OpenPullRequest>();
 
   constructor(
     private readonly config: SimConfig,
@@ -15,9 +26,20 @@ export class WorkspaceChanges {
   ) {}
 
   /** Applies a turn's changes; returns the URLs of the PRs it opened. */
-  apply(replica: SimReplica): string[] {
+  apply(replica: SimReplica, message: string): string[] {
     const opened: string[] = [];
     for (const status of replica.repository_statuses) {
+      const continued = this.namedIn(message, status.repository);
+      if (continued) {
+        status.branch = continued.branch;
+        if (!status.pr_urls.includes(continued.url)) status.pr_urls.push(continued.url);
+        if (!replica.pull_requests.some((pr) => pr.url === continued.url))
+          replica.pull_requests.push({
+            repository: continued.repository,
+            number: continued.number,
+            url: continued.url,
+          });
+      }
       if (status.branch === status.default_branch) status.branch = `replicas/${replica.name}`;
       status.git_diff = {
         added: 12,
@@ -29,9 +51,24 @@ export class WorkspaceChanges {
         const url = `https://github.com/${status.repository}/pull/${this.prNumber}`;
         status.pr_urls.push(url);
         replica.pull_requests.push({ repository: status.repository, number: this.prNumber, url });
+        this.opened.set(url, {
+          repository: status.repository,
+          number: this.prNumber,
+          url,
+          branch: status.branch,
+        });
         opened.push(url);
       }
     }
     return opened;
+  }
+
+  /** A PR of this repository that the message names, if the simulator opened it. */
+  private namedIn(message: string, repository: string): OpenPullRequest | undefined {
+    for (const url of message.match(/https?:\/\/\S+\/pull\/\d+/g) ?? []) {
+      const pr = this.opened.get(url);
+      if (pr?.repository === repository) return pr;
+    }
+    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaJobResult, RoutedItem } from '../../src/contracts';
-import { ItemBook } from '../../src/policy/item-book';
+import { ItemBook, toRecord } from '../../src/policy/item-book';
 
 const item = (key: string, ordinal: number, over: Partial<RoutedItem> = {}): RoutedItem => ({
   key,
@@ -66,8 +66,93 @@ describe('item book', () => {
       state: 'succeeded',
       prs: ['https://github.com/acme/api/pull/a'],
       branch: 'b',
-      costUsd: 1,
     });
+    // From the shard's start (0) to the job's end: the run's whole life, as spend accrued it.
+    expect(book.get('a')?.costUsd).toBeCloseTo(61_000 / 60_000);
+  });
+
+  it('an item owns its change: a retry continues its PR; PRs, turns and cost add up over runs', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0)], options, 0);
+    book.markStarted(book.startable(0, 1)[0]!, 0);
+    const firstPr = {
+      repository: 'acme/api',
+      number: 108,
+      url: 'https://github.com/acme/api/pull/108',
+      branch: 'replicas/a',
+    };
+    const failed = result('a', {
+      state: 'failed',
+      error: 'workspace errored',
+      prs: [firstPr],
+      turns: 1,
+      turnsStarted: 2,
+      deleted: false,
+    });
+    book.finish('a', 1, { kind: 'result', result: failed }, 61_000, cost);
+    expect(book.outcomes()).toEqual({ succeededWithoutPr: 0, failedWithPr: 1 });
+    expect(book.retryFailed(70_000)).toBe(1);
+    // The retry is told the PR, its branch, the kept workspace and why the last run stopped.
+    expect(book.get('a')).toMatchObject({
+      state: 'pending',
+      attempt: 2,
+      prs: [firstPr.url],
+      pullRequest: firstPr.url,
+      turns: 2,
+      earlierReplicas: ['r-a'],
+      continueFrom: {
+        pullRequest: firstPr.url,
+        branch: 'replicas/a',
+        replicaId: 'r-a',
+        previousError: 'workspace errored',
+      },
+    });
+    expect(toRecord(book.get('a')!)).not.toHaveProperty('continueFrom');
+    book.markStarted(book.startable(0, 1)[0]!, 100_000);
+    // Running: the spend so far includes the first run and the minutes this one has run.
+    expect(book.spend(130_000, 60_000, cost).spentUsd).toBeCloseTo(1.517);
+    const second = result('a', {
+      attempt: 2,
+      prs: [firstPr, { repository: 'acme/api', number: 131, url: 'https://github.com/acme/api/pull/131' }],
+      startedAt: new Date(100_000).toISOString(),
+      endedAt: new Date(160_000).toISOString(),
+      turnsStarted: 1,
+      deleted: true,
+    });
+    book.finish('a', 2, { kind: 'result', result: second }, 160_000, cost);
+    expect(book.get('a')).toMatchObject({
+      state: 'succeeded',
+      prs: [firstPr.url, 'https://github.com/acme/api/pull/131'],
+      pullRequest: firstPr.url,
+      branch: 'replicas/a',
+      turns: 3,
+      replicaKept: false,
+    });
+    expect(book.get('a')?.costUsd).toBeCloseTo(121_000 / 60_000);
+    // The continued workspace is the item's current one again; nothing earlier is left to clean up.
+    expect(book.get('a')?.earlierReplicas).toBeUndefined();
+    expect(book.get('a')?.continueFrom).toBeUndefined();
+  });
+
+  it('a run that ends without a result (cancelled) still costs its minutes; spend never goes down', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0), item('b', 1)], options, 0);
+    for (const entry of book.startable(0, 2)) book.markStarted(entry, 0);
+    const before = book.spend(29_000, 60_000, cost).spentUsd;
+    book.finish('a', 1, { kind: 'lost', state: 'cancelled', error: 'job cancelled' }, 30_000, cost);
+    const after = book.spend(30_000, 60_000, cost).spentUsd;
+    expect(book.get('a')?.costUsd).toBeCloseTo(0.5);
+    expect(after).toBeGreaterThanOrEqual(before);
+    expect(after).toBeCloseTo(1);
+  });
+
+  it('names outcomes a state hides: succeeded without a PR', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0), item('b', 1)], options, 0);
+    for (const entry of book.startable(0, 2)) book.markStarted(entry, 0);
+    book.finish('a', 1, { kind: 'result', result: result('a', { prs: [] }) }, 1, cost);
+    book.finish('b', 1, { kind: 'result', result: result('b') }, 1, cost);
+    expect(book.outcomes()).toEqual({ succeededWithoutPr: 1, failedWithPr: 0 });
   });
 
   it('a skipped repository runs once a re-apply gives it an environment', () => {
@@ -165,7 +250,9 @@ describe('item book', () => {
       { pending: 0, running: 0, succeeded: 0, failed: 1, other: 0 },
       { pending: 1, running: 1, succeeded: 0, failed: 0, other: 0 },
     ]);
-    expect(book.spend(31_000, 60_000, 1 / 60_000)).toEqual({ spentUsd: 0, runningProjectedUsd: 1 });
+    const spend = book.spend(31_000, 60_000, cost);
+    expect(spend.spentUsd).toBeCloseTo(0.5 + 1 / 60_000);
+    expect(spend.runningProjectedUsd).toBeCloseTo(0.5);
     expect(book.takeEvents().map((e) => `${e.key}:${e.kind}`)).toEqual([
       'a:started',
       'a:timed_out',

@@ -7,7 +7,9 @@ import { campaignRecords } from '../../campaign/reads';
 import { loadCampaignSpec, loadItems } from '../../campaign/spec';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { CampaignProgress, ItemRecord } from '../../contracts';
-import { EXIT, command, required } from '../command';
+import { campaignIdFor } from '../../campaign/identity';
+import { describeOverlap, overlappingCampaigns } from '../../campaign/overlap';
+import { EXIT, UsageError, command, required } from '../command';
 import { recordsTable } from '../format/records';
 import { EXIT_INTERRUPTED, printJson, screenOf, untilInterrupted } from '../terminal';
 import { watchCampaign } from '../watch';
@@ -55,7 +57,7 @@ export function applyCommand(name: 'apply' | 'start', summary: string) {
   return command({
     name,
     summary,
-    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--wait] [--json]
+    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--allow-overlap] [--wait] [--json]
        replica-fleet campaign ${name} FILE --dry-run [--simulate] [--json]
 
 Creates the campaign, or reconciles an existing one by item key (running, finished, or closed and
@@ -66,7 +68,9 @@ items not started yet. Prints what the apply did, e.g. "+12 new, 340 kept, 3 ret
 The spec is validated before anything is contacted (exit 2 naming each field).
 
 Options:
-  --id ID         campaign id (default: the spec's id, else campaign-<time>)
+  --id ID         campaign id (default: the spec's id, else made from its name, else from its file
+                  name: applying the same spec again reconciles the same campaign)
+  --allow-overlap start even when a running campaign still works on some of the same repositories
   --retry-failed  re-run failed and timed-out items the spec names
   --prune         cancel items the spec no longer names
   --wait          show the live view (as 'campaign watch') on stderr until the campaign ends, then
@@ -82,6 +86,7 @@ Example:
       id: { type: 'string' },
       'retry-failed': { type: 'boolean' },
       prune: { type: 'boolean' },
+      'allow-overlap': { type: 'boolean' },
       wait: { type: 'boolean' },
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
@@ -92,11 +97,22 @@ Example:
       if (values['dry-run']) return runPlan(file, { json: values.json, simulate: values.simulate });
       const { id, spec } = loadCampaignSpec(file);
       const config = loadWorkerConfig();
-      const campaignId = values.id ?? id ?? `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const campaignId = campaignIdFor({ flag: values.id, id, name: spec.name, file });
+      if (!campaignId)
+        throw new UsageError(
+          `cannot make a campaign id from ${file}: give the spec an "id:" or pass --id ID`,
+        );
       const origin: CampaignOrigin = { specFile: path.resolve(file), owner: owner() };
       const stderr = screenOf(process.stderr);
       return withCampaigns(async (client) => {
         await warnAboutWorkers(client);
+        if (!values['allow-overlap']) {
+          const overlaps = await overlappingCampaigns(client, campaignId, spec);
+          if (overlaps.length > 0) {
+            for (const overlap of overlaps) console.error(describeOverlap(campaignId, overlap));
+            return EXIT.failed;
+          }
+        }
         const outcome = await applyCampaign(client, spec, {
           campaignId,
           taskQueue: config.taskQueue,

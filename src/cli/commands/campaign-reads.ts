@@ -2,7 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { inspectItem, type ItemInspection } from '../../campaign/item-inspect';
 import { listCampaigns, type CampaignListEntry } from '../../campaign/list';
 import { campaignProgress, campaignRecords } from '../../campaign/reads';
-import { CAMPAIGN_STATES, ITEM_STATES, type ItemRecord } from '../../contracts';
+import {
+  CAMPAIGN_STATES,
+  ITEM_OUTCOME_FILTERS,
+  ITEM_STATES,
+  outcomeOf,
+  type ItemOutcomeFilter,
+  type ItemRecord,
+  type ItemState,
+} from '../../contracts';
 import { EXIT, command, oneOf, required, wholeNumber } from '../command';
 import { htmlReport } from '../format/html-report';
 import { formatProgress } from '../format/progress';
@@ -93,7 +101,7 @@ Formats:
   html   one self-contained page: summary, a chart of items by state over time, and a sortable,
          filterable table of items (open it in a browser; nothing is fetched)
 
-States: ${ITEM_STATES.join(', ')}.
+States: ${ITEM_STATES.join(', ')}; and two outcomes a state hides: ${ITEM_OUTCOME_FILTERS.join(', ')}.
 
 Example:
   replica-fleet campaign results lint-2026-11 --format html --output report.html`,
@@ -105,12 +113,18 @@ Example:
   },
   run: ({ values, positionals }) => {
     const id = required(positionals, 0, 'ID');
-    const state = oneOf(values.state, ITEM_STATES, '--state');
+    const filter = oneOf(values.state, [...ITEM_STATES, ...ITEM_OUTCOME_FILTERS], '--state');
+    // An outcome is read among the records of its state, then narrowed by the one outcome rule.
+    const outcome = (ITEM_OUTCOME_FILTERS as readonly string[]).includes(filter ?? '')
+      ? (filter as ItemOutcomeFilter)
+      : undefined;
+    const state = outcome ? undefined : (filter as ItemState | undefined);
     const format = values.json ? 'json' : (oneOf(values.format, RESULT_FORMATS, '--format') ?? 'table');
     return withCampaigns(async (client) => {
       const progress = await campaignProgress(client, id);
       const records: ItemRecord[] = [];
-      for await (const record of campaignRecords(client, id, state)) records.push(record);
+      for await (const record of campaignRecords(client, id, state))
+        if (!outcome || outcomeOf(record) === outcome) records.push(record);
       const nowMs = Date.now();
       const text = {
         table: () => recordsTable(records, nowMs),

@@ -1,4 +1,12 @@
 import { describeStopReason, type CampaignProgress } from '../../contracts';
+
+/** `2 succeeded without a PR`, `3 failed with a PR`: outcomes a count by state hides; none when zero. */
+export function outcomeParts(p: CampaignProgress): string[] {
+  const parts: string[] = [];
+  if (p.outcomes?.succeededWithoutPr) parts.push(`${p.outcomes.succeededWithoutPr} succeeded without a PR`);
+  if (p.outcomes?.failedWithPr) parts.push(`${p.outcomes.failedWithPr} failed with a PR`);
+  return parts;
+}
 import { usd } from './units';
 
 /** `campaign status`: every count, PRs, spend, rollout, and why nothing starts. */
@@ -18,6 +26,7 @@ export function formatProgress(p: CampaignProgress): string {
     `cancelled ${c.cancelled}`,
     `skipped ${c.skipped}`,
     `PRs ${p.prsOpened}`,
+    ...outcomeParts(p),
     spend,
     `concurrency ${p.concurrency}`,
     ...(p.rollout

@@ -1,12 +1,28 @@
-import { describeStopReason, type CampaignProgress, type ItemRecord } from '../../contracts';
+import { describeStopReason, outcomeOf, type CampaignProgress, type ItemRecord } from '../../contracts';
+import { outcomeParts } from './progress';
 import { humanDuration, runMs, usd } from './units';
 
-/** What a reader of one row wants to know beyond its state: the error, and a replica left to inspect. */
+/**
+ * What a reader of one row wants to know beyond its state: a failure that left a PR, a success without
+ * one, the error, and a replica left to inspect.
+ */
 export function recordNote(r: ItemRecord): string {
-  if (!r.replicaKept || !r.replicaId) return r.error ?? '';
+  const outcome = outcomeOf(r);
+  const change =
+    outcome === 'failed-with-pr'
+      ? `left PR ${r.pullRequest ?? r.prs?.[0]} (retry-failed continues it)`
+      : outcome === 'succeeded-without-pr'
+        ? 'no PR'
+        : undefined;
   // Errors usually name the replica already: then saying it was kept is enough.
-  if (r.error?.includes(r.replicaId)) return `${r.error} (replica kept)`;
-  return [r.error, `replica ${r.replicaId} kept`].filter(Boolean).join('; ');
+  const kept =
+    !r.replicaKept || !r.replicaId
+      ? undefined
+      : r.error?.includes(r.replicaId)
+        ? 'replica kept'
+        : `replica ${r.replicaId} kept`;
+  const error = kept === 'replica kept' ? `${r.error} (replica kept)` : r.error;
+  return [change, error, kept === 'replica kept' ? undefined : kept].filter(Boolean).join('; ');
 }
 
 /** `#12` for a GitHub-style pull request URL, else the URL itself. */
@@ -72,6 +88,8 @@ export const CSV_COLUMNS = [
   'ended_at',
   'seconds',
   'cost_usd',
+  'pull_request',
+  'outcome',
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
@@ -102,6 +120,8 @@ export function recordsCsv(records: readonly ItemRecord[], nowMs = Date.now()): 
       iso(r.endedAtMs),
       seconds(r, nowMs),
       r.costUsd,
+      r.pullRequest,
+      outcomeOf(r),
     ]
       .map(csvCell)
       .join(','),
@@ -119,7 +139,10 @@ export function summaryLine(p: CampaignProgress): string {
     .join(', ');
   const budget = p.budgetUsd === undefined ? '' : ` of ${usd(p.budgetUsd)}`;
   const stop = p.stopReason ? `; stopped starting: ${describeStopReason(p.stopReason)}` : '';
-  return `${p.state}: ${p.total} items (${counts || 'none'}); ${p.prsOpened} PRs; spent ${usd(p.spentUsd)}${budget}${stop}`;
+  const outcomes = outcomeParts(p)
+    .map((part) => `; ${part}`)
+    .join('');
+  return `${p.state}: ${p.total} items (${counts || 'none'}); ${p.prsOpened} PRs${outcomes}; spent ${usd(p.spentUsd)}${budget}${stop}`;
 }
 
 /** A Markdown report (for an issue or a PR description): the summary, then one table row per item. */

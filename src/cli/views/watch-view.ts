@@ -1,5 +1,6 @@
 import { describeStopReason, type CampaignProgress, type ItemEvent } from '../../contracts';
 import { humanDuration, usd } from '../format/units';
+import { outcomeParts } from '../format/progress';
 
 /** One look at a campaign, with what the watcher derived from the looks before it. */
 export interface WatchFrame {
@@ -41,7 +42,7 @@ function countParts(p: CampaignProgress): string[] {
   parts.push(`running ${c.running}`, `pending ${c.pending}`);
   if (c.cancelled) parts.push(`cancelled ${c.cancelled}`);
   if (c.skipped) parts.push(`skipped ${c.skipped}`);
-  return parts;
+  return [...parts, ...outcomeParts(p)];
 }
 
 function spendText(p: CampaignProgress): string {
@@ -159,7 +160,15 @@ export function renderWatch(frame: WatchFrame, options: ViewOptions): string[] {
  * second and are not changes by themselves.
  */
 export function statusSignature(p: CampaignProgress): string {
-  return JSON.stringify([p.state, p.counts, p.prsOpened, p.spentUsd, p.stopReason?.kind, p.concurrency]);
+  return JSON.stringify([
+    p.state,
+    p.counts,
+    p.prsOpened,
+    p.outcomes,
+    p.spentUsd,
+    p.stopReason?.kind,
+    p.concurrency,
+  ]);
 }
 
 /** One plain line per change, for logs and pipes: no colour, no cursor movement. */

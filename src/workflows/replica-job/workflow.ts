@@ -36,6 +36,7 @@ import {
   turnMarker,
   type JobSettings,
 } from '../../policy/job-policy';
+import { canContinueOn, continuationMessage } from '../../policy/change-continuation';
 import { jobMetrics } from '../metrics';
 import { EventInbox } from './event-inbox';
 import { jobStateQuery, replicaEventSignal } from './messages';
@@ -81,10 +82,21 @@ class ReplicaJob {
   private replicaId?: string;
   private webhooks = false;
   private createStarted = false;
+  /** Turns delivered to the agent (the instruction and each follow-up sent), finished or not. */
+  private turnsStarted = 0;
   /** Inbox mark at the last look: a relevant webhook after it is the cue to look again. */
   private lookedAt = 0;
   /** Set when the look that ended the last turn also collected evidence and cleaned up. */
   private finished?: { deleted: boolean; lastMessage?: string };
+
+  /**
+   * What a turn's message marker names. A re-run continuing on a kept workspace shares the workflow id
+   * with the run that sent its earlier messages there, so its markers name the attempt too.
+   */
+  private get markerScope(): string {
+    const { workflowId } = workflowInfo();
+    return this.input.continueChange ? `${workflowId}@${this.input.attempt ?? 1}` : workflowId;
+  }
 
   constructor(private readonly input: ReplicaJobInput) {
     this.settings = jobSettings(input);
@@ -144,6 +156,7 @@ class ReplicaJob {
       state,
       prs: this.status.prs,
       turns: this.status.turns,
+      turnsStarted: this.turnsStarted,
       ...(error === undefined ? {} : { error }),
       startedAt: new Date(this.startedAtMs).toISOString(),
       endedAt: new Date().toISOString(),
@@ -164,12 +177,27 @@ class ReplicaJob {
   }
 
   private async execute(): Promise<void> {
+    const change = this.input.continueChange;
+    const task = change ? continuationMessage(change, this.input.message) : this.input.message;
+    const followUps = this.input.followUps ?? [];
+    if (!change?.replicaId || !(await this.resume(change.replicaId, task))) {
+      await this.create(task);
+    }
+    await this.awaitTurn(1, followUps.length === 0);
+    for (const [i, followUp] of followUps.entries()) {
+      await this.sendFollowUp(followUp, i + 2);
+      await this.awaitTurn(i + 2, i === followUps.length - 1);
+    }
+    this.status.phase = 'collecting';
+  }
+
+  private async create(message: string): Promise<void> {
     this.createStarted = true;
     const created = await this.api.createReplica({
       workflowId: workflowInfo().workflowId,
       name: this.name,
       environmentId: this.input.environmentId,
-      message: this.input.message,
+      message,
       codingAgent: this.input.codingAgent,
       model: this.input.model,
       thinkingLevel: this.input.thinkingLevel,
@@ -179,20 +207,34 @@ class ReplicaJob {
       lookupExisting: this.input.lookupExisting ?? false,
       notBeforeMs: this.startedAtMs - CLOCK_SKEW_MARGIN_MS,
     });
-    this.replicaId = created.replicaId;
-    this.webhooks = created.webhookRegistered;
-    this.status.replicaId = created.replicaId;
-    this.status.replicaStatus = created.status;
-    this.inbox.bind(created.replicaId);
-    setCurrentDetails(`replica ${created.replicaId}`);
+    this.adopt(created.replicaId, created.status, created.webhookRegistered);
+    this.turnsStarted = 1;
+  }
 
-    const followUps = this.input.followUps ?? [];
-    await this.awaitTurn(1, followUps.length === 0);
-    for (const [i, followUp] of followUps.entries()) {
-      await this.sendFollowUp(followUp, i + 2);
-      await this.awaitTurn(i + 2, i === followUps.length - 1);
-    }
-    this.status.phase = 'collecting';
+  /**
+   * A re-run continues on the workspace the earlier run kept, when it still lives: the first turn is
+   * a message there (a sleeping workspace is woken by the 409 path). False when it is gone or errored.
+   */
+  private async resume(replicaId: string, message: string): Promise<boolean> {
+    const { snapshot, webhookRegistered } = await this.api.resumeReplica({
+      replicaId,
+      workflowId: workflowInfo().workflowId,
+      webhooks: this.input.webhooks ?? true,
+    });
+    if (!canContinueOn(snapshot)) return false;
+    this.adopt(replicaId, snapshot.status, webhookRegistered);
+    this.observe(snapshot);
+    await this.sendFollowUp(message, 1);
+    return true;
+  }
+
+  private adopt(replicaId: string, status: string, webhooks: boolean): void {
+    this.replicaId = replicaId;
+    this.webhooks = webhooks;
+    this.status.replicaId = replicaId;
+    this.status.replicaStatus = status;
+    this.inbox.bind(replicaId);
+    setCurrentDetails(`replica ${replicaId}`);
   }
 
   private classify(err: unknown): { state: JobState; error: string } {
@@ -339,7 +381,7 @@ class ReplicaJob {
    */
   private async sendFollowUp(message: string, turn: number): Promise<void> {
     const replicaId = this.replicaId as string;
-    const marker = turnMarker(workflowInfo().workflowId, turn);
+    const marker = turnMarker(this.markerScope, turn);
     const sinceMs = Date.now();
     const deadline = sinceMs + this.settings.turnTimeoutMs;
     let verifyFirst = false;
@@ -347,6 +389,7 @@ class ReplicaJob {
       this.status.phase = 'sending_follow_up';
       try {
         await this.api.sendReplicaMessage({ replicaId, message, marker, verifyFirst, sinceMs });
+        this.turnsStarted += 1;
         return;
       } catch (err) {
         if (failureType(err) !== FailureTypes.conflict) throw err;

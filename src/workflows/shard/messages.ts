@@ -11,3 +11,5 @@ export const recordsQuery = defineQuery<
   [{ offset?: number; limit?: number; state?: ItemState }?]
 >('records');
 export const itemQuery = defineQuery<ItemRecord | null, [string]>('item');
+/** The targets (`targetOf`) of items not finished yet: what another campaign must not also work on. */
+export const activeTargetsQuery = defineQuery<string[]>('activeTargets');

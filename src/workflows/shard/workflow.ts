@@ -20,10 +20,9 @@ import {
   LIMITS,
   RepositoryAttribute,
   SHARD_LIMITS,
-  costOf,
+  ratePerMinute,
   endedJob,
   jobWorkflowId,
-  ratePerMinute,
   renderMessage,
   type ApplySummary,
   type JobLookup,
@@ -43,7 +42,13 @@ import {
 } from '../../policy/item-book';
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
 import { replicaJobWorkflow } from '../replica-job/workflow';
-import { itemQuery, recordsQuery, shardCommandSignal, shardGrantSignal } from './messages';
+import {
+  activeTargetsQuery,
+  itemQuery,
+  recordsQuery,
+  shardCommandSignal,
+  shardGrantSignal,
+} from './messages';
 
 /** Patch: a grant no longer makes the shard report at once; its next report comes on the usual cadence. */
 const GRANTS_REPORTED_ON_CADENCE = 'grants-reported-on-cadence';
@@ -136,6 +141,7 @@ class Shard {
       const limit = Math.min(LIMITS.maxResultsPage, Math.max(1, page.limit ?? 100));
       return { offset, ...this.book.page(offset, limit, page.state) };
     });
+    setHandler(activeTargetsQuery, () => this.book.activeTargets());
     setHandler(itemQuery, (key) => {
       const entry = this.book.get(key);
       return entry ? toRecord(entry) : null;
@@ -207,6 +213,7 @@ class Shard {
       followUps: job.followUps?.map((followUp) => renderMessage(followUp, item)),
       apiTaskQueue: this.settings.apiTaskQueue,
       lookupExisting: attempt > 1,
+      ...(entry.continueFrom && { continueChange: entry.continueFrom }),
     };
     void this.runJob(key, attempt, input);
   }
@@ -251,10 +258,11 @@ class Shard {
     this.finish(key, attempt, outcome);
   }
 
+  /** A run's cost by its duration, at the campaign's workspace size; unrounded, so runs add up exactly. */
+  private readonly costFor = (ms: number): number => (ratePerMinute(this.settings.job.size) * ms) / 60_000;
+
   private finish(key: string, attempt: number, outcome: JobOutcome): void {
-    const rate = ratePerMinute(this.settings.job.size);
-    const costFor = (ms: number) => costOf(this.settings.job.size, ms);
-    if (this.book.finish(key, attempt, outcome, Date.now(), rate > 0 ? costFor : () => 0)) {
+    if (this.book.finish(key, attempt, outcome, Date.now(), this.costFor)) {
       this.lastProgressMs = Date.now();
       const failed = this.book.get(key)?.state === 'failed' || this.book.get(key)?.state === 'timed_out';
       if (failed && this.settings.awaitVerdicts) {
@@ -356,7 +364,6 @@ class Shard {
 
   private buildReport(): ShardReport {
     const expectedMs = this.settings.estimatedMinutesPerItem * 60_000;
-    const ratePerMs = ratePerMinute(this.settings.job.size) / 60_000;
     this.reportSeq += 1;
     return {
       index: this.input.index,
@@ -366,8 +373,9 @@ class Shard {
       startsInWindow: this.startsInWindow,
       counts: this.book.counts(),
       waves: this.book.waveCounts(),
-      ...this.book.spend(Date.now(), expectedMs, ratePerMs),
+      ...this.book.spend(Date.now(), expectedMs, this.costFor),
       prsOpened: this.book.prsOpened(),
+      outcomes: this.book.outcomes(),
       recent: this.book.takeEvents(),
       ...(this.verdictAfter > (this.grant.judged ?? 0) && { awaitingVerdict: true }),
     };
