@@ -4,7 +4,7 @@
  * change type.
  */
 import { z } from 'zod';
-import { CAMPAIGN_STATES, ITEM_STATES, JOB_PHASES } from '../../src/contracts';
+import { CAMPAIGN_STATES, ITEM_OUTCOME_FILTERS, ITEM_STATES, JOB_PHASES } from '../../src/contracts';
 
 const counts = z.object(Object.fromEntries(ITEM_STATES.map((s) => [s, z.number().int().min(0)])));
 const iso = z.iso.datetime();
@@ -23,6 +23,7 @@ export const ProgressShape = z.object({
   total: z.number().int(),
   counts,
   prsOpened: z.number().int(),
+  outcomes: z.object({ succeededWithoutPr: z.number().int(), failedWithPr: z.number().int() }).optional(),
   startedAt: iso,
   finishedAt: iso.optional(),
   closesAt: iso.optional(),
@@ -45,6 +46,8 @@ export const ItemRecordShape = z.object({
   replicaId: z.string().optional(),
   branch: z.string().optional(),
   prs: z.array(z.string()).optional(),
+  pullRequest: z.string().optional(),
+  outcome: z.enum(ITEM_OUTCOME_FILTERS).optional(),
   error: z.string().optional(),
   turns: z.number().int().optional(),
   startedAtMs: z.number().optional(),
