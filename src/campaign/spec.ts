@@ -264,7 +264,11 @@ export function unfilledPlaceholders(
     const lacking = new Map<string, { path: PropertyKey[]; item: CampaignItem }[]>();
     for (const placed of items)
       for (const name of missingPlaceholders(text, placed.item))
-        if (checked(name)) lacking.set(name, [...(lacking.get(name) ?? []), placed]);
+        if (checked(name)) {
+          const list = lacking.get(name) ?? [];
+          if (!list.length) lacking.set(name, list);
+          list.push(placed);
+        }
     for (const [name, [first, ...rest]] of lacking) {
       if (!first) continue;
       const what = name === 'repository' || name.startsWith('vars.') ? name : `value for {{${name}}}`;
@@ -330,7 +334,7 @@ function relationIssues(document: unknown): Issue[] {
   const issues: Issue[] = [];
   if ((fields.items === undefined) === (fields.targets === undefined))
     issues.push({
-      path: fields.items === undefined ? [] : ['items'],
+      path: ['items'],
       message: 'give either items (a list) or targets (a glob), not both or neither',
     });
   issues.push(...duplicateKeys(placedItems(fields.items, ['items'])), ...placeholderIssues(fields));
