@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { CampaignProgress, ItemRecord, ItemState } from '../contracts';
+import type { CampaignHeader, CampaignProgress, ItemRecord, ItemState } from '../contracts';
 import { shardWorkflowId } from '../contracts';
 import { toRecord } from '../policy/item-book';
 import type { CampaignResult, campaignWorkflow } from '../workflows/campaign/workflow';
-import { progressQuery, shardsQuery } from '../workflows/campaign/messages';
+import { headerQuery, progressQuery, shardsQuery } from '../workflows/campaign/messages';
 import { itemQuery, recordsQuery } from '../workflows/shard/messages';
 import type { ShardResult, shardWorkflow } from '../workflows/shard/workflow';
 
@@ -32,6 +32,13 @@ export async function campaignProgress(client: Client, campaignId: string): Prom
   const closed = await closedResult(client, campaignId);
   if (closed) return closed.progress;
   return client.workflow.getHandle<typeof campaignWorkflow>(campaignId).query(progressQuery);
+}
+
+/** The spec a campaign runs by (its templates and settings, not its items): live, or as it closed. */
+export async function campaignHeader(client: Client, campaignId: string): Promise<CampaignHeader> {
+  const closed = await closedResult(client, campaignId);
+  if (closed) return closed.carry.header;
+  return client.workflow.getHandle<typeof campaignWorkflow>(campaignId).query(headerQuery);
 }
 
 /** Shard workflow ids of a campaign, running or closed. */

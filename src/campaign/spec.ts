@@ -1,19 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
   CLEANUP_POLICIES,
   CODING_AGENTS,
+  ITEM_PLACEHOLDERS,
   LIFECYCLE_POLICIES,
   LIMITS,
   REPLICA_SIZES,
   SHARD_LIMITS,
   THINKING_LEVELS,
-  describeIssues,
+  closestWord,
   missingPlaceholders,
+  placeholdersIn,
   type CampaignItem,
   type CampaignSpec,
+  type Issue,
+  type JobTemplate,
 } from '../contracts';
+import { readSpecDocument, type SpecDocument } from './spec-document';
+import { CampaignSpecError, safeParsePlain, toProblems } from './spec-problems';
+
+export { CampaignSpecError } from './spec-problems';
 
 /** The most items one campaign holds: its shards' capacity at the largest shard count. */
 export const MAX_ITEMS = LIMITS.maxShards * SHARD_LIMITS.maxItems;
@@ -22,35 +28,33 @@ const seconds = (what: string, min: number, max: number) =>
   z
     .number()
     .min(min, `must be at least ${min} seconds (${what})`)
-    .max(max, `must be at most ${max} seconds (${what})`);
+    .max(max, `must be at most ${max} seconds (${what})`)
+    .describe(`a number of seconds (${what})`);
 
-/** A text field that must be there and not be empty: one message for both. */
-const requiredText = (message: string) => z.string({ error: message }).min(1, message);
+/** A text field that must be there and not be empty: `what` says what it holds. */
+const requiredText = (what: string) => z.string().min(1, `is required: ${what}`).describe(what);
 
-const minutes = (what: string) => z.number().positive(`must be a positive number of minutes (${what})`);
+const minutes = (what: string) =>
+  z
+    .number()
+    .positive(`must be a positive number of minutes (${what})`)
+    .describe(`a number of minutes (${what})`);
+
+/** A UUID field: "is required: …" when absent, "must be …" when it is something else. */
+const uuid = (what: string) =>
+  z.uuid({ error: (issue) => (issue.input === undefined ? undefined : `must be ${what}`) }).describe(what);
 
 const ItemSchema = z
   .object({
-    key: z.string().regex(/^\S+$/, 'must be non-empty and contain no whitespace, e.g. acme-api'),
-    environment: z.uuid('must be the UUID of the environment to run in'),
+    key: z
+      .string()
+      .regex(/^\S+$/, 'must be non-empty and contain no whitespace, e.g. acme-api')
+      .describe('a key without whitespace, unique in the campaign, e.g. acme-api'),
+    environment: uuid('the UUID of the environment to run in'),
     repository: z.string().min(1).optional(),
     vars: z.record(z.string(), z.string()).optional(),
   })
   .strict();
-
-/** Each item key once: a spec's items and an `add-items` list follow the same rule. */
-function uniqueKeys(items: { key: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
-  const seen = new Set<string>();
-  for (const [i, item] of items.entries()) {
-    if (seen.has(item.key))
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, i, 'key'],
-        message: `"${item.key}" is used twice; keys must be unique`,
-      });
-    seen.add(item.key);
-  }
-}
 
 export const CampaignFileSchema = z
   .object({
@@ -59,7 +63,7 @@ export const CampaignFileSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/, 'must be 1-81 letters, digits, ".", "_" or "-"')
       .optional(),
     name: z.string().min(1).max(200).optional(),
-    message: requiredText('is required: the instruction sent to every agent'),
+    message: requiredText('the instruction sent to every agent'),
     followUps: z.array(z.string().min(1)).optional(),
     agent: z.enum(CODING_AGENTS).optional(),
     model: z.string().min(1).optional(),
@@ -92,8 +96,8 @@ export const CampaignFileSchema = z
       .optional(),
     targets: z
       .object({
-        repositories: requiredText('is required: a glob over repository names, e.g. "acme/*"'),
-        templateEnvironment: z.uuid('must be the UUID of the environment to copy').optional(),
+        repositories: requiredText('a glob over repository names, e.g. "acme/*"'),
+        templateEnvironment: uuid('the UUID of the environment to copy').optional(),
       })
       .strict()
       .optional(),
@@ -104,7 +108,14 @@ export const CampaignFileSchema = z
       .max(LIMITS.maxConcurrency, `must be at most ${LIMITS.maxConcurrency}`)
       .optional(),
     failureThreshold: z
-      .object({ percent: z.number().min(0).max(100), minFinished: z.number().int().min(1) })
+      .object({
+        percent: z.number().min(0).max(100).describe('the percentage of finished items that may fail, 0-100'),
+        minFinished: z
+          .number()
+          .int()
+          .min(1)
+          .describe('how many items must finish before the percentage counts'),
+      })
       .strict()
       .optional(),
     budgetUsd: z.number().positive('must be a positive amount of US dollars').optional(),
@@ -115,10 +126,13 @@ export const CampaignFileSchema = z
         canary: z.number().int().min(1, 'must be at least 1 item').optional(),
         waves: z
           .array(
-            z.union([
-              z.number().int().min(1),
-              z.string().regex(/^(100|[1-9]?\d(\.\d+)?)%$/, 'must be a share such as "25%" (1-100%)'),
-            ]),
+            z.union(
+              [
+                z.number().int().min(1),
+                z.string().regex(/^(100|[1-9]?\d(\.\d+)?)%$/, 'must be a share such as "25%" (1-100%)'),
+              ],
+              { error: 'must be a count of items (e.g. 10) or a share such as "25%" (1-100%)' },
+            ),
           )
           .optional(),
         approval: z.boolean().optional(),
@@ -136,74 +150,9 @@ export const CampaignFileSchema = z
       )
       .optional(),
   })
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (!spec.items === !spec.targets) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['items'],
-        message: 'give either items (a list) or targets (a glob), not both or neither',
-      });
-    }
-    uniqueKeys(spec.items ?? [], ctx, ['items']);
-    const probes: CampaignItem[] = spec.items?.map(toItem) ?? [
-      { key: 'k', environmentId: 'e', repository: 'r' },
-    ];
-    for (const [field, template] of [
-      ['message', spec.message],
-      ...(spec.followUps ?? []).map((f, i) => [`followUps.${i}`, f]),
-    ] as [string, string][]) {
-      for (const probe of probes) {
-        const missing = missingPlaceholders(template, probe);
-        if (missing.length) {
-          ctx.addIssue({
-            code: 'custom',
-            path: field.split('.'),
-            message: `uses {{${missing[0]}}}, which item "${probe.key}" does not define (known: repository, environment, item.key, vars.<name>)`,
-          });
-          break;
-        }
-      }
-    }
-    if (
-      spec.lookAfterSeconds !== undefined &&
-      spec.safetyPollSeconds !== undefined &&
-      spec.lookAfterSeconds > spec.safetyPollSeconds
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['lookAfterSeconds'],
-        message: `must not exceed safetyPollSeconds (${spec.safetyPollSeconds}); the first look comes before the longest gap`,
-      });
-    }
-    if (spec.rollout && !spec.rollout.canary && !spec.rollout.waves?.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rollout'],
-        message: 'needs a canary or waves, e.g. { canary: 5, waves: ["25%", "100%"] }',
-      });
-    }
-    if (spec.budgetUsd !== undefined && spec.estimatedMinutesPerItem === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['estimatedMinutesPerItem'],
-        message: 'is required with budgetUsd, to project the spend of running items',
-      });
-    }
-  });
+  .strict();
 
 export type CampaignFile = z.infer<typeof CampaignFileSchema>;
-
-export class CampaignSpecError extends Error {
-  constructor(
-    readonly source: string,
-    readonly issues: string[],
-    what = 'campaign spec',
-  ) {
-    super(`invalid ${what} ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    this.name = 'CampaignSpecError';
-  }
-}
 
 function toItem(item: z.infer<typeof ItemSchema>): CampaignItem {
   return {
@@ -253,42 +202,219 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
   return JSON.parse(JSON.stringify(spec)) as CampaignSpec; // drops undefined fields
 }
 
-/** Validates a parsed document; every problem names its field and the fix. */
-export function parseCampaignSpec(document: unknown, source = '(spec)'): { id?: string; spec: CampaignSpec } {
-  const parsed = CampaignFileSchema.safeParse(document);
-  if (!parsed.success) {
-    throw new CampaignSpecError(source, describeIssues(parsed.error.issues));
-  }
-  return { id: parsed.data.id, spec: toCampaignSpec(parsed.data) };
+type Fields = Record<string, unknown>;
+const fieldsOf = (value: unknown): Fields | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Fields) : undefined;
+
+/** An item as far as its fields have the right types: enough to check it against keys and templates. */
+function looseItem(value: unknown): CampaignItem | undefined {
+  const fields = fieldsOf(value);
+  if (typeof fields?.key !== 'string') return undefined;
+  const vars = fieldsOf(fields.vars);
+  return {
+    key: fields.key,
+    environmentId: typeof fields.environment === 'string' ? fields.environment : '',
+    ...(typeof fields.repository === 'string' && fields.repository && { repository: fields.repository }),
+    ...(vars && { vars: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])) }),
+  };
 }
 
-function readDocument(path: string): unknown {
-  try {
-    return parseYaml(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new CampaignSpecError(path, [`(file): ${error instanceof Error ? error.message : String(error)}`]);
+/** The items of a list with where each is: `[...at, index]`. */
+function placedItems(list: unknown, at: PropertyKey[]): { path: PropertyKey[]; item: CampaignItem }[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((value, i) => {
+    const item = looseItem(value);
+    return item ? [{ path: [...at, i], item }] : [];
+  });
+}
+
+/** Each item key once: a spec's items and an `add-items` list follow the same rule. */
+function duplicateKeys(items: { path: PropertyKey[]; item: CampaignItem }[]): Issue[] {
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  for (const { path, item } of items) {
+    if (seen.has(item.key))
+      issues.push({ path: [...path, 'key'], message: `"${item.key}" is used twice; keys must be unique` });
+    seen.add(item.key);
   }
+  return issues;
+}
+
+const KNOWN_PLACEHOLDERS = ITEM_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ');
+/** Item keys named in one message before the rest are only counted. */
+const KEYS_NAMED = 3;
+
+/** A template and how a message names it: `message`, or "the campaign's follow-up 2". */
+export interface NamedTemplate {
+  label: string;
+  text: string;
+}
+
+/**
+ * One problem per placeholder a template uses that some items cannot fill, at the first such item,
+ * naming the item, the placeholder and how many more lack it: the agent would read it unrendered.
+ */
+export function unfilledPlaceholders(
+  templates: NamedTemplate[],
+  items: { path: PropertyKey[]; item: CampaignItem }[],
+  checked: (name: string) => boolean = () => true,
+): Issue[] {
+  const issues: Issue[] = [];
+  for (const { label, text } of templates) {
+    const lacking = new Map<string, { path: PropertyKey[]; item: CampaignItem }[]>();
+    for (const placed of items)
+      for (const name of missingPlaceholders(text, placed.item))
+        if (checked(name)) {
+          const list = lacking.get(name) ?? [];
+          if (!list.length) lacking.set(name, list);
+          list.push(placed);
+        }
+    for (const [name, [first, ...rest]] of lacking) {
+      if (!first) continue;
+      const what = name === 'repository' || name.startsWith('vars.') ? name : `value for {{${name}}}`;
+      const more = rest.length
+        ? `; ${rest.length} more item(s) lack it too: ${rest
+            .slice(0, KEYS_NAMED)
+            .map(({ item }) => `"${item.key}"`)
+            .join(', ')}${rest.length > KEYS_NAMED ? ', …' : ''}`
+        : '';
+      issues.push({
+        path: first.path,
+        message: `item "${first.item.key}" has no ${what}, which ${label} uses as {{${name}}}${more}`,
+      });
+    }
+  }
+  return issues;
+}
+
+const isPlaceholder = (name: string) =>
+  (ITEM_PLACEHOLDERS as readonly string[]).includes(name) || /^vars\.\w+$/.test(name);
+
+/**
+ * Placeholders of the spec's message and follow-ups: each must be one the project knows, and have a
+ * value for every item. A `targets` campaign's items are resolved later and carry only a repository,
+ * an environment and a key, so `{{vars.*}}` can never be filled there.
+ */
+function placeholderIssues(fields: Fields): Issue[] {
+  const templates: (NamedTemplate & { path: PropertyKey[] })[] = [];
+  if (typeof fields.message === 'string')
+    templates.push({ path: ['message'], label: 'message', text: fields.message });
+  if (Array.isArray(fields.followUps))
+    fields.followUps.forEach((text, i) => {
+      if (typeof text === 'string')
+        templates.push({ path: ['followUps', i], label: `followUps[${i}]`, text });
+    });
+  const targets = fields.targets !== undefined && fields.items === undefined;
+  const issues: Issue[] = [];
+  for (const { path, text } of templates) {
+    for (const name of placeholdersIn(text)) {
+      if (!isPlaceholder(name)) {
+        const near = closestWord(name, ITEM_PLACEHOLDERS);
+        issues.push({
+          path,
+          message: `{{${name}}} is not a placeholder${near ? `; did you mean {{${near}}}?` : ''} (known: ${KNOWN_PLACEHOLDERS}, {{vars.<name>}})`,
+        });
+      } else if (targets && name.startsWith('vars.'))
+        issues.push({
+          path,
+          message: `uses {{${name}}}, but the items of a targets campaign have no vars; use ${KNOWN_PLACEHOLDERS}`,
+        });
+    }
+  }
+  return [...issues, ...unfilledPlaceholders(templates, placedItems(fields.items, ['items']), isPlaceholder)];
+}
+
+/**
+ * Rules between fields. They run on whatever the document holds, whether or not each field is valid,
+ * so one pass names every problem (a schema's own refinements would wait for the fields to be fixed).
+ */
+function relationIssues(document: unknown): Issue[] {
+  const fields = fieldsOf(document);
+  if (!fields) return [];
+  const issues: Issue[] = [];
+  if ((fields.items === undefined) === (fields.targets === undefined))
+    issues.push({
+      path: ['items'],
+      message: 'give either items (a list) or targets (a glob), not both or neither',
+    });
+  issues.push(...duplicateKeys(placedItems(fields.items, ['items'])), ...placeholderIssues(fields));
+  const { lookAfterSeconds: lookAfter, safetyPollSeconds: safetyPoll } = fields;
+  if (typeof lookAfter === 'number' && typeof safetyPoll === 'number' && lookAfter > safetyPoll)
+    issues.push({
+      path: ['lookAfterSeconds'],
+      message: `must not exceed safetyPollSeconds (${safetyPoll}); the first look comes before the longest gap`,
+    });
+  const rollout = fieldsOf(fields.rollout);
+  if (rollout && !rollout.canary && !(Array.isArray(rollout.waves) && rollout.waves.length))
+    issues.push({
+      path: ['rollout'],
+      message: 'needs a canary or waves, e.g. { canary: 5, waves: ["25%", "100%"] }',
+    });
+  if (fields.budgetUsd !== undefined && fields.estimatedMinutesPerItem === undefined)
+    issues.push({
+      path: ['estimatedMinutesPerItem'],
+      message: 'is required with budgetUsd, to project the spend of running items',
+    });
+  return issues;
+}
+
+type LineOf = SpecDocument['lineOf'];
+
+/** Validates a parsed document; every problem names its field, its line (with `lineOf`) and the fix. */
+export function parseCampaignSpec(
+  document: unknown,
+  source = '(spec)',
+  lineOf?: LineOf,
+): { id?: string; spec: CampaignSpec } {
+  const { data, issues } = safeParsePlain(CampaignFileSchema, document);
+  const all = [...issues, ...relationIssues(document)];
+  if (!data || all.length) throw new CampaignSpecError(source, toProblems(all, lineOf));
+  return { id: data.id, spec: toCampaignSpec(data) };
 }
 
 /** Reads a campaign spec from a YAML or JSON file. */
 export function loadCampaignSpec(path: string): { id?: string; spec: CampaignSpec } {
-  return parseCampaignSpec(readDocument(path), path);
+  const document = readSpecDocument(path, 'campaign spec');
+  return parseCampaignSpec(document.data, path, document.lineOf);
+}
+
+const ITEMS_WHAT = 'items file';
+const ItemListSchema = z
+  .array(ItemSchema)
+  .min(1)
+  .describe('a list of {key, environment, repository?, vars?}, not empty');
+
+/** An `add-items` file, validated, that still knows where each item is written. */
+export interface ItemsFile {
+  source: string;
+  items: CampaignItem[];
+  lineOf?: LineOf;
 }
 
 /** Validates a list of items (the `add-items` file) like the `items` of a spec. */
-export function parseItems(document: unknown, source = '(items)'): CampaignItem[] {
-  const shape = 'must be a non-empty list of {key, environment, repository?, vars?}';
-  const parsed = z
-    .array(ItemSchema, { error: shape })
-    .min(1, shape)
-    .superRefine((items, ctx) => uniqueKeys(items, ctx, []))
-    .safeParse(document);
-  if (!parsed.success)
-    throw new CampaignSpecError(source, describeIssues(parsed.error.issues, '(items)'), 'items file');
-  return parsed.data.map(toItem);
+export function parseItems(document: unknown, source = '(items)', lineOf?: LineOf): ItemsFile {
+  const { data, issues } = safeParsePlain(ItemListSchema, document);
+  const all = [...issues, ...duplicateKeys(placedItems(document, []))];
+  if (!data || all.length) throw new CampaignSpecError(source, toProblems(all, lineOf), ITEMS_WHAT);
+  return { source, items: data.map(toItem), ...(lineOf && { lineOf }) };
 }
 
 /** Reads an item list from a YAML or JSON file. */
-export function loadItems(path: string): CampaignItem[] {
-  return parseItems(readDocument(path), path);
+export function loadItems(path: string): ItemsFile {
+  const document = readSpecDocument(path, ITEMS_WHAT);
+  return parseItems(document.data, path, document.lineOf);
+}
+
+/**
+ * Refuses items the campaign's own message or follow-ups cannot render for (exit 2 before anything is
+ * sent), naming each item and placeholder.
+ */
+export function assertItemsRender(file: ItemsFile, job: Pick<JobTemplate, 'message' | 'followUps'>): void {
+  const templates: NamedTemplate[] = [
+    { label: "the campaign's message", text: job.message },
+    ...(job.followUps ?? []).map((text, i) => ({ label: `the campaign's follow-up ${i + 1}`, text })),
+  ];
+  const placed = file.items.map((item, i) => ({ path: [i], item }));
+  const issues = unfilledPlaceholders(templates, placed);
+  if (issues.length) throw new CampaignSpecError(file.source, toProblems(issues, file.lineOf), ITEMS_WHAT);
 }

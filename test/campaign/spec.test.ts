@@ -2,14 +2,40 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CampaignSpecError, MAX_ITEMS, loadCampaignSpec, parseCampaignSpec } from '../../src/campaign/spec';
+import {
+  CampaignSpecError,
+  MAX_ITEMS,
+  assertItemsRender,
+  loadCampaignSpec,
+  loadItems,
+  parseCampaignSpec,
+} from '../../src/campaign/spec';
 import { runCommand } from '../../src/cli/command';
 import { campaignCommand } from '../../src/cli/commands/campaign';
 import { captureConsole } from '../support/console';
-import { renderMessage } from '../../src/contracts';
+import { closestWord, issuePath, missingPlaceholders, renderMessage } from '../../src/contracts';
 
 const ENV = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
 const root = path.resolve(__dirname, '..', '..');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'spec-'));
+
+/** Writes `text` to a file of this test's directory and returns its path. */
+function fileOf(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The error a load throws, as a CampaignSpecError. */
+function rejection(load: () => unknown): CampaignSpecError {
+  try {
+    load();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CampaignSpecError);
+    return error as CampaignSpecError;
+  }
+  throw new Error('expected the file to be rejected');
+}
 
 function issuesOf(document: unknown): string[] {
   try {
@@ -44,8 +70,8 @@ describe('campaign spec', () => {
     });
     const text = issues.join('\n');
     expect(text).toMatch(/^message: is required/m);
-    expect(text).toMatch(/^items\.0\.key: must be non-empty and contain no whitespace/m);
-    expect(text).toMatch(/^items\.0\.environment: must be the UUID/m);
+    expect(text).toMatch(/^items\[0\]\.key: must be non-empty and contain no whitespace/m);
+    expect(text).toMatch(/^items\[0\]\.environment: must be the UUID/m);
     expect(text).toMatch(/^concurrency: must be at most 500/m);
     expect(text).toMatch(/^size: /m);
     expect(text).toMatch(/surprise/);
@@ -64,7 +90,7 @@ describe('campaign spec', () => {
     ).toMatch(/"a" is used twice/);
     expect(
       issuesOf({ message: 'fix {{vars.team}}', items: [{ key: 'a', environment: ENV }] }).join(),
-    ).toMatch(/message: uses \{\{vars\.team\}\}, which item "a" does not define/);
+    ).toMatch(/items\[0\]: item "a" has no vars\.team, which message uses as \{\{vars\.team\}\}/);
     expect(issuesOf({ message: 'x', targets: { repositories: 'acme/*' }, budgetUsd: 3 }).join()).toMatch(
       /estimatedMinutesPerItem: is required with budgetUsd/,
     );
@@ -106,7 +132,7 @@ describe('campaign spec', () => {
       rollout: { canary: 5, waves: ['25%', 100], approval: true },
       retentionMs: 2 * 86_400_000,
     });
-    expect(issuesOf({ ...base, rollout: { waves: ['150%'] } }).join()).toMatch(/rollout\.waves\.0/);
+    expect(issuesOf({ ...base, rollout: { waves: ['150%'] } }).join()).toMatch(/rollout\.waves\[0\]/);
     expect(issuesOf({ ...base, rollout: {} }).join()).toMatch(/rollout: needs a canary or waves/);
     expect(issuesOf({ ...base, cleanup: 'sometimes' }).join()).toMatch(/cleanup/);
   });
@@ -131,7 +157,6 @@ describe('campaign spec', () => {
   });
 
   it('validates from the CLI: 0 for a good file, 2 with every issue for a bad one', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'spec-'));
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'message: hi\nitems:\n  - key: a b\n    environment: nope\n');
     const campaign = (argv: string[]) => captureConsole(() => runCommand(campaignCommand, argv));
@@ -140,6 +165,196 @@ describe('campaign spec', () => {
     expect(good.out).toMatch(/valid: 2 item\(s\), concurrency 20/);
     const invalid = await campaign(['validate', bad]);
     expect(invalid.code).toBe(2);
-    expect(invalid.err).toMatch(/items\.0\.key: .*whitespace[\s\S]*items\.0\.environment: must be the UUID/);
+    expect(invalid.err).toMatch(
+      /bad\.yaml:3: items\[0\]\.key: .*whitespace[\s\S]*bad\.yaml:4: items\[0\]\.environment: must be the UUID/,
+    );
+  });
+
+  it('names every problem in one pass: a key used twice beside a field of the wrong type', () => {
+    const issues = issuesOf({
+      message: 'x',
+      concurrency: 'abc',
+      items: [
+        { key: 'a', environment: ENV },
+        { key: 'a', environment: ENV },
+      ],
+    });
+    expect(issues).toEqual([
+      'concurrency: must be a number, got "abc"',
+      'items[1].key: "a" is used twice; keys must be unique',
+    ]);
+  });
+
+  it('says what a field needs in plain words: required, wrong type, empty, one of a set', () => {
+    const base = { message: 'x', items: [{ key: 'a', environment: ENV }] };
+    const text = issuesOf({
+      ...base,
+      failureThreshold: { minFinished: 2 },
+      pollIntervalSeconds: 'soon',
+      concurrency: null,
+      size: 'smal',
+    }).join('\n');
+    expect(text).toMatch(
+      /^failureThreshold\.percent: is required: the percentage of finished items that may fail, 0-100$/m,
+    );
+    expect(text).toMatch(
+      /^pollIntervalSeconds: must be a number of seconds \(polling interval .*\), got "soon"$/m,
+    );
+    expect(text).toMatch(/^concurrency: is empty: give a number, or leave the field out$/m);
+    expect(text).toMatch(/^size: must be one of "small", "large", got "smal"; did you mean "small"\?$/m);
+    expect(text).not.toMatch(/expected|received|Invalid/);
+    expect(issuesOf({ ...base, message: 42 }).join()).toBe(
+      'message: must be a text (the instruction sent to every agent), got 42',
+    );
+    expect(issuesOf({ items: base.items }).join()).toBe(
+      'message: is required: the instruction sent to every agent',
+    );
+  });
+
+  it('names an unknown field with the one most likely meant', () => {
+    const base = { message: 'x', items: [{ key: 'a', environment: ENV }] };
+    expect(issuesOf({ ...base, concurency: 5 })).toEqual([
+      'concurency: unknown field; did you mean "concurrency"?',
+    ]);
+    expect(issuesOf({ ...base, items: [{ key: 'a', environment: ENV, repo: 'acme/api' }] })).toEqual([
+      'items[0].repo: unknown field; did you mean "repository"?',
+    ]);
+    expect(issuesOf({ ...base, colour: 'red' }).join()).toMatch(
+      /^colour: unknown field; the fields here are id, name, message, /,
+    );
+    expect(closestWord('thinkinglevel', ['model', 'thinkingLevel'])).toBe('thinkingLevel');
+    expect(closestWord('xyz', ['model', 'size'])).toBeUndefined();
+    expect(issuePath(['items', 3, 'vars', 'team'])).toBe('items[3].vars.team');
+  });
+
+  it('gives the line of each problem in a YAML file, and in a JSON one', () => {
+    const yaml = fileOf(
+      'lint.yaml',
+      [
+        'message: Upgrade {{repository}}',
+        'concurency: 5',
+        'items:',
+        `  - { key: acme-api, environment: ${ENV}, repository: acme/api }`,
+        `  - { key: acme-web, environment: ${ENV}, repository: acme/web }`,
+        `  - { key: acme-api, environment: ${ENV}, repository: acme/api }`,
+        'failureThreshold:',
+        '  minFinished: 2',
+        '',
+      ].join('\n'),
+    );
+    const error = rejection(() => loadCampaignSpec(yaml));
+    expect(error.problems.map((p) => [p.line, p.field])).toEqual([
+      [2, 'concurency'],
+      [6, 'items[2].key'],
+      // A field the file lacks is placed at the field that should hold it.
+      [7, 'failureThreshold.percent'],
+    ]);
+    expect(error.message).toContain(`${yaml}:6: items[2].key: "acme-api" is used twice; keys must be unique`);
+    const json = fileOf(
+      'lint.json',
+      JSON.stringify({ message: 'x', items: [{ key: 'a', environment: 'nope' }] }, null, 2),
+    );
+    expect(rejection(() => loadCampaignSpec(json)).problems).toEqual([
+      { field: 'items[0].environment', line: 6, message: 'must be the UUID of the environment to run in' },
+    ]);
+    expect(
+      rejection(() => loadCampaignSpec(fileOf('broken.yaml', 'message: x\nmessage: y\n'))).problems,
+    ).toEqual([{ field: '', line: 2, message: 'Map keys must be unique' }]);
+  });
+
+  it('refuses a placeholder an item cannot fill, naming the item and the placeholder', () => {
+    const items = [
+      { key: 'a', environment: ENV, repository: 'acme/a', vars: { team: 'core' } },
+      { key: 'b', environment: ENV },
+      { key: 'c', environment: ENV, vars: { team: 'web' } },
+    ];
+    expect(issuesOf({ message: 'Fix {{repository}} for {{vars.team}}', items })).toEqual([
+      'items[1]: item "b" has no repository, which message uses as {{repository}}; 1 more item(s) lack it too: "c"',
+      'items[1]: item "b" has no vars.team, which message uses as {{vars.team}}',
+    ]);
+    expect(issuesOf({ message: 'x', followUps: ['Ask {{vars.owner}}'], items: items.slice(0, 1) })).toEqual([
+      'items[0]: item "a" has no vars.owner, which followUps[0] uses as {{vars.owner}}',
+    ]);
+    expect(issuesOf({ message: 'Fix {{repo}}', items: items.slice(0, 1) }).join()).toMatch(
+      /^message: \{\{repo\}\} is not a placeholder; did you mean \{\{repository\}\}\?/,
+    );
+    // A targets campaign's items carry a repository, an environment and a key, never vars.
+    expect(issuesOf({ message: 'Fix {{vars.team}}', targets: { repositories: 'acme/*' } }).join()).toMatch(
+      /^message: uses \{\{vars\.team\}\}, but the items of a targets campaign have no vars/,
+    );
+    expect(
+      parseCampaignSpec({
+        message: '{{repository}} {{environment}} {{item.key}}',
+        targets: { repositories: 'a/*' },
+      }).spec.targets,
+    ).toEqual({ repositories: 'a/*' });
+    expect(missingPlaceholders('{{repository}}', { key: 'k', environmentId: 'e' })).toEqual(['repository']);
+  });
+
+  it('checks an add-items file against the campaign templates, with the line of each item', () => {
+    const file = loadItems(
+      fileOf(
+        'more.yaml',
+        [
+          `- { key: svc-a, environment: ${ENV}, repository: acme/a, vars: { service: a } }`,
+          `- key: svc-b`,
+          `  environment: ${ENV}`,
+          `  repository: acme/b`,
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(() => assertItemsRender(file, { message: 'Fix {{repository}}' })).not.toThrow();
+    const error = rejection(() =>
+      assertItemsRender(file, { message: 'Fix {{vars.service}}', followUps: ['Then {{vars.service}}'] }),
+    );
+    expect(error.problems).toEqual([
+      {
+        field: '[1]',
+        line: 2,
+        message: `item "svc-b" has no vars.service, which the campaign's message uses as {{vars.service}}`,
+      },
+      {
+        field: '[1]',
+        line: 2,
+        message: `item "svc-b" has no vars.service, which the campaign's follow-up 1 uses as {{vars.service}}`,
+      },
+    ]);
+    expect(error.message).toMatch(
+      /^invalid items file .*more\.yaml \(2 problems\):\n {2}.*more\.yaml:2: \[1\]: item "svc-b"/,
+    );
+  });
+
+  it('prints every problem of a spec from the CLI with its line and a did-you-mean, exit 2', async () => {
+    const spec = fileOf(
+      'three.yaml',
+      [
+        'message: Upgrade the linter in {{repository}}',
+        'concurency: 5',
+        'items:',
+        `  - { key: acme-api, environment: ${ENV}, repository: acme/api }`,
+        `  - { key: acme-api, environment: ${ENV}, repository: acme/web }`,
+        'pollIntervalSeconds: soon',
+        '',
+      ].join('\n'),
+    );
+    const run = await captureConsole(() => runCommand(campaignCommand, ['validate', spec]));
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(`${spec}:2: concurency: unknown field; did you mean "concurrency"?`);
+    expect(run.err).toContain(`${spec}:5: items[1].key: "acme-api" is used twice; keys must be unique`);
+    expect(run.err).toMatch(
+      new RegExp(`three\\.yaml:6: pollIntervalSeconds: must be a number of seconds .*, got "soon"`),
+    );
+    const json = await captureConsole(() => runCommand(campaignCommand, ['validate', spec, '--json']));
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toMatchObject({
+      valid: false,
+      errors: [
+        'concurency: unknown field; did you mean "concurrency"?',
+        'items[1].key: "acme-api" is used twice; keys must be unique',
+        expect.stringMatching(/^pollIntervalSeconds: /),
+      ],
+      problems: [{ line: 2 }, { line: 5 }, { line: 6 }],
+    });
   });
 });

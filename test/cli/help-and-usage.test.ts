@@ -92,12 +92,12 @@ describe('usage and spec errors: exit 2, naming the field, before anything is co
     [
       'add-items of a non-list',
       ['campaign', 'add-items', 'c1', file('one.json', '{"key": "a"}')],
-      /invalid items file .*one\.json:\n {2}- \(items\): must be a non-empty list of \{key, environment/,
+      /invalid items file .*one\.json \(1 problem\):\n {2}.*one\.json: must be a list of \{key, environment/,
     ],
     [
       'add-items with a bad item',
       ['campaign', 'add-items', 'c1', file('bad-items.yaml', '- { key: "a b", environment: nope }\n')],
-      /0\.key: must be non-empty and contain no whitespace[\s\S]*0\.environment: must be the UUID/,
+      /bad-items\.yaml:1: \[0\]\.key: must be non-empty and contain no whitespace[\s\S]*\[0\]\.environment: must be the UUID/,
     ],
     [
       'add-items with a key twice',
@@ -107,7 +107,7 @@ describe('usage and spec errors: exit 2, naming the field, before anything is co
         'c1',
         file('twice.yaml', `- { key: a, environment: ${env} }\n- { key: a, environment: ${env} }\n`),
       ],
-      /1\.key: "a" is used twice; keys must be unique/,
+      /twice\.yaml:2: \[1\]\.key: "a" is used twice; keys must be unique/,
     ],
     [
       'apply of an invalid spec',
@@ -131,7 +131,7 @@ describe('usage and spec errors: exit 2, naming the field, before anything is co
     [
       'plan of unreadable YAML',
       ['campaign', 'plan', file('broken.yaml', 'message: [unclosed\n')],
-      /invalid campaign spec .*broken\.yaml:\n {2}- \(file\)/,
+      /invalid campaign spec .*broken\.yaml \(1 problem\):\n {2}.*broken\.yaml:2: /,
     ],
     [
       'a bad results format',

@@ -197,7 +197,13 @@ export const ValidateShape = z.union([
     targets: z.string().optional(),
     concurrency: z.number().int(),
   }),
-  z.object({ valid: z.literal(false), errors: z.array(z.string()) }),
+  z.object({
+    valid: z.literal(false),
+    errors: z.array(z.string()),
+    problems: z.array(
+      z.object({ field: z.string(), line: z.number().int().optional(), message: z.string() }),
+    ),
+  }),
 ]);
 
 export const ScheduleShape = z.object({

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyCampaign, describeApply, type ApplyOutcome } from '../../campaign/apply';
 import type { CampaignOrigin } from '../../campaign/list';
-import { campaignRecords } from '../../campaign/reads';
-import { loadCampaignSpec, loadItems } from '../../campaign/spec';
+import { campaignHeader, campaignRecords } from '../../campaign/reads';
+import { assertItemsRender, loadCampaignSpec, loadItems } from '../../campaign/spec';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { CampaignProgress, ItemRecord } from '../../contracts';
 import { campaignIdFor } from '../../campaign/identity';
@@ -155,21 +155,25 @@ export const addItems = command({
   summary: 'add items (YAML/JSON list of {key, environment, repository?, vars?})',
   help: `Usage: replica-fleet campaign add-items ID FILE [--json]
 
-The file must be a list of items, validated like the items of a spec (exit 2 naming each field)
-before anything is sent. Keys the campaign already has are left exactly as they are.
+The file must be a list of items, validated like the items of a spec (exit 2 naming each field and
+its line) before anything is sent; each item must fill every placeholder of the campaign's message
+and follow-ups ({{repository}} needs a repository, {{vars.NAME}} a var NAME). Keys the campaign
+already has are left exactly as they are.
 
 Example:
   replica-fleet campaign add-items lint-2026-11 more-repos.yaml`,
   options: { json: { type: 'boolean' } },
   run: ({ values, positionals }) => {
     const id = required(positionals, 0, 'ID');
-    const items = loadItems(required(positionals, 1, 'FILE'));
+    const file = loadItems(required(positionals, 1, 'FILE'));
     const config = loadWorkerConfig();
     return withCampaigns(async (client) => {
+      // Items are rendered with the campaign's own message and follow-ups: check them before sending any.
+      assertItemsRender(file, (await campaignHeader(client, id)).job);
       // The header is ignored for add-only applies; the campaign keeps its own settings.
       const outcome = await applyCampaign(
         client,
-        { job: { message: '-' }, items },
+        { job: { message: '-' }, items: file.items },
         { campaignId: id, taskQueue: config.taskQueue, addOnly: true },
       );
       if (values.json) printJson(applyJson(id, outcome));

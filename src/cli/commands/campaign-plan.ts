@@ -15,9 +15,11 @@ export const validate = command({
   summary: 'check a campaign spec (YAML or JSON) without starting it',
   help: `Usage: replica-fleet campaign validate FILE [--json]
 
-Checks every field of the spec and names each problem (exit 2). Nothing is contacted.
---json prints {"valid": true, "id", "name", "items", "targets", "concurrency"} or, for an invalid
-spec, {"valid": false, "errors": ["field: problem", …]} (still exit 2).
+Checks every field of the spec and names every problem in one pass, each with its line in the
+file, e.g. "lint.yaml:12: items[3].key: "acme-api" is used twice; keys must be unique" (exit 2).
+Nothing is contacted. --json prints {"valid": true, "id", "name", "items", "targets", "concurrency"}
+or, for an invalid spec, {"valid": false, "errors": ["field: problem", …], "problems": [{"field",
+"line"?, "message"}, …]} (still exit 2).
 
 Example:
   replica-fleet campaign validate examples/campaign.yaml`,
@@ -29,7 +31,7 @@ Example:
       loaded = loadCampaignSpec(file);
     } catch (error) {
       if (values.json && error instanceof CampaignSpecError) {
-        printJson({ valid: false, errors: error.issues });
+        printJson({ valid: false, errors: error.issues, problems: error.problems });
         return EXIT.usage;
       }
       throw error;

@@ -47,6 +47,8 @@ export const rejectUpdate = defineUpdate<CampaignProgress>('reject');
 export const closeUpdate = defineUpdate<CampaignProgress>('close');
 
 export const progressQuery = defineQuery<CampaignProgress>('progress');
+/** The spec the campaign runs by, without its items: `add-items` checks new items against its templates. */
+export const headerQuery = defineQuery<CampaignHeader>('header');
 export const shardsQuery = defineQuery<{
   shardCount: number;
   shards: { index: number; workflowId: string }[];

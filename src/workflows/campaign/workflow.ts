@@ -53,6 +53,7 @@ import {
   cancelUpdate,
   closeUpdate,
   finishApplyUpdate,
+  headerQuery,
   pauseUpdate,
   progressQuery,
   rejectUpdate,
@@ -212,6 +213,7 @@ class Campaign {
       this.touched();
     });
     setHandler(progressQuery, () => this.book.progress(this.id));
+    setHandler(headerQuery, () => this.book.c.header);
     setHandler(shardsQuery, () => ({
       shardCount: this.book.c.shardCount,
       shards: this.book.c.shards
