@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAMPAIGN_ID } from './identity';
 import {
   CLEANUP_POLICIES,
   CODING_AGENTS,
@@ -58,10 +59,7 @@ const ItemSchema = z
 
 export const CampaignFileSchema = z
   .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/, 'must be 1-81 letters, digits, ".", "_" or "-"')
-      .optional(),
+    id: z.string().regex(CAMPAIGN_ID, 'must be 1-81 letters, digits, ".", "_" or "-"').optional(),
     name: z.string().min(1).max(200).optional(),
     message: requiredText('the instruction sent to every agent'),
     followUps: z.array(z.string().min(1)).optional(),

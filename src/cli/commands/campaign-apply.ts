@@ -7,7 +7,7 @@ import { campaignHeader, campaignRecords } from '../../campaign/reads';
 import { assertItemsRender, loadCampaignSpec, loadItems } from '../../campaign/spec';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { CampaignProgress, ItemRecord } from '../../contracts';
-import { campaignIdFor } from '../../campaign/identity';
+import { CAMPAIGN_ID, campaignIdFor } from '../../campaign/identity';
 import { describeOverlap, overlappingCampaigns } from '../../campaign/overlap';
 import { EXIT, UsageError, command, required } from '../command';
 import { recordsTable } from '../format/records';
@@ -98,6 +98,10 @@ Example:
       const { id, spec } = loadCampaignSpec(file);
       const config = loadWorkerConfig();
       const campaignId = campaignIdFor({ flag: values.id, id, name: spec.name, file });
+      if (values.id !== undefined && !CAMPAIGN_ID.test(values.id))
+        throw new UsageError(
+          `--id must be 1-81 letters, digits, ".", "_" or "-", starting with a letter or digit, got "${values.id}"`,
+        );
       if (!campaignId)
         throw new UsageError(
           `cannot make a campaign id from ${file}: give the spec an "id:" or pass --id ID`,
