@@ -47,8 +47,13 @@ export interface CampaignPlan {
     /** Items × estimated minutes × rate: what the budget guard projects. */
     projectedUsd: number;
     rangeUsd: Range;
-    /** Every item running until its job timeout: the most the campaign can cost. */
+    /** Every item running until its job timeout: the most the campaign can cost (one run each). */
     ceilingUsd: number;
+    /**
+     * A `retry-failed` round re-runs the failed share (each retry is a whole run, paid again): at the
+     * failure threshold when the spec sets one, else `RETRY_FAILURE_PERCENT`.
+     */
+    retry: { failurePercent: number; roundUsd: number; projectedWithRetryUsd: number };
     budgetUsd?: number;
     /** Items the budget covers at the estimate; the campaign stops starting items past it. */
     itemsWithinBudget?: number;
@@ -57,10 +62,19 @@ export interface CampaignPlan {
   assumptions: string[];
 }
 
+/** The share of items a plan assumes fail and are retried once, when the spec sets no failure threshold. */
+export const RETRY_FAILURE_PERCENT = 10;
+
 /** Default range of one item's run when the spec gives no estimate: typical agent tasks. */
 export const DEFAULT_MINUTES_PER_ITEM: Range = { min: 10, max: 60 };
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function retryRound(spec: CampaignSpec, run: number, perItemUsd: number): CampaignPlan['spend']['retry'] {
+  const failurePercent = spec.failureThreshold?.percent ?? RETRY_FAILURE_PERCENT;
+  const roundUsd = round2(Math.ceil((run * failurePercent) / 100) * perItemUsd);
+  return { failurePercent, roundUsd, projectedWithRetryUsd: round2(run * perItemUsd + roundUsd) };
+}
 
 /**
  * The figures of a campaign before it runs: items, pacing, a duration range, projected and maximum
@@ -121,11 +135,15 @@ export function planCampaign(
     projectedUsd: round2(run * expected * rate),
     rangeUsd: { min: round2(run * perItem.min * rate), max: round2(run * perItem.max * rate) },
     ceilingUsd: round2(run * jobTimeoutMinutes * rate),
+    retry: retryRound(spec, run, expected * rate),
   };
   if (spec.budgetUsd !== undefined) {
     spend.budgetUsd = spec.budgetUsd;
     spend.itemsWithinBudget = Math.min(run, Math.floor(spec.budgetUsd / (expected * rate)));
   }
+  assumptions.push(
+    `a retry-failed round re-runs ${spend.retry.failurePercent}% of the items (${spec.failureThreshold ? "the spec's failure threshold" : 'assumed; a failure threshold in the spec sets it'}), each a whole run paid again`,
+  );
   assumptions.push(
     `spend: $${rate}/min per workspace (${spec.job.size ?? 'no size given'}), projected at ${expected} min per item${estimate ? '' : ' (the default estimate)'}; the ceiling is every item running its whole job timeout (${jobTimeoutMinutes / 60} h)`,
   );

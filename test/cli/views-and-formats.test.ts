@@ -146,7 +146,7 @@ describe('results formats', () => {
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(1 + records.length);
     expect(lines[1]).toBe(
-      'acme__api,succeeded,1,,acme/api,replicas/fix,https://github.com/acme/api/pull/7,,,,false,,2026-11-03T10:00:00.000Z,2026-11-03T10:01:00.000Z,60,0.008',
+      'acme__api,succeeded,1,,acme/api,replicas/fix,https://github.com/acme/api/pull/7,,,,false,,2026-11-03T10:00:00.000Z,2026-11-03T10:01:00.000Z,60,0.008,,',
     );
     expect(lines[2]).toContain('"tests failed, ""lint"" step: exit 1"');
     expect(lines.join('\n')).toContain('"I could not make the tests pass:');
@@ -206,6 +206,10 @@ describe('plan figures', () => {
     expect(plan.spend.projectedUsd).toBe(16); // 100 × 20 min × $0.008
     expect(plan.spend.ceilingUsd).toBe(1152); // 100 × 24 h × $0.008
     expect(plan.spend.itemsWithinBudget).toBe(62);
+    // A retry-failed round of the assumed 10%: 10 more runs of 20 min.
+    expect(plan.spend.retry).toEqual({ failurePercent: 10, roundUsd: 1.6, projectedWithRetryUsd: 17.6 });
+    const threshold = planCampaign(spec({ failureThreshold: { percent: 25, minFinished: 5 } }));
+    expect(threshold.spend.retry.failurePercent).toBe(25);
     // create, first look, delete, follow-up send and look: 5; plus safety looks every 5 min.
     expect(plan.apiCalls.webhooks).toEqual({ min: 100 * (5 + 2), max: 100 * (5 + 1 + 6) });
     expect(plan.turnsPerItem).toBe(2);

@@ -115,6 +115,10 @@ export function formatPlan(plan: CampaignPlan, started = false): string {
     'spend',
     `projected ${usd(s.projectedUsd)}, likely ${range(s.rangeUsd, usd)}; at most ${usd(s.ceilingUsd)} if every item ran until its job timeout`,
   );
+  label(
+    'retries',
+    `one retry-failed round of ${s.retry.failurePercent}% of the items adds about ${usd(s.retry.roundUsd)} (${usd(s.retry.projectedWithRetryUsd)} with it)`,
+  );
   if (s.budgetUsd !== undefined) {
     const covers =
       s.itemsWithinBudget !== undefined && s.itemsWithinBudget < items.run
