@@ -5,7 +5,14 @@ import { cronProblem, intervalProblem } from '../../src/campaign/schedule-specs'
 import type { CampaignProgress, CampaignSpec, ItemRecord } from '../../src/contracts';
 import { burndown } from '../../src/cli/format/burndown';
 import { htmlReport } from '../../src/cli/format/html-report';
-import { CSV_COLUMNS, prLabel, recordNote, recordsCsv, recordsMarkdown } from '../../src/cli/format/records';
+import {
+  CSV_COLUMNS,
+  prLabel,
+  recordNote,
+  recordsCsv,
+  recordsMarkdown,
+  summaryLine,
+} from '../../src/cli/format/records';
 import { etaMs, Throughput } from '../../src/cli/views/throughput';
 import {
   eventLine,
@@ -165,6 +172,15 @@ describe('results formats', () => {
     expect(recordNote(records[1] as ItemRecord)).toBe('tests failed, "lint" step: exit 1; replica r-1 kept');
     expect(recordNote({ ...(records[1] as ItemRecord), error: 'replica r-1 failed' })).toBe(
       'replica r-1 failed (replica kept)',
+    );
+    // A failure that left a PR, and a success without one, say so in every view that notes a record.
+    const failedWithPr = { ...(records[1] as ItemRecord), prs: ['https://github.com/acme/web/pull/9'] };
+    expect(recordNote({ ...failedWithPr, pullRequest: 'https://github.com/acme/web/pull/9' })).toMatch(
+      /^left PR https:\/\/github.com\/acme\/web\/pull\/9 \(retry-failed continues it\); tests failed/,
+    );
+    expect(recordNote({ key: 'k', state: 'succeeded', attempt: 1 })).toBe('no PR');
+    expect(summaryLine({ ...progress(), outcomes: { succeededWithoutPr: 2, failedWithPr: 1 } })).toContain(
+      'PRs; 2 succeeded without a PR; 1 failed with a PR; spent',
     );
     expect(prLabel('https://github.com/acme/api/pull/7')).toBe('#7');
     expect(prLabel('https://gitlab.example/merge/3')).toBe('https://gitlab.example/merge/3');

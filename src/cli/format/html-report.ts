@@ -75,6 +75,12 @@ function summaryHtml(p: CampaignProgress): string {
       String(p.counts[s]),
     ]),
     ['pull requests', String(p.prsOpened)],
+    ...(p.outcomes?.succeededWithoutPr
+      ? [['succeeded without a PR', String(p.outcomes.succeededWithoutPr)] as [string, string]]
+      : []),
+    ...(p.outcomes?.failedWithPr
+      ? [['failed with a PR', String(p.outcomes.failedWithPr)] as [string, string]]
+      : []),
     ['spent', usd(p.spentUsd)],
     ['projected', usd(p.projectedUsd)],
     ...(p.budgetUsd === undefined ? [] : [['budget', usd(p.budgetUsd)] as [string, string]]),
