@@ -8,7 +8,7 @@ import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { FLEET_METRICS } from './contracts/metrics';
 import { countApiRequests } from './observability/api-metrics';
-import { configureLogging, logger } from './observability/logger';
+import { configureLogging, logger, muteLogMessage } from './observability/logger';
 import { createOpsServer, type Readiness } from './observability/ops-server';
 import { secretsFromEnv } from './observability/redaction';
 import { freeLoopbackAddress, installRuntime } from './observability/runtime';
@@ -37,6 +37,9 @@ function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowsPat
   // Resolves to index.ts under ts tooling and to index.js in dist/: the bundler picks the extension.
   return { workflowsPath: path.join(__dirname, 'workflows') };
 }
+
+/** What the SDK logs (at WARN) when a worker that registers no workflows starts. */
+export const NO_WORKFLOWS_WARNING = 'No workflows registered, not polling for workflow tasks';
 
 export async function createFleetWorkers(
   config: WorkerConfig,
@@ -69,11 +72,20 @@ export async function createFleetWorkers(
     maxConcurrentActivityTaskExecutions: config.maxConcurrentApiActivities,
     activityTaskPollerBehavior: activityPollers,
   });
+  // The API worker runs activities only, by design: the SDK's warning that it has no workflows is noise.
+  const unmute = muteLogMessage(NO_WORKFLOWS_WARNING, {
+    sdkComponent: 'worker',
+    taskQueue: config.apiTaskQueue,
+  });
   return {
     workflowWorker,
     apiWorker,
     async run() {
-      await Promise.all([workflowWorker.run(), apiWorker.run()]);
+      try {
+        await Promise.all([workflowWorker.run(), apiWorker.run()]);
+      } finally {
+        unmute();
+      }
     },
     shutdown() {
       for (const worker of [workflowWorker, apiWorker]) {

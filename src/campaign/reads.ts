@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CampaignHeader, CampaignProgress, ItemRecord, ItemState } from '../contracts';
 import { shardWorkflowId } from '../contracts';
 import { toRecord } from '../policy/item-book';
@@ -124,15 +125,20 @@ export async function missingWorkers(
   return problems;
 }
 
-/** Polls the campaign's progress (once a second by default) until `done` says so. */
+/**
+ * Polls the campaign's progress (once a second by default) until `done` says so; rejects with the
+ * abort reason as soon as `signal` fires (the question in flight, if any, is answered first).
+ */
 export async function waitForCampaign(
   client: Client,
   campaignId: string,
   done: (progress: CampaignProgress) => boolean = (p) => p.state !== 'running',
   intervalMs = 1000,
+  signal?: AbortSignal,
 ): Promise<CampaignProgress> {
   let unansweredSince: number | undefined;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       const progress = await campaignProgress(client, campaignId);
       if (done(progress)) return progress;
@@ -143,7 +149,7 @@ export async function waitForCampaign(
       unansweredSince ??= Date.now();
       if (Date.now() - unansweredSince > QUERY_PATIENCE_MS) throw error;
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await delay(intervalMs, undefined, { signal });
   }
 }
 

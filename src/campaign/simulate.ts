@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { CampaignItem, CampaignProgress, CampaignSpec } from '../contracts';
 import type { SimConfigInput } from '../simulator';
-import { startEmbeddedTemporal } from '../stack/embedded-temporal';
+import { startEmbeddedTemporalOnFreePorts } from '../stack/embedded-temporal';
 import { startLocalStack } from '../stack/local-stack';
 import { installRuntimeLogger } from '../temporal/quiet-runtime';
 import { applyCampaign } from './apply';
@@ -17,21 +15,26 @@ export interface SimulationOutcome {
   apiCalls: { total: number; byEndpoint: Record<string, number> };
   /** How long the simulator took to provision a workspace and to finish a turn. */
   simulatorTimings: { provisionMs: number; turnMs: number };
+  /** Where the embedded server ran, and the ports it found taken before that. */
+  embeddedTemporal: { address: string; portsTaken: number[] };
 }
+
+export interface SimulationOptions {
+  sim?: SimConfigInput;
+  onProgress?: (progress: CampaignProgress) => void;
+  /** The embedded server's gRPC port to try first; taken, free ones are tried. Default: a free one. */
+  port?: number;
+  /** Stops the run: everything it started is stopped, its folder removed, and it rejects. */
+  signal?: AbortSignal;
+  /** Told each step of the start (server, stack), for a progress line. */
+  onStep?: (step: string) => void;
+}
+
+/** The prefix of the throw-away folder (under the OS temp dir, TMPDIR) each run keeps its server in. */
+export const SIMULATION_DIR_PREFIX = 'replica-fleet-simulate-';
 
 /** Turns compressed to under a second: a simulation measures counts and calls, not the duration. */
 const SIM_TIMINGS = { provisionMs: 200, turnMs: 600 };
-
-async function loopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Runs a campaign end to end on a private, throw-away deployment — an embedded Temporal dev server,
@@ -42,18 +45,39 @@ async function loopbackPort(): Promise<number> {
 export async function simulateCampaign(
   spec: CampaignSpec,
   items: CampaignItem[],
-  options: { sim?: SimConfigInput; onProgress?: (progress: CampaignProgress) => void } = {},
+  options: SimulationOptions = {},
 ): Promise<SimulationOutcome> {
   // Failed items are an expected outcome of a simulation, not warnings; the report says how many.
-  installRuntimeLogger('ERROR');
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'replica-fleet-simulate-'));
-  const temporal = await startEmbeddedTemporal({
+  // Signals are the caller's to answer: the SDK's default would stop the workers and leave this
+  // run waiting for a campaign nobody works on.
+  installRuntimeLogger('ERROR', { shutdownSignals: [] });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), SIMULATION_DIR_PREFIX));
+  try {
+    return await simulateIn(dataDir, spec, items, options);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function simulateIn(
+  dataDir: string,
+  spec: CampaignSpec,
+  items: CampaignItem[],
+  options: SimulationOptions,
+): Promise<SimulationOutcome> {
+  const { signal } = options;
+  options.onStep?.('starting an embedded Temporal server');
+  const temporal = await startEmbeddedTemporalOnFreePorts({
     dataDir,
-    port: await loopbackPort(),
-    uiPort: await loopbackPort(),
+    firstPort: options.port,
     namespace: 'default',
+    signal,
   });
   try {
+    signal?.throwIfAborted();
+    options.onStep?.(
+      `Temporal at ${temporal.address} (pid ${temporal.pid}); starting the simulator and the workers`,
+    );
     const timings = { ...SIM_TIMINGS, ...options.sim?.timings };
     const stack = await startLocalStack({
       temporal,
@@ -61,6 +85,7 @@ export async function simulateCampaign(
       workerEnv: { REPLICA_FLEET_WORKFLOW_BUNDLE: process.env.REPLICA_FLEET_WORKFLOW_BUNDLE },
     });
     try {
+      signal?.throwIfAborted();
       const known = new Set(stack.sim.organisations()[0]?.environments.map((e) => e.name));
       const simulated = items.map((item) => ({
         ...item,
@@ -77,6 +102,7 @@ export async function simulateCampaign(
         { ...rest, items: simulated, ...(rollout && { rollout: { ...rollout, approval: false } }) },
         { campaignId, taskQueue: stack.config.taskQueue, apiTaskQueue: stack.config.apiTaskQueue },
       );
+      options.onStep?.(`running campaign ${campaignId} (${simulated.length} items)`);
       const progress = await waitForCampaign(
         temporal.client,
         campaignId,
@@ -85,6 +111,7 @@ export async function simulateCampaign(
           return p.state !== 'running' && p.counts.running === 0;
         },
         250,
+        signal,
       );
       const byEndpoint: Record<string, number> = {};
       for (const [endpoint, byStatus] of Object.entries(stack.sim.stats().requests)) {
@@ -95,12 +122,12 @@ export async function simulateCampaign(
         progress,
         apiCalls: { total: Object.values(byEndpoint).reduce((a, b) => a + b, 0), byEndpoint },
         simulatorTimings: { provisionMs: timings.provisionMs, turnMs: timings.turnMs },
+        embeddedTemporal: { address: temporal.address, portsTaken: temporal.portsTaken },
       };
     } finally {
       await stack.close();
     }
   } finally {
     await temporal.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -105,6 +105,28 @@ function timeOf(meta: LogMetadata | undefined): Date {
   return typeof nanos === 'bigint' ? new Date(Number(nanos / 1_000_000n)) : new Date();
 }
 
+/** Records never printed: an exact message, where it carries all of these fields. */
+const muted: { message: string; fields: Record<string, unknown> }[] = [];
+
+/**
+ * Drops one message where it is noise, by its exact text and the fields that place it (an SDK
+ * record's `sdkComponent` and `taskQueue`, say): every other record, that message elsewhere
+ * included, still prints. Returns the function that lifts the mute.
+ */
+export function muteLogMessage(message: string, fields: Record<string, unknown>): () => void {
+  const entry = { message, fields };
+  muted.push(entry);
+  return () => {
+    const index = muted.indexOf(entry);
+    if (index >= 0) muted.splice(index, 1);
+  };
+}
+
+const isMuted = (message: string, fields: Record<string, unknown>) =>
+  muted.some(
+    (m) => m.message === message && Object.entries(m.fields).every(([key, value]) => fields[key] === value),
+  );
+
 function emit(
   level: SdkLogLevel,
   component: string,
@@ -115,7 +137,9 @@ function emit(
   const { name, rank } = SDK_LEVEL[level] ?? SDK_LEVEL.INFO;
   if (rank < output.threshold) return;
   try {
-    const { sdkComponent, ...rest } = { ...base, ...meta } as Record<string, unknown>;
+    const all = { ...base, ...meta } as Record<string, unknown>;
+    if (isMuted(message, all)) return;
+    const { sdkComponent, ...rest } = all;
     const fields = output.redactor.value(rest) as Record<string, unknown>;
     const campaignId = fields.campaignId ?? campaignIdOf(fields);
     const record: LogRecord = {

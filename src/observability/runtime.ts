@@ -9,6 +9,8 @@ export interface RuntimeSetup {
   level: LogLevelName;
   /** Loopback `host:port` for the SDK's Prometheus exporter; omitted, the runtime exports no metrics. */
   prometheusAddress?: string;
+  /** Signals that shut the process's workers down (the SDK's default set); `[]` leaves them to the caller. */
+  shutdownSignals?: NodeJS.Signals[];
 }
 
 export interface InstalledRuntime {
@@ -35,6 +37,7 @@ export function installRuntime(setup: RuntimeSetup): InstalledRuntime {
   try {
     Runtime.install({
       logger: logger('temporal'),
+      ...(setup.shutdownSignals && { shutdownSignals: setup.shutdownSignals }),
       telemetryOptions: {
         // Third-party crates (gRPC, HTTP) are noisy below WARN.
         logging: { filter: { core, other: setup.level === 'error' ? 'ERROR' : 'WARN' }, forward: {} },
@@ -59,13 +62,18 @@ export function installRuntime(setup: RuntimeSetup): InstalledRuntime {
  * A free loopback `host:port` for the SDK exporter: it cannot report the port it would pick for `:0`,
  * and it stays private (our ops server proxies it), so the brief window before it binds is harmless.
  */
-export function freeLoopbackAddress(): Promise<string> {
+export async function freeLoopbackAddress(): Promise<string> {
+  return `127.0.0.1:${await freeLoopbackPort()}`;
+}
+
+/** A loopback port that was free a moment ago; whoever binds it later may find it taken meanwhile. */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(`127.0.0.1:${port}`));
+      probe.close(() => resolve(port));
     });
   });
 }

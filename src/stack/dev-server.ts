@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { searchAttributeKeys } from '../contracts';
@@ -21,6 +21,32 @@ export interface DevServerOptions {
   sqlitePragmas?: string[];
   /** Dynamic config values (`--dynamic-config-value KEY=JSON`), e.g. for experiments and benchmarks. */
   dynamicConfig?: Record<string, unknown>;
+  /** Stops a start still waiting for the server: the process is killed and the start rejects. */
+  signal?: AbortSignal;
+}
+
+/** The server could not bind one of its ports (gRPC, Web UI, HTTP API): another process holds it. */
+export class PortInUseError extends Error {
+  constructor(
+    /** The port it named, as `detail` (its log line) tells it. */
+    readonly port: number,
+    detail: string,
+  ) {
+    super(`the Temporal dev server could not bind a port: ${detail}`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** What the server wrote to its log from byte `from` on: the part one start added. */
+function logSince(file: string, from: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.max(0, statSync(file).size - from));
+    readSync(fd, buffer, 0, buffer.length, from);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export const DEFAULT_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
@@ -61,15 +87,25 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // The server's own log goes to a file beside its database so the terminal shows replica-fleet's output.
   const logFile = path.join(options.dataDir, 'temporal-server.log');
   const log = openSync(logFile, 'a');
+  const logStart = statSync(logFile).size;
   const child = spawn(resolveTemporalCli(), args, { stdio: ['ignore', log, log] });
+  closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) {
+      // A port another process holds is the one failure a caller can work around: name it apart.
+      const clash = /^.*:(\d+): bind: address already in use.*$/m.exec(logSince(logFile, logStart));
+      if (clash) throw new PortInUseError(Number(clash[1]), clash[0].trim());
       throw new Error(
         `temporal server start-dev exited with code ${child.exitCode} (is port ${options.port} free? see ${logFile})`,
       );
+    }
+    if (options.signal?.aborted) {
+      child.kill('SIGTERM');
+      await exited;
+      options.signal.throwIfAborted();
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });

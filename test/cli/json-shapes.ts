@@ -184,6 +184,7 @@ export const PlanShape = z.object({
       progress: ProgressShape,
       apiCalls: z.object({ total: z.number().int(), byEndpoint: z.record(z.string(), z.number()) }),
       simulatorTimings: z.object({ provisionMs: z.number(), turnMs: z.number() }),
+      embeddedTemporal: z.object({ address: z.string(), portsTaken: z.array(z.number().int()) }),
     })
     .optional(),
 });

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadLoggingConfig } from '../../src/config/logging-config';
-import { configureLogging, logger, type LoggingOptions } from '../../src/observability/logger';
+import {
+  configureLogging,
+  logger,
+  muteLogMessage,
+  type LoggingOptions,
+} from '../../src/observability/logger';
 import { withEnv } from '../support/console';
 
 /** Routes every logger of this process into an array for one test. */
@@ -138,5 +143,22 @@ describe('the process logger', () => {
       /LOG_LEVEL: must be one of debug, info, warn, error/,
     );
     expect(() => loadLoggingConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT: must be one of auto, json/);
+  });
+
+  it('a muted message is dropped only where its fields place it; other warnings, and it elsewhere, still print', () => {
+    const lines = capture({ level: 'warn' });
+    const sdk = logger('temporal');
+    const noWorkflows = 'No workflows registered, not polling for workflow tasks';
+    const unmute = muteLogMessage(noWorkflows, { sdkComponent: 'worker', taskQueue: 'api' });
+    sdk.warn(noWorkflows, { sdkComponent: 'worker', taskQueue: 'api' });
+    sdk.warn(noWorkflows, { sdkComponent: 'worker', taskQueue: 'workflows' });
+    sdk.warn('Worker poller failed', { sdkComponent: 'worker', taskQueue: 'api' });
+    unmute();
+    sdk.warn(noWorkflows, { sdkComponent: 'worker', taskQueue: 'api' });
+    expect(parse(lines).map((r) => [r.msg, r.taskQueue])).toEqual([
+      [noWorkflows, 'workflows'],
+      ['Worker poller failed', 'api'],
+      [noWorkflows, 'api'],
+    ]);
   });
 });

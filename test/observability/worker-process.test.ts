@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyCampaign } from '../../src/campaign/apply';
 import { waitForCampaign } from '../../src/campaign/reads';
+import { NO_WORKFLOWS_WARNING } from '../../src/worker';
 import { eventually } from '../support/eventually';
 import { freeLoopbackPort } from '../support/free-port';
 import { startSimWithClient } from '../support/simulator';
@@ -192,6 +193,8 @@ describe('replica-fleet worker and webhooks as deployed processes', () => {
     for (const record of records) {
       expect(Object.keys(record).slice(0, 4)).toEqual(['level', 'time', 'component', 'msg']);
     }
+    // The API worker polls activities only: the SDK's warning about that is muted, not printed.
+    expect(parseLines(worker).map((r) => r.msg)).not.toContain(NO_WORKFLOWS_WARNING);
     const components = new Set(records.map((r) => r.component));
     for (const component of ['worker', 'webhooks', 'temporal.worker', 'temporal.core']) {
       expect(components).toContain(component);

@@ -5,10 +5,11 @@ import { previewTargets } from '../../campaign/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
 import { applyFlags, type SimConfigInput } from '../../simulator';
-import { EXIT, UsageError, command, required } from '../command';
+import { PORT_ATTEMPTS } from '../../stack/embedded-temporal';
+import { EXIT, UsageError, command, required, wholeNumber } from '../command';
 import { humanDuration, usd } from '../format/units';
 import { withReplicas } from '../replicas-client';
-import { printJson } from '../terminal';
+import { exitCodeOfSignal, printJson, untilInterrupted } from '../terminal';
 
 export const validate = command({
   name: 'validate',
@@ -153,12 +154,18 @@ export function formatSimulation(outcome: SimulationOutcome): string {
     .join(', ');
   const perItem = p.total ? (outcome.apiCalls.total / p.total).toFixed(1) : '0';
   const t = outcome.simulatorTimings;
+  const server = outcome.embeddedTemporal;
   return [
     `simulated on an embedded Temporal server and the Replicas simulator (a workspace took ${t.provisionMs} ms to start and ${t.turnMs} ms per turn, so time is compressed; costs are not meaningful):`,
     `  outcome     ${p.state}: ${counts}`,
     `  PRs         ${p.prsOpened}`,
     `  API calls   ${outcome.apiCalls.total} (${perItem} per item): ${calls}`,
     `  wall time   ${humanDuration(outcome.wallMs)}`,
+    ...(server.portsTaken.length
+      ? [
+          `  server      ${server.address} (port ${server.portsTaken.join(', ')} was taken; another was picked)`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -184,11 +191,17 @@ function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined):
  */
 export async function runPlan(
   file: string,
-  options: { json?: boolean; simulate?: boolean; set?: string[] },
+  options: { json?: boolean; simulate?: boolean; set?: string[]; 'simulate-port'?: string },
 ): Promise<number> {
   const { id, spec } = loadCampaignSpec(file);
   if (options.set?.length && !options.simulate) throw new UsageError('--set only applies with --simulate');
+  if (options['simulate-port'] !== undefined && !options.simulate)
+    throw new UsageError('--simulate-port only applies with --simulate');
   const sim = simFlags(options.set);
+  const port =
+    options['simulate-port'] === undefined
+      ? undefined
+      : wholeNumber(options['simulate-port'], '--simulate-port', 1, 65535);
   const apiRatePerSecond = loadWorkerConfig().apiRatePerSecond;
   let targets: TargetPreview | undefined;
   if (spec.targets) {
@@ -202,9 +215,28 @@ export async function runPlan(
   if (!options.json) console.log(formatPlan(plan));
   let simulation: SimulationOutcome | undefined;
   if (options.simulate) {
-    if (!options.json) process.stderr.write('simulating: starting an embedded Temporal server…\n');
-    simulation = await simulateCampaign(spec, simulatedItems(spec, targets), { sim });
-    if (!options.json) console.log(`\n${formatSimulation(simulation)}`);
+    let stoppedBy: NodeJS.Signals | undefined;
+    simulation = await untilInterrupted(
+      (signal) =>
+        simulateCampaign(spec, simulatedItems(spec, targets), {
+          sim,
+          port,
+          signal,
+          onStep: (step) => process.stderr.write(`simulating: ${step}…\n`),
+        }).catch((error: unknown) => {
+          if (!signal.aborted) throw error;
+          stoppedBy = signal.reason as NodeJS.Signals;
+          return undefined;
+        }),
+      ['SIGINT', 'SIGTERM'],
+    );
+    if (stoppedBy) {
+      process.stderr.write(
+        `simulating: stopped by ${stoppedBy}; its embedded server, workers and simulator are stopped and its folder removed\n`,
+      );
+      return exitCodeOfSignal(stoppedBy);
+    }
+    if (!options.json && simulation) console.log(`\n${formatSimulation(simulation)}`);
   }
   if (options.json) printJson({ ...plan, ...(simulation && { simulation }) });
   return EXIT.ok;
@@ -214,12 +246,13 @@ export const PLAN_OPTIONS = {
   json: { type: 'boolean' },
   simulate: { type: 'boolean' },
   set: { type: 'string', multiple: true },
+  'simulate-port': { type: 'string' },
 } as const;
 
 export const plan = command({
   name: 'plan',
   summary: 'what a spec would do and cost, starting nothing (--simulate runs it on a simulator)',
-  help: `Usage: replica-fleet campaign plan FILE [--json] [--simulate [--set KNOB=VALUE]...]
+  help: `Usage: replica-fleet campaign plan FILE [--json] [--simulate [--set KNOB=VALUE]... [--simulate-port N]]
 
 Validates the spec, resolves its targets (read-only, through REPLICAS_API_URL / REPLICAS_API_KEY:
 each matched repository runs on its environment, would get one created from the template, or is
@@ -234,6 +267,12 @@ Options:
                     simulator (compressed time), and report counts, PRs, API calls and wall time
   --set KNOB=VALUE  a simulator knob for --simulate, repeatable (see 'replica-fleet sim --help'),
                     e.g. --set behaviour.errorRate=0.2
+  --simulate-port N the embedded server's gRPC port to try first (default: a free one); a port
+                    found taken is replaced by another free one, up to ${PORT_ATTEMPTS} tries
+
+A simulation keeps its server in a throw-away folder under the temp directory (TMPDIR), removed when
+it ends however it ends; Ctrl-C or SIGTERM stops the server, the workers and the simulator first
+(exit 130 or 143).
 
 Example:
   replica-fleet campaign plan examples/campaign.yaml --simulate`,

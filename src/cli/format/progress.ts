@@ -1,3 +1,4 @@
+import { commandsThatKeepOpen } from '../../campaign/accepted-commands';
 import { describeStopReason, type CampaignProgress } from '../../contracts';
 
 /** `2 succeeded without a PR`, `3 failed with a PR`: outcomes a count by state hides; none when zero. */
@@ -37,6 +38,14 @@ export function formatProgress(p: CampaignProgress): string {
   ];
   const lines = [`${p.campaignId}${p.name ? ` (${p.name})` : ''}: ${parts.join(' | ')}`];
   if (p.stopReason) lines.push(`not starting new items: ${describeStopReason(p.stopReason)}`);
-  if (p.closesAt) lines.push(`closes itself at ${p.closesAt} unless applied, retried or extended`);
+  if (p.closesAt) lines.push(closingLine(p, p.closesAt));
   return lines.join('\n');
+}
+
+/** When an idle campaign closes itself, and what (of what its state accepts) would keep it open. */
+function closingLine(p: CampaignProgress, closesAt: string): string {
+  const keepOpen = commandsThatKeepOpen(p.state);
+  if (keepOpen.length === 0)
+    return `closes itself at ${closesAt}; it takes no more items ('replica-fleet campaign close ${p.campaignId}' closes it now)`;
+  return `closes itself at ${closesAt} unless items run again first (campaign ${keepOpen.join(', ')})`;
 }

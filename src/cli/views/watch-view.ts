@@ -1,3 +1,4 @@
+import { accepts } from '../../campaign/accepted-commands';
 import { describeStopReason, type CampaignProgress, type ItemEvent } from '../../contracts';
 import { humanDuration, usd } from '../format/units';
 import { outcomeParts } from '../format/progress';
@@ -63,15 +64,22 @@ function paceText(frame: WatchFrame): string {
   return `${rate}${frame.etaMs === undefined ? '' : `, ETA ${humanDuration(frame.etaMs)}`}`;
 }
 
-/** What the user can do next: resume or approve a campaign that holds its starts, look at failures. */
+/**
+ * What the user can do next: resume or approve a campaign that holds its starts, look at failures
+ * (and retry them, where the campaign's state accepts it).
+ */
 function hint(p: CampaignProgress): string | undefined {
   if (p.state === 'paused')
     return `paused: 'replica-fleet campaign resume ${p.campaignId}' starts items again`;
   if (p.state === 'awaiting_approval')
     return `wave ${(p.rollout?.wave ?? 0) + 1} done: 'replica-fleet campaign approve ${p.campaignId}' opens the next`;
   const failed = p.counts.failed + p.counts.timed_out;
-  if (watchEnded(p) && failed > 0)
-    return `${failed} failed: 'replica-fleet campaign results ${p.campaignId} --state failed' lists them, 'campaign item ${p.campaignId} KEY' shows one`;
+  if (watchEnded(p) && failed > 0) {
+    const retry = accepts(p.state, 'retry-failed')
+      ? `, 'campaign retry-failed ${p.campaignId}' re-runs them`
+      : '';
+    return `${failed} failed: 'replica-fleet campaign results ${p.campaignId} --state failed' lists them, 'campaign item ${p.campaignId} KEY' shows one${retry}`;
+  }
   return undefined;
 }
 

@@ -1,0 +1,91 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { SIMULATION_DIR_PREFIX } from '../../src/campaign/simulate';
+import { eventually } from '../support/eventually';
+import { jsonOf, killCli, runCli, startCli, type RunningCli } from './cli-child';
+import { PlanShape } from './json-shapes';
+
+/** `campaign plan --simulate` in a process of its own: its embedded server, its folder, its signals. */
+describe('campaign plan --simulate in a child process', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'plan-simulate-'));
+  const spec = path.join(dir, 'spec.yaml');
+  writeFileSync(
+    spec,
+    [
+      'message: Upgrade the linter in {{repository}}',
+      'concurrency: 2',
+      'items:',
+      '  - { key: api, environment: 0b6d4a52-2f4e-4d4c-9d65-0c6e1b8b2f11, repository: acme/api }',
+      '  - { key: web, environment: 0b6d4a52-2f4e-4d4c-9d65-0c6e1b8b2f11, repository: acme/web }',
+    ].join('\n'),
+  );
+  const running: RunningCli[] = [];
+  afterAll(async () => {
+    for (const cli of running) await killCli(cli);
+  });
+
+  /** A temp directory of its own (TMPDIR), so the run's throw-away folder can be watched. */
+  function tmpdirEnv(): { TMPDIR: string; REPLICA_FLEET_WORKFLOW_BUNDLE: string } {
+    return {
+      TMPDIR: mkdtempSync(path.join(dir, 'tmp-')),
+      REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+    };
+  }
+  const simulationDirs = (tmp: string) => readdirSync(tmp).filter((n) => n.startsWith(SIMULATION_DIR_PREFIX));
+
+  it('a taken port is replaced by a free one: the run still reports, and leaves no folder behind', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const taken = (holder.address() as net.AddressInfo).port;
+    try {
+      const env = tmpdirEnv();
+      const run = await runCli(
+        ['campaign', 'plan', spec, '--simulate', '--simulate-port', String(taken), '--json'],
+        env,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const simulation = PlanShape.parse(jsonOf(run)).simulation;
+      expect(simulation?.progress).toMatchObject({ state: 'finished', counts: { succeeded: 2 } });
+      expect(simulation?.embeddedTemporal.portsTaken).toEqual([taken]);
+      expect(simulation?.embeddedTemporal.address).not.toBe(`127.0.0.1:${taken}`);
+      expect(simulationDirs(env.TMPDIR)).toEqual([]);
+    } finally {
+      holder.close();
+    }
+  }, 120_000);
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    '%s mid-run stops the server, the workers and the simulator, removes the folder, exits %i',
+    async (signal, code) => {
+      const env = tmpdirEnv();
+      // Turns of ten minutes: the campaign is still running when the signal comes.
+      const cli = startCli(['campaign', 'plan', spec, '--simulate', '--set', 'timings.turnMs=600000'], env);
+      running.push(cli);
+      await eventually(
+        async () => cli.output().stderr.includes('simulating: running campaign'),
+        60_000,
+        () => cli.output(),
+      );
+      const pid = Number(/\(pid (\d+)\)/.exec(cli.output().stderr)?.[1]);
+      expect(process.kill(pid, 0)).toBe(true); // the embedded server runs
+      expect(simulationDirs(env.TMPDIR)).toHaveLength(1);
+
+      const sentAt = Date.now();
+      cli.child.kill(signal);
+      const done = await cli.done;
+      expect(done.code, done.stderr).toBe(code);
+      expect(Date.now() - sentAt).toBeLessThan(15_000);
+      expect(done.stderr).toMatch(new RegExp(`simulating: stopped by ${signal}`));
+      expect(simulationDirs(env.TMPDIR)).toEqual([]);
+      expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    },
+    90_000,
+  );
+});
