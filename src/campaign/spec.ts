@@ -14,6 +14,7 @@ import {
   type CampaignItem,
   type CampaignSpec,
 } from '../contracts';
+import { globProblem } from '../contracts/repository-glob';
 
 /** The most items one campaign holds: its shards' capacity at the largest shard count. */
 export const MAX_ITEMS = LIMITS.maxShards * SHARD_LIMITS.maxItems;
@@ -92,7 +93,12 @@ export const CampaignFileSchema = z
       .optional(),
     targets: z
       .object({
-        repositories: requiredText('is required: a glob over repository names, e.g. "acme/*"'),
+        repositories: requiredText('is required: a glob over repository names, e.g. "acme/*"').superRefine(
+          (glob, ctx) => {
+            const problem = glob === '' ? undefined : globProblem(glob); // '' is named just above
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          },
+        ),
         templateEnvironment: z.uuid('must be the UUID of the environment to copy').optional(),
       })
       .strict()

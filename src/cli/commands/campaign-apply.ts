@@ -5,10 +5,12 @@ import { applyCampaign, describeApply, type ApplyOutcome } from '../../campaign/
 import type { CampaignOrigin } from '../../campaign/list';
 import { campaignRecords } from '../../campaign/reads';
 import { loadCampaignSpec, loadItems } from '../../campaign/spec';
+import { requireMatchingRepositories } from '../../campaign/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { CampaignProgress, ItemRecord } from '../../contracts';
 import { EXIT, command, required } from '../command';
 import { recordsTable } from '../format/records';
+import { withReplicas } from '../replicas-client';
 import { EXIT_INTERRUPTED, printJson, screenOf, untilInterrupted } from '../terminal';
 import { watchCampaign } from '../watch';
 import { CONNECTION, warnAboutWorkers, withCampaigns } from './campaign-shared';
@@ -55,7 +57,7 @@ export function applyCommand(name: 'apply' | 'start', summary: string) {
   return command({
     name,
     summary,
-    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--wait] [--json]
+    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--allow-empty] [--wait] [--json]
        replica-fleet campaign ${name} FILE --dry-run [--simulate] [--json]
 
 Creates the campaign, or reconciles an existing one by item key (running, finished, or closed and
@@ -63,12 +65,16 @@ applied again): items that succeeded are kept and never re-run, running ones con
 added, failed and timed-out ones re-run only with --retry-failed, keys no longer in the spec are left
 alone unless --prune (which cancels them, with cleanup). A changed message or setting applies to
 items not started yet. Prints what the apply did, e.g. "+12 new, 340 kept, 3 retried, 0 pruned".
-The spec is validated before anything is contacted (exit 2 naming each field).
+The spec is validated before anything is contacted (exit 2 naming each field); a targets glob is
+then checked against the repositories of REPLICAS_API_URL / REPLICAS_API_KEY, and one that matches
+none exits 2 with a sample of the names there are, before anything starts.
 
 Options:
   --id ID         campaign id (default: the spec's id, else campaign-<time>)
   --retry-failed  re-run failed and timed-out items the spec names
   --prune         cancel items the spec no longer names
+  --allow-empty   apply a targets glob even when it matches no repository (the campaign finishes
+                  empty; a scheduled or later apply may find some); skips the check above
   --wait          show the live view (as 'campaign watch') on stderr until the campaign ends, then
                   every item on stdout; exit 1 if any item failed or timed out
   --json          print the apply's outcome as JSON (with --wait: once it ended, with "progress")
@@ -82,6 +88,7 @@ Example:
       id: { type: 'string' },
       'retry-failed': { type: 'boolean' },
       prune: { type: 'boolean' },
+      'allow-empty': { type: 'boolean' },
       wait: { type: 'boolean' },
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
@@ -89,8 +96,13 @@ Example:
     },
     async run({ values, positionals }) {
       const file = required(positionals, 0, 'FILE');
-      if (values['dry-run']) return runPlan(file, { json: values.json, simulate: values.simulate });
+      if (values['dry-run']) return runPlan(file, values);
       const { id, spec } = loadCampaignSpec(file);
+      const glob = spec.targets?.repositories;
+      if (glob !== undefined && !values['allow-empty']) {
+        const checked = await withReplicas((replicas) => requireMatchingRepositories(replicas, glob, file));
+        if (checked !== EXIT.ok) return checked;
+      }
       const config = loadWorkerConfig();
       const campaignId = values.id ?? id ?? `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       const origin: CampaignOrigin = { specFile: path.resolve(file), owner: owner() };

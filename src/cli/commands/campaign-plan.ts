@@ -1,14 +1,14 @@
 import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign/plan';
 import { simulateCampaign, type SimulationOutcome } from '../../campaign/simulate';
 import { CampaignSpecError, loadCampaignSpec } from '../../campaign/spec';
-import { previewTargets } from '../../campaign/targets-preview';
+import { previewTargets, requireMatchingRepositories } from '../../campaign/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
-import { applyFlags, type SimConfigInput } from '../../simulator';
 import { EXIT, UsageError, command, required } from '../command';
 import { humanDuration, usd } from '../format/units';
 import { withReplicas } from '../replicas-client';
 import { printJson } from '../terminal';
+import { simKnobs } from './sim';
 
 export const validate = command({
   name: 'validate',
@@ -156,15 +156,6 @@ export function formatSimulation(outcome: SimulationOutcome): string {
   ].join('\n');
 }
 
-/** `--set KNOB=VALUE` flags of `replica-fleet sim`, for a simulated run (e.g. behaviour.errorRate=0.2). */
-function simFlags(flags: string[] | undefined): SimConfigInput {
-  try {
-    return applyFlags({}, flags ?? []) as SimConfigInput;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined): CampaignItem[] {
   if (spec.items) return spec.items;
   return (targets?.repositories ?? [])
@@ -178,17 +169,19 @@ function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined):
  */
 export async function runPlan(
   file: string,
-  options: { json?: boolean; simulate?: boolean; set?: string[] },
+  options: { json?: boolean; simulate?: boolean; set?: string[]; 'allow-empty'?: boolean },
 ): Promise<number> {
   const { id, spec } = loadCampaignSpec(file);
   if (options.set?.length && !options.simulate) throw new UsageError('--set only applies with --simulate');
-  const sim = simFlags(options.set);
+  const sim = simKnobs(options.set);
   const apiRatePerSecond = loadWorkerConfig().apiRatePerSecond;
   let targets: TargetPreview | undefined;
   if (spec.targets) {
     const wanted = spec.targets;
     await withReplicas(async (client) => {
       targets = await previewTargets(client, wanted);
+      if (!targets.repositories.length && !options['allow-empty'])
+        await requireMatchingRepositories(client, wanted.repositories, file);
     });
     if (!targets) return EXIT.failed;
   }
@@ -208,22 +201,25 @@ export const PLAN_OPTIONS = {
   json: { type: 'boolean' },
   simulate: { type: 'boolean' },
   set: { type: 'string', multiple: true },
+  'allow-empty': { type: 'boolean' },
 } as const;
 
 export const plan = command({
   name: 'plan',
   summary: 'what a spec would do and cost, starting nothing (--simulate runs it on a simulator)',
-  help: `Usage: replica-fleet campaign plan FILE [--json] [--simulate [--set KNOB=VALUE]...]
+  help: `Usage: replica-fleet campaign plan FILE [--json] [--allow-empty] [--simulate [--set KNOB=VALUE]...]
 
 Validates the spec, resolves its targets (read-only, through REPLICAS_API_URL / REPLICAS_API_KEY:
 each matched repository runs on its environment, would get one created from the template, or is
-skipped with the reason) and prints what would happen: items, concurrency and pacing, rollout waves,
+skipped with the reason; a glob that matches no repository exits 2 with a sample of the names
+there are) and prints what would happen: items, concurrency and pacing, rollout waves,
 an expected duration range, the projected and the maximum spend against the budget, and the
 Replicas API calls it takes — with the assumptions behind each figure. Nothing is started and no
 Temporal server is needed.
 
 Options:
   --json            the plan as one JSON object (see the README for its fields)
+  --allow-empty     plan a targets glob that matches no repository instead of refusing it
   --simulate        also run the campaign on a private embedded Temporal server and the Replicas
                     simulator (compressed time), and report counts, PRs, API calls and wall time
   --set KNOB=VALUE  a simulator knob for --simulate, repeatable (see 'replica-fleet sim --help'),
