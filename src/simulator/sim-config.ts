@@ -36,6 +36,7 @@ export const SimConfigSchema = z
           .default(8)
           .describe('deliveries per event before giving up'),
       })
+      .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
     behaviour: z
       .object({
@@ -48,6 +49,7 @@ export const SimConfigSchema = z
         errorRate: rate('chance a turn ends with the workspace in error (replica.error)'),
         sleepMidTurnRate: rate('chance a workspace falls asleep during a turn (the turn resumes after wake)'),
       })
+      .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
     faults: z
       .object({
@@ -63,6 +65,7 @@ export const SimConfigSchema = z
         webhookReorderRate: rate('chance an event is held back so a later one overtakes it'),
         webhookDelayMs: ms(0, 'extra delay before each delivery'),
       })
+      .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
     repositories: z
       .object({
@@ -73,9 +76,10 @@ export const SimConfigSchema = z
           .max(MAX_REPOSITORIES, `must be at most ${MAX_REPOSITORIES}`)
           .default(5)
           .describe(
-            'repositories of each organisation: acme/api, acme/web, acme/infra, acme/docs, acme/legacy, then acme/service-001, -002, …; every fifth has no environment bound (taken at start and on POST /__sim/reset)',
+            'repositories of each organisation (at most 5000): acme/api, acme/web, acme/infra, acme/docs, acme/legacy, then acme/service-001, -002, …; every fifth has no environment bound (taken at start and on POST /__sim/reset)',
           ),
       })
+      .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
   })
   .strict();
