@@ -112,7 +112,7 @@ const isUnbound = (index: number) => index % 5 === 4;
  * `count` repository names, the same for every organisation and every start: the first five, then
  * `acme/service-001`, `acme/service-002`, … (wider numbers past 999, so names sort in order).
  */
-export function repositoryNames(count: number): string[] {
+function repositoryNames(count: number): string[] {
   const more = Math.max(0, count - FIRST_REPOSITORIES.length);
   const width = Math.max(3, String(more).length);
   const services = Array.from(
