@@ -1,5 +1,5 @@
-import picomatch from 'picomatch';
 import { repositoryItemKey, type CampaignActivities, type ResolvedTargets } from '../contracts';
+import { repositoryMatcher } from '../contracts/repository-glob';
 import type { ReplicasClient } from '../replicas';
 import { apiCall } from './failures';
 
@@ -7,6 +7,12 @@ import { apiCall } from './failures';
 export function targetEnvironmentName(repository: string): string {
   return `replica-fleet:${repository}`;
 }
+
+/** An environment bound to the repository itself (not the Global one): where a target runs. */
+export const isBoundTo = (
+  environment: { repository_id: string | null; is_global: boolean },
+  repositoryId: string,
+): boolean => environment.repository_id === repositoryId && !environment.is_global;
 
 /**
  * Resolves `targets` into items, one page of matching repositories at a time (sorted by name, so pages
@@ -16,7 +22,7 @@ export function targetEnvironmentName(repository: string): string {
 export function createTargetActivities(client: ReplicasClient): CampaignActivities {
   return {
     async resolveTargets({ targets, offset, limit }): Promise<ResolvedTargets> {
-      const isMatch = picomatch(targets.repositories);
+      const isMatch = repositoryMatcher(targets.repositories);
       const { repositories } = await apiCall('listRepositories', () => client.listRepositories());
       const matching = repositories
         .filter((repo) => isMatch(repo.name))
@@ -28,7 +34,7 @@ export function createTargetActivities(client: ReplicasClient): CampaignActiviti
       for (const repo of page) {
         const key = repositoryItemKey(repo.name);
         let environment =
-          environments.find((e) => e.repository_id === repo.id && !e.is_global) ??
+          environments.find((e) => isBoundTo(e, repo.id)) ??
           environments.find((e) => e.name === targetEnvironmentName(repo.name));
         if (!environment && targets.templateEnvironmentId) {
           const created = await apiCall('createEnvironment', () =>

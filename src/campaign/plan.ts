@@ -172,6 +172,8 @@ export function planCampaign(
   );
   const minimumSeconds = Math.ceil((webhooks ?? polling).min / ratePerSecond);
   duration.min = Math.max(duration.min, minimumSeconds / 60);
+  // The API floor can pass the item-based maximum (no item to run, only the targets lookups).
+  duration.max = Math.max(duration.max, duration.min);
 
   return {
     ...(spec.name && { name: spec.name }),

@@ -17,6 +17,7 @@ import {
   type Issue,
   type JobTemplate,
 } from '../contracts';
+import { globProblem } from '../contracts/repository-glob';
 import { readSpecDocument, type SpecDocument } from './spec-document';
 import { CampaignSpecError, safeParsePlain, toProblems } from './spec-problems';
 
@@ -94,7 +95,10 @@ export const CampaignFileSchema = z
       .optional(),
     targets: z
       .object({
-        repositories: requiredText('a glob over repository names, e.g. "acme/*"'),
+        repositories: requiredText('a glob over repository names, e.g. "acme/*"').superRefine((glob, ctx) => {
+          const problem = glob === '' ? undefined : globProblem(glob); // '' is named just above
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
         templateEnvironment: uuid('the UUID of the environment to copy').optional(),
       })
       .strict()

@@ -8,5 +8,11 @@ export {
   type SimulatorOptions,
 } from './server';
 export { SeededRandom } from './random';
-export { applyFlags, describeSimConfig, type SimConfig, type SimConfigInput } from './sim-config';
+export {
+  applyFlags,
+  describeSimConfig,
+  parseSimConfig,
+  type SimConfig,
+  type SimConfigInput,
+} from './sim-config';
 export type { CreatedReplica, SimStats } from './stats';

@@ -103,12 +103,27 @@ export interface Organisation {
 
 export const now = (): string => new Date().toISOString();
 
-const DEFAULT_REPOSITORIES = ['acme/api', 'acme/web', 'acme/infra', 'acme/docs', 'acme/legacy'];
-/** Repositories seeded without a bound environment (campaign targets must create one). */
-const UNBOUND = new Set(['acme/legacy']);
+/** The first repositories of every organisation; tests and the demo name them. */
+const FIRST_REPOSITORIES = ['acme/api', 'acme/web', 'acme/infra', 'acme/docs', 'acme/legacy'];
+/** Every fifth repository (acme/legacy the first) has no bound environment: campaign targets must create one. */
+const isUnbound = (index: number) => index % 5 === 4;
 
-export function newOrganisation(key: string): Organisation {
-  const repositories = DEFAULT_REPOSITORIES.map((name) => ({
+/**
+ * `count` repository names, the same for every organisation and every start: the first five, then
+ * `acme/service-001`, `acme/service-002`, … (wider numbers past 999, so names sort in order).
+ */
+function repositoryNames(count: number): string[] {
+  const more = Math.max(0, count - FIRST_REPOSITORIES.length);
+  const width = Math.max(3, String(more).length);
+  const services = Array.from(
+    { length: more },
+    (_, i) => `acme/service-${String(i + 1).padStart(width, '0')}`,
+  );
+  return [...FIRST_REPOSITORIES, ...services].slice(0, count);
+}
+
+export function newOrganisation(key: string, repositoryCount: number): Organisation {
+  const repositories = repositoryNames(repositoryCount).map((name) => ({
     id: randomUUID(),
     name,
     url: `https://github.com/${name}`,
@@ -145,8 +160,8 @@ export function newOrganisation(key: string): Organisation {
   });
   environments.set(org.globalEnvironmentId, environment(org.globalEnvironmentId, 'Global', null, true));
   // One environment per repository, so campaigns can target repositories by environment id.
-  for (const repository of repositories) {
-    if (UNBOUND.has(repository.name)) continue;
+  for (const [index, repository] of repositories.entries()) {
+    if (isUnbound(index)) continue;
     const id = randomUUID();
     environments.set(id, environment(id, repository.name, repository.id));
   }

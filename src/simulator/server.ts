@@ -71,7 +71,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     engine?.events.clear();
     random = new SeededRandom(config.seed);
     stats = emptyStats();
-    orgs = new Map(keys.map((key) => [key, newOrganisation(key)]));
+    orgs = new Map(keys.map((key) => [key, newOrganisation(key, config.repositories.count)]));
     engine = new ReplicaEngine(
       config,
       random,

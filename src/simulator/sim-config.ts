@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { describeIssues } from '../contracts';
 
+/** The most repositories an organisation of the simulator holds: enough to rehearse a glob over thousands. */
+const MAX_REPOSITORIES = 5000;
+
 const ms = (fallback: number, what: string) => z.number().int().min(0).default(fallback).describe(what);
 const rate = (what: string) => z.number().min(0).max(1).default(0).describe(what);
 
@@ -33,6 +36,7 @@ export const SimConfigSchema = z
           .default(8)
           .describe('deliveries per event before giving up'),
       })
+      .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
     behaviour: z
       .object({
@@ -45,6 +49,7 @@ export const SimConfigSchema = z
         errorRate: rate('chance a turn ends with the workspace in error (replica.error)'),
         sleepMidTurnRate: rate('chance a workspace falls asleep during a turn (the turn resumes after wake)'),
       })
+      .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
     faults: z
       .object({
@@ -60,6 +65,21 @@ export const SimConfigSchema = z
         webhookReorderRate: rate('chance an event is held back so a later one overtakes it'),
         webhookDelayMs: ms(0, 'extra delay before each delivery'),
       })
+      .strict() // a misspelt knob is refused, not ignored
+      .prefault({}),
+    repositories: z
+      .object({
+        count: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_REPOSITORIES, `must be at most ${MAX_REPOSITORIES}`)
+          .default(5)
+          .describe(
+            'repositories of each organisation (at most 5000): acme/api, acme/web, acme/infra, acme/docs, acme/legacy, then acme/service-001, -002, …; every fifth has no environment bound (taken at start and on POST /__sim/reset)',
+          ),
+      })
+      .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
   })
   .strict();
@@ -76,12 +96,14 @@ export function parseSimConfig(input: unknown): SimConfig {
   return parsed.data;
 }
 
+const KNOB_GROUPS = ['timings', 'behaviour', 'faults', 'repositories'] as const;
+
 /** `sim --help` text for every knob, generated from the schema so it never drifts. */
 export function describeSimConfig(): string {
   const lines: string[] = [];
   const shape = SimConfigSchema.shape;
   lines.push(`  seed  ${shape.seed.description ?? ''} (default 1)`);
-  for (const group of ['timings', 'behaviour', 'faults'] as const) {
+  for (const group of KNOB_GROUPS) {
     const inner =
       (shape[group] as unknown as { unwrap(): z.ZodObject }).unwrap?.() ??
       (shape[group] as unknown as z.ZodObject);
@@ -105,20 +127,19 @@ export function applyConfig(config: SimConfig, changes: SimConfigInput): void {
     timings: { ...config.timings, ...changes.timings },
     behaviour: { ...config.behaviour, ...changes.behaviour },
     faults: { ...config.faults, ...changes.faults },
+    repositories: { ...config.repositories, ...changes.repositories },
   });
-  Object.assign(config.timings, merged.timings);
-  Object.assign(config.behaviour, merged.behaviour);
-  Object.assign(config.faults, merged.faults);
+  for (const group of KNOB_GROUPS) Object.assign(config[group], merged[group]);
 }
 
 /** Applies `group.knob=value` flags over a config document; values must be numbers. */
 export function applyFlags(config: Record<string, unknown>, flags: string[]): Record<string, unknown> {
   const out = structuredClone(config);
   for (const flag of flags) {
-    const match = /^(seed|(timings|behaviour|faults)\.(\w+))=(-?\d+(?:\.\d+)?)$/.exec(flag);
+    const match = new RegExp(`^(seed|(${KNOB_GROUPS.join('|')})\\.(\\w+))=(-?\\d+(?:\\.\\d+)?)$`).exec(flag);
     if (!match) {
       throw new Error(
-        `--set ${flag}: expected KNOB=NUMBER with KNOB one of seed, timings.*, behaviour.*, faults.* (see --help)`,
+        `--set ${flag}: expected KNOB=NUMBER with KNOB one of seed, ${KNOB_GROUPS.map((g) => `${g}.*`).join(', ')} (see 'replica-fleet sim --help')`,
       );
     }
     const value = Number(match[4]);

@@ -14,6 +14,7 @@ import { runCommand } from '../../src/cli/command';
 import { campaignCommand } from '../../src/cli/commands/campaign';
 import { captureConsole } from '../support/console';
 import { closestWord, issuePath, missingPlaceholders, renderMessage } from '../../src/contracts';
+import { globProblem, repositoryMatcher } from '../../src/contracts/repository-glob';
 
 const ENV = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
 const root = path.resolve(__dirname, '..', '..');
@@ -94,6 +95,43 @@ describe('campaign spec', () => {
     expect(issuesOf({ message: 'x', targets: { repositories: 'acme/*' }, budgetUsd: 3 }).join()).toMatch(
       /estimatedMinutesPerItem: is required with budgetUsd/,
     );
+  });
+
+  it('refuses a targets glob that would match nothing or the wrong repositories, naming the problem and the fix', () => {
+    const targets = (repositories: string) => ({ message: 'x', targets: { repositories } });
+    expect(issuesOf(targets('acme/{api,web'))).toEqual([
+      'targets.repositories: "acme/{api,web" has a "{" at character 6 that is never closed; close it, e.g. "acme/{api,web}"',
+    ]);
+    expect(issuesOf(targets('   '))).toEqual([
+      'targets.repositories: is empty: give a glob over repository names, e.g. "acme/*"',
+    ]);
+    expect(issuesOf(targets(''))).toEqual([
+      'targets.repositories: is required: a glob over repository names, e.g. "acme/*"',
+    ]);
+    const problems: [string, RegExp][] = [
+      ['acme/[abc', /"\[" at character 6 that is never closed; close it, e.g. "acme\/\[abc\]"/],
+      ['acme/api}', /a "}" at character 9 with no "\{" before it; remove it or add the "\{" it closes/],
+      ['acme/(api|web', /"\(" at character 6 that is never closed/],
+      ['acme/{api,{web,docs}', /close it, e.g. "acme\/\{api,\{web,docs\}\}"/],
+      ['acme/{api}', /"\{api\}" with a single choice, which is matched literally; list two or more/],
+      ['acme/[]', /an empty class "\[\]" at character 6/],
+      ['acme/ api', /contains whitespace, which no repository name has/],
+    ];
+    for (const [glob, problem] of problems) expect(globProblem(glob), glob).toMatch(problem);
+    // Today's picomatch misreads each of these: none or the wrong names match.
+    expect(['acme/api', 'acme/web', 'b'].filter(repositoryMatcher('acme/{api,web'))).toEqual([]);
+    expect(['acme/api', 'b'].filter(repositoryMatcher('acme/(a|b'))).toEqual(['b']);
+    for (const glob of [
+      'acme/*',
+      'acme/{api,web}',
+      'acme/{a,{b,c}}',
+      'acme/svc-{1..3}',
+      'acme/[!l]*',
+      'acme/@(api|web)',
+      '!acme/legacy',
+      'acme/\\{x',
+    ])
+      expect(globProblem(glob), glob).toBeUndefined();
   });
 
   it('takes the look intervals of the job, validated, in seconds', () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../../src/cli/format/records';
 import { jobWorkflowId, type CampaignItem } from '../../src/contracts';
@@ -18,6 +19,7 @@ import {
   ListShape,
   PlanShape,
   ProgressShape,
+  RepositoriesShape,
   ResultsShape,
   ScheduleDescriptionShape,
   ScheduleShape,
@@ -398,6 +400,94 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
     const gone = await runCli(['replicas', 'get', replica.id], env());
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/404 not_found/);
+  }, 120_000);
+
+  it('replicas repos: each repository with the environment bound to it, --match by the targets rule, a broken glob refused', async () => {
+    const [text, json, matched, broken] = await Promise.all([
+      runCli(['replicas', 'repos'], env()),
+      runCli(['replicas', 'repos', '--json'], env()),
+      runCli(['replicas', 'repos', '--match', 'acme/{api,legacy}'], env()),
+      runCli(['replicas', 'repos', '--match', 'acme/{api'], env()),
+    ]);
+    for (const run of [text, json, matched]) expect(run.code, run.stderr).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^REPOSITORY +DEFAULT BRANCH +ENVIRONMENTS$/);
+    expect(lines.slice(1).map((l) => l.split(/ +/)[0])).toEqual([
+      'acme/api',
+      'acme/web',
+      'acme/infra',
+      'acme/docs',
+      'acme/legacy',
+    ]);
+    expect(lines[1]).toMatch(
+      new RegExp(`^acme/api +main +acme/api \\(${t.h.environmentFor('acme/api')}\\)$`),
+    );
+    expect(lines[5]).toMatch(/^acme\/legacy +main +none bound$/);
+    expect(text.stderr).toBe('5 repositories, 1 with no environment bound\n');
+    const repositories = RepositoriesShape.parse(jsonOf(json));
+    expect(repositories.find((r) => r.name === 'acme/web')?.environments).toEqual([
+      { id: t.h.environmentFor('acme/web'), name: 'acme/web' },
+    ]);
+    expect(repositories.find((r) => r.name === 'acme/legacy')?.environments).toEqual([]);
+    expect(
+      matched.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(/ +/)[0]),
+    ).toEqual(['acme/api', 'acme/legacy']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(
+      /--match "acme\/\{api" has a "\{" at character 6 that is never closed; close it, e.g. "acme\/\{api\}"/,
+    );
+  }, 60_000);
+
+  it('targets that cannot silently vanish: validate refuses a misread glob; plan and apply refuse one matching nothing, naming what there is, and start nothing; --allow-empty goes ahead', async () => {
+    const spec = (name: string, glob: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `message: fix {{repository}}\ntargets: { repositories: "${glob}" }\n`);
+      return file;
+    };
+    const broken = spec('broken-glob.yaml', 'acme/{api,web');
+    const none = spec('no-match.yaml', 'acme/*-svc');
+    const refusedId = uniqueTaskQueue('refused');
+    const emptyId = uniqueTaskQueue('empty');
+    const [validated, planned, applied] = await Promise.all([
+      runCli(['campaign', 'validate', broken], env()),
+      runCli(['campaign', 'plan', none], env()),
+      runCli(['campaign', 'apply', none, '--id', refusedId, '--wait'], env()),
+    ]);
+    expect(validated.code).toBe(2);
+    expect(validated.stderr).toContain(
+      'targets.repositories: "acme/{api,web" has a "{" at character 6 that is never closed; close it, e.g. "acme/{api,web}"',
+    );
+    for (const run of [planned, applied]) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(
+        'targets.repositories: no repository matches "acme/*-svc"; names look like: acme/api, acme/web, acme/infra, acme/docs, acme/legacy (5 in all); fix the glob',
+      );
+      expect(run.stderr).toContain('pass --allow-empty');
+      expect(run.stdout).toBe('');
+    }
+    await expect(t.env.client.workflow.getHandle(refusedId).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+
+    const [plannedEmpty, appliedEmpty] = await Promise.all([
+      runCli(['campaign', 'plan', none, '--allow-empty', '--json'], env()),
+      runCli(['campaign', 'apply', none, '--id', emptyId, '--allow-empty', '--wait', '--json'], env()),
+    ]);
+    expect(plannedEmpty.code, plannedEmpty.stderr).toBe(0);
+    const plan = PlanShape.parse(jsonOf(plannedEmpty));
+    expect(plan.items.total).toBe(0);
+    expect(plan.targets?.repositories).toEqual([]);
+    expect(plan.durationMinutes.min).toBeLessThanOrEqual(plan.durationMinutes.max);
+    expect(appliedEmpty.code, appliedEmpty.stderr).toBe(0);
+    expect(ApplyShape.parse(jsonOf(appliedEmpty))).toMatchObject({
+      campaignId: emptyId,
+      created: true,
+      progress: { state: 'finished', total: 0 },
+    });
   }, 120_000);
 
   it('plan: items without Temporal, targets resolved read-only, and --simulate on an embedded stack', async () => {

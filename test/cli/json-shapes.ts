@@ -226,3 +226,14 @@ export const ScheduleDescriptionShape = ScheduleShape.extend({
   runsSkippedForOverlap: z.number().int(),
   createdAt: iso,
 });
+
+/** `replicas repos --json`: the API's repository objects, each with the environments bound to it. */
+export const RepositoriesShape = z.array(
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    url: z.string(),
+    default_branch: z.string(),
+    environments: z.array(z.object({ id: z.string(), name: z.string() })),
+  }),
+);

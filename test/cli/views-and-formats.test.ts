@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { campaignListQuery } from '../../src/campaign/list';
 import { DEFAULT_MINUTES_PER_ITEM, planCampaign } from '../../src/campaign/plan';
 import { cronProblem, intervalProblem } from '../../src/campaign/schedule-specs';
+import { formatPlan } from '../../src/cli/commands/campaign-plan';
 import type { CampaignProgress, CampaignSpec, ItemRecord } from '../../src/contracts';
 import { burndown } from '../../src/cli/format/burndown';
 import { htmlReport } from '../../src/cli/format/html-report';
@@ -263,6 +264,20 @@ describe('plan figures', () => {
     );
     expect(plan.items).toEqual({ total: 3, run: 2, skipped: 1, environmentsToCreate: 1 });
     expect(plan.apiCalls.webhooks).toBeUndefined();
+  });
+
+  it('plans a glob that matched nothing (--allow-empty) as 0 items, never a duration whose minimum passes its maximum', () => {
+    const targets = { pattern: 'acme/*-svc', apiCalls: 1, repositories: [] };
+    for (const spec of [
+      { job: { message: 'x' }, targets: { repositories: 'acme/*-svc' } },
+      { job: { message: 'x' }, targets: { repositories: 'acme/*-svc' }, startsPerMinute: 5 },
+    ] satisfies CampaignSpec[]) {
+      const plan = planCampaign(spec, { targets });
+      expect(plan.items).toEqual({ total: 0, run: 0, skipped: 0, environmentsToCreate: 0 });
+      expect(plan.durationMinutes.min).toBeLessThanOrEqual(plan.durationMinutes.max);
+      const duration = /\nduration +(.*)/.exec(formatPlan(plan))?.[1] ?? '';
+      expect(duration).toMatch(/^\d+s \(an item: /); // one figure, the lookups' floor: not "1s – 0s"
+    }
   });
 });
 

@@ -5,12 +5,14 @@ import { applyCampaign, describeApply, type ApplyOutcome } from '../../campaign/
 import type { CampaignOrigin } from '../../campaign/list';
 import { campaignHeader, campaignRecords } from '../../campaign/reads';
 import { assertItemsRender, loadCampaignSpec, loadItems } from '../../campaign/spec';
+import { requireMatchingRepositories } from '../../campaign/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { CampaignProgress, ItemRecord } from '../../contracts';
 import { CAMPAIGN_ID, campaignIdFor } from '../../campaign/identity';
 import { describeOverlap, overlappingCampaigns } from '../../campaign/overlap';
 import { EXIT, UsageError, command, required } from '../command';
 import { recordsTable } from '../format/records';
+import { withReplicas } from '../replicas-client';
 import { EXIT_INTERRUPTED, printJson, screenOf, untilInterrupted } from '../terminal';
 import { watchCampaign } from '../watch';
 import { CONNECTION, warnAboutWorkers, withCampaigns } from './campaign-shared';
@@ -57,7 +59,7 @@ export function applyCommand(name: 'apply' | 'start', summary: string) {
   return command({
     name,
     summary,
-    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--allow-overlap] [--wait] [--json]
+    help: `Usage: replica-fleet campaign ${name} FILE [--id ID] [--retry-failed] [--prune] [--allow-overlap] [--allow-empty] [--wait] [--json]
        replica-fleet campaign ${name} FILE --dry-run [--simulate] [--json]
 
 Creates the campaign, or reconciles an existing one by item key (running, finished, or closed and
@@ -65,7 +67,9 @@ applied again): items that succeeded are kept and never re-run, running ones con
 added, failed and timed-out ones re-run only with --retry-failed, keys no longer in the spec are left
 alone unless --prune (which cancels them, with cleanup). A changed message or setting applies to
 items not started yet. Prints what the apply did, e.g. "+12 new, 340 kept, 3 retried, 0 pruned".
-The spec is validated before anything is contacted (exit 2 naming each field).
+The spec is validated before anything is contacted (exit 2 naming each field); a targets glob is
+then checked against the repositories of REPLICAS_API_URL / REPLICAS_API_KEY, and one that matches
+none exits 2 with a sample of the names there are, before anything starts.
 
 Options:
   --id ID         campaign id (default: the spec's id, else made from its name, else from its file
@@ -73,6 +77,8 @@ Options:
   --allow-overlap start even when a running campaign still works on some of the same repositories
   --retry-failed  re-run failed and timed-out items the spec names
   --prune         cancel items the spec no longer names
+  --allow-empty   apply a targets glob even when it matches no repository (the campaign finishes
+                  empty; a scheduled or later apply may find some); skips the check above
   --wait          show the live view (as 'campaign watch') on stderr until the campaign ends, then
                   every item on stdout; exit 1 if any item failed or timed out
   --json          print the apply's outcome as JSON (with --wait: once it ended, with "progress")
@@ -87,6 +93,7 @@ Example:
       'retry-failed': { type: 'boolean' },
       prune: { type: 'boolean' },
       'allow-overlap': { type: 'boolean' },
+      'allow-empty': { type: 'boolean' },
       wait: { type: 'boolean' },
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
@@ -94,8 +101,13 @@ Example:
     },
     async run({ values, positionals }) {
       const file = required(positionals, 0, 'FILE');
-      if (values['dry-run']) return runPlan(file, { json: values.json, simulate: values.simulate });
+      if (values['dry-run']) return runPlan(file, values);
       const { id, spec } = loadCampaignSpec(file);
+      const glob = spec.targets?.repositories;
+      if (glob !== undefined && !values['allow-empty']) {
+        const checked = await withReplicas((replicas) => requireMatchingRepositories(replicas, glob, file));
+        if (checked !== EXIT.ok) return checked;
+      }
       const config = loadWorkerConfig();
       const campaignId = campaignIdFor({ flag: values.id, id, name: spec.name, file });
       if (values.id !== undefined && !CAMPAIGN_ID.test(values.id))
@@ -111,7 +123,13 @@ Example:
       return withCampaigns(async (client) => {
         await warnAboutWorkers(client);
         if (!values['allow-overlap']) {
-          const overlaps = await overlappingCampaigns(client, campaignId, spec);
+          const { overlaps, unanswered } = await overlappingCampaigns(client, campaignId, spec, {
+            taskQueue: config.taskQueue,
+          });
+          for (const other of unanswered)
+            console.error(
+              `warning: campaign "${other}" did not answer within 5 s (is a worker serving it?): not checked for overlap`,
+            );
           if (overlaps.length > 0) {
             for (const overlap of overlaps) console.error(describeOverlap(campaignId, overlap));
             return EXIT.failed;

@@ -1,15 +1,15 @@
 import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign/plan';
 import { simulateCampaign, type SimulationOutcome } from '../../campaign/simulate';
 import { CampaignSpecError, loadCampaignSpec } from '../../campaign/spec';
-import { previewTargets } from '../../campaign/targets-preview';
+import { previewTargets, requireMatchingRepositories } from '../../campaign/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
-import { applyFlags, type SimConfigInput } from '../../simulator';
 import { PORT_ATTEMPTS } from '../../stack/embedded-temporal';
 import { EXIT, UsageError, command, required, wholeNumber } from '../command';
 import { humanDuration, usd } from '../format/units';
 import { withReplicas } from '../replicas-client';
 import { exitCodeOfSignal, printJson, untilInterrupted } from '../terminal';
+import { simKnobs } from './sim';
 
 export const validate = command({
   name: 'validate',
@@ -169,15 +169,6 @@ export function formatSimulation(outcome: SimulationOutcome): string {
   ].join('\n');
 }
 
-/** `--set KNOB=VALUE` flags of `replica-fleet sim`, for a simulated run (e.g. behaviour.errorRate=0.2). */
-function simFlags(flags: string[] | undefined): SimConfigInput {
-  try {
-    return applyFlags({}, flags ?? []) as SimConfigInput;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined): CampaignItem[] {
   if (spec.items) return spec.items;
   return (targets?.repositories ?? [])
@@ -191,13 +182,19 @@ function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined):
  */
 export async function runPlan(
   file: string,
-  options: { json?: boolean; simulate?: boolean; set?: string[]; 'simulate-port'?: string },
+  options: {
+    json?: boolean;
+    simulate?: boolean;
+    set?: string[];
+    'simulate-port'?: string;
+    'allow-empty'?: boolean;
+  },
 ): Promise<number> {
   const { id, spec } = loadCampaignSpec(file);
   if (options.set?.length && !options.simulate) throw new UsageError('--set only applies with --simulate');
   if (options['simulate-port'] !== undefined && !options.simulate)
     throw new UsageError('--simulate-port only applies with --simulate');
-  const sim = simFlags(options.set);
+  const sim = simKnobs(options.set);
   const port =
     options['simulate-port'] === undefined
       ? undefined
@@ -208,6 +205,8 @@ export async function runPlan(
     const wanted = spec.targets;
     await withReplicas(async (client) => {
       targets = await previewTargets(client, wanted);
+      if (!targets.repositories.length && !options['allow-empty'])
+        await requireMatchingRepositories(client, wanted.repositories, file);
     });
     if (!targets) return EXIT.failed;
   }
@@ -247,22 +246,25 @@ export const PLAN_OPTIONS = {
   simulate: { type: 'boolean' },
   set: { type: 'string', multiple: true },
   'simulate-port': { type: 'string' },
+  'allow-empty': { type: 'boolean' },
 } as const;
 
 export const plan = command({
   name: 'plan',
   summary: 'what a spec would do and cost, starting nothing (--simulate runs it on a simulator)',
-  help: `Usage: replica-fleet campaign plan FILE [--json] [--simulate [--set KNOB=VALUE]... [--simulate-port N]]
+  help: `Usage: replica-fleet campaign plan FILE [--json] [--allow-empty] [--simulate [--set KNOB=VALUE]... [--simulate-port N]]
 
 Validates the spec, resolves its targets (read-only, through REPLICAS_API_URL / REPLICAS_API_KEY:
 each matched repository runs on its environment, would get one created from the template, or is
-skipped with the reason) and prints what would happen: items, concurrency and pacing, rollout waves,
+skipped with the reason; a glob that matches no repository exits 2 with a sample of the names
+there are) and prints what would happen: items, concurrency and pacing, rollout waves,
 an expected duration range, the projected and the maximum spend against the budget, and the
 Replicas API calls it takes — with the assumptions behind each figure. Nothing is started and no
 Temporal server is needed.
 
 Options:
   --json            the plan as one JSON object (see the README for its fields)
+  --allow-empty     plan a targets glob that matches no repository instead of refusing it
   --simulate        also run the campaign on a private embedded Temporal server and the Replicas
                     simulator (compressed time), and report counts, PRs, API calls and wall time
   --set KNOB=VALUE  a simulator knob for --simulate, repeatable (see 'replica-fleet sim --help'),

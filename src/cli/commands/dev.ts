@@ -13,6 +13,10 @@ import type { ItemRecord } from '../../contracts';
 import { EXIT, command, wholeNumber } from '../command';
 import { formatProgress } from '../format/progress';
 import { recordsTable } from '../format/records';
+import { simKnobs } from './sim';
+
+/** The simulator `dev` runs: quick workspaces, so the demo campaign ends in seconds; `--set` goes over it. */
+const DEV_SIM = { timings: { provisionMs: 500, turnMs: 1500 } };
 
 export const devCommand = command({
   name: 'dev',
@@ -31,16 +35,25 @@ Options:
   --data-dir DIR    where the dev server keeps its database (default .data/)
   --sim-port N      Replicas API simulator port (default 8787)
   --webhook-port N  webhook ingress port (default 8788)
+  --set KNOB=VALUE  a simulator knob, repeatable, as for 'replica-fleet sim' (its --help lists them),
+                    e.g. --set behaviour.errorRate=0.15 or --set repositories.count=300; over dev's
+                    own quick timings (timings.provisionMs=${DEV_SIM.timings.provisionMs}, timings.turnMs=${DEV_SIM.timings.turnMs})
   --once            exit after the demo campaign instead of serving
 
+While it serves, POST /__sim/config on the simulator changes timings, behaviour and faults without a
+restart (same JSON as 'sim --config'), e.g.
+  curl -X POST http://127.0.0.1:8787/__sim/config -d '{"faults": {"serverErrorRate": 0.1}}'
+
 Example:
-  replica-fleet dev --once`,
+  replica-fleet dev --once
+  npm run dev -- --set behaviour.errorRate=0.15`,
   options: {
     port: { type: 'string', default: '7233' },
     'ui-port': { type: 'string', default: '8233' },
     'data-dir': { type: 'string', default: path.join(packageRoot(), '.data') },
     'sim-port': { type: 'string', default: '8787' },
     'webhook-port': { type: 'string', default: '8788' },
+    set: { type: 'string', multiple: true },
     once: { type: 'boolean', default: false },
   },
   async run({ values }) {
@@ -48,6 +61,7 @@ Example:
     const uiPort = wholeNumber(values['ui-port'], '--ui-port', 1, 65535);
     const simPort = wholeNumber(values['sim-port'], '--sim-port', 1, 65535);
     const webhookPort = wholeNumber(values['webhook-port'], '--webhook-port', 1, 65535);
+    const simConfig = simKnobs(values.set, DEV_SIM);
     const config = loadWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     const namespace = config.temporal.TEMPORAL_NAMESPACE;
 
@@ -59,7 +73,7 @@ Example:
     try {
       const stack = await startLocalStack({
         temporal,
-        sim: { port: simPort, config: { timings: { provisionMs: 500, turnMs: 1500 } } },
+        sim: { port: simPort, config: simConfig },
         webhookPort,
         workerEnv: {
           TEMPORAL_NAMESPACE: namespace,
@@ -68,7 +82,7 @@ Example:
         },
       });
       console.log(
-        `replica-fleet dev: Replicas simulator ${stack.sim.url} (key sim-local-key), webhooks ${stack.ingress?.url}`,
+        `replica-fleet dev: Replicas simulator ${stack.sim.url} (key sim-local-key${values.set?.length ? `; ${values.set.join(', ')}` : ''}; change knobs with POST ${stack.sim.url}/__sim/config), webhooks ${stack.ingress?.url}`,
       );
       try {
         const health = await temporal.client.workflow.execute<typeof healthCheckWorkflow>(

@@ -1,6 +1,8 @@
+import { describeNoMatch, repositoryBindings } from '../../campaign/targets-preview';
+import { globProblem, repositoryMatcher } from '../../contracts/repository-glob';
 import { ReplicasApiError, type ReplicaListItem } from '../../replicas';
 import { CodingAgent, ReplicaStatus } from '../../replicas/schemas/common';
-import { EXIT, command, group, oneOf, required, wholeNumber } from '../command';
+import { EXIT, UsageError, command, group, oneOf, required, wholeNumber } from '../command';
 import { withReplicas } from '../replicas-client';
 import { EXIT_INTERRUPTED, printJson, untilInterrupted } from '../terminal';
 
@@ -177,12 +179,59 @@ Example:
   },
 });
 
+const repos = command({
+  name: 'repos',
+  summary: "the organisation's repositories and the environment bound to each (what targets resolve to)",
+  help: `Usage: replica-fleet replicas repos [--match GLOB] [--json]
+
+One line per repository: its name, default branch and the environment(s) bound to it, or "none
+bound" (a campaign target on it is skipped unless the spec sets targets.templateEnvironment). The
+last line, on stderr, counts them. --match keeps the names a targets glob would match, by the same
+rule as 'campaign plan'; a glob that matches nothing prints a sample of the names there are.
+--json prints the API's repository objects, each with "environments": [{id, name}]. ${ENV}
+
+Example:
+  replica-fleet replicas repos --match "acme/service-0*"`,
+  options: { match: { type: 'string' }, json: { type: 'boolean' } },
+  run: ({ values }) => {
+    const match = values.match;
+    const problem = match === undefined ? undefined : globProblem(match);
+    if (problem) throw new UsageError(`--match ${problem}`);
+    return withReplicas(async (client) => {
+      const all = await repositoryBindings(client);
+      const isMatch = match === undefined ? () => true : repositoryMatcher(match);
+      const shown = all.filter((repo) => isMatch(repo.name));
+      if (values.json) printJson(shown);
+      else {
+        const width = Math.max(10, ...shown.map((r) => r.name.length));
+        const branchWidth = Math.max(14, ...shown.map((r) => r.default_branch.length));
+        if (shown.length)
+          console.log(`${'REPOSITORY'.padEnd(width)}  ${'DEFAULT BRANCH'.padEnd(branchWidth)}  ENVIRONMENTS`);
+        for (const r of shown) {
+          const bound = r.environments.map((e) => `${e.name} (${e.id})`).join(', ') || 'none bound';
+          console.log(`${r.name.padEnd(width)}  ${r.default_branch.padEnd(branchWidth)}  ${bound}`);
+        }
+      }
+      const unbound = shown.filter((r) => r.environments.length === 0).length;
+      if (match !== undefined && shown.length === 0)
+        console.error(
+          describeNoMatch(
+            match,
+            all.map((r) => r.name),
+          ),
+        );
+      else console.error(`${shown.length} repositories, ${unbound} with no environment bound`);
+    });
+  },
+});
+
 export const replicasCommand = group(
   'replicas',
-  'look at one workspace: list, get, send, wake, delete, events',
+  'look at one workspace (list, get, send, wake, delete, events) or the repositories (repos)',
   `Usage: replica-fleet replicas <subcommand>
 
 Hands-on commands over the Replicas API, for looking at one workspace without the dashboard — e.g.
-a replica a failed campaign item kept ('campaign item ID KEY' shows its id). ${ENV}`,
-  [list, get, send, wake, remove, events],
+a replica a failed campaign item kept ('campaign item ID KEY' shows its id) — and at the repositories
+a targets glob chooses from ('replicas repos'). ${ENV}`,
+  [list, get, send, wake, remove, events, repos],
 );

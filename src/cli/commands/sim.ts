@@ -1,6 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SIM_API_KEY, applyFlags, describeSimConfig, startSimulator } from '../../simulator';
+import {
+  DEFAULT_SIM_API_KEY,
+  applyFlags,
+  describeSimConfig,
+  parseSimConfig,
+  startSimulator,
+  type SimConfigInput,
+} from '../../simulator';
 import { EXIT, UsageError, command, wholeNumber } from '../command';
+
+/**
+ * `--set KNOB=VALUE` flags over a base config (a --config file, a command's own defaults), checked
+ * against the simulator's knobs before anything starts: a malformed flag, an unknown knob or a value
+ * out of range is a usage error naming it (exit 2).
+ */
+export function simKnobs(flags: string[] | undefined, base: object = {}): SimConfigInput {
+  try {
+    const config = applyFlags(base as Record<string, unknown>, flags ?? []);
+    parseSimConfig(config);
+    return config as SimConfigInput;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
 
 export const simCommand = command({
   name: 'sim',
@@ -17,6 +39,7 @@ Options:
                    (default: ${DEFAULT_SIM_API_KEY})
   --config FILE    JSON file with any of the knobs below, e.g. {"faults": {"serverErrorRate": 0.1}}
   --set KNOB=VALUE set one knob, repeatable, applied after --config, e.g. --set faults.rateLimitRate=0.2
+                   or --set repositories.count=300
   --seed N         seed of every random choice (same as --set seed=N)
 
 Config knobs (milliseconds, probabilities 0..1):
@@ -49,20 +72,11 @@ Example:
         );
       }
     }
-    try {
-      config = applyFlags(config as Record<string, unknown>, [
-        ...(values.seed ? [`seed=${values.seed}`] : []),
-        ...(values.set ?? []),
-      ]);
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-    const sim = await startSimulator({
-      port,
-      host: values.host,
-      apiKeys: values['api-key'],
-      config: config as object,
-    });
+    const knobs = simKnobs(
+      [...(values.seed ? [`seed=${values.seed}`] : []), ...(values.set ?? [])],
+      config as object,
+    );
+    const sim = await startSimulator({ port, host: values.host, apiKeys: values['api-key'], config: knobs });
     console.log(`replica-fleet sim: listening on ${sim.url} (seed ${sim.config.seed})`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
