@@ -14,7 +14,7 @@ function retryLines(retry: RetryReport): string[] {
     .map(([state, n]) => `${n} ${state}`)
     .join(', ');
   return [
-    `retry phase: ${retry.items} item(s) retried${ended ? `, ended ${ended}` : ''}; ${seconds(retry.wallMs)} wall, longest time without progress ${seconds(retry.longestStall.ms)}`,
+    `retry phase: ${retry.items} item(s) retried (${retry.withPr} with a PR to continue)${ended ? `, ended ${ended}` : ''}; ${seconds(retry.wallMs)} wall, longest time without progress ${seconds(retry.longestStall.ms)}`,
     `  workspaces: ${byRecords.kept} continued on the kept one, ${byRecords.new} on a new one (simulator: ${bySimulator.kept} kept, ${bySimulator.new} new)`,
     `  spend: ${usd(retry.spendUsd.before)} before, ${usd(retry.spendUsd.after)} after`,
     `  kills: ${describeKills(retry.kills)}`,

@@ -11,6 +11,8 @@ export interface Workspaces {
 export interface RetryOutcome {
   /** Items the retry re-ran: those the first pass left failed or timed out. */
   items: number;
+  /** Retried items that had a PR, which their re-run was to continue rather than open another. */
+  withPr: number;
   /** How the retried items ended. */
   ended: Partial<Record<ItemState, number>>;
   /**
@@ -50,5 +52,10 @@ export function retryOutcome(evidence: {
       bySimulator.kept += 1;
     if (createdNames.has(runReplicaName(campaignId, first.key, last.attempt))) bySimulator.new += 1;
   }
-  return { items: retried.length, ended, workspaces: { byRecords, bySimulator } };
+  return {
+    items: retried.length,
+    withPr: retried.filter((r) => r.pullRequest !== undefined).length,
+    ended,
+    workspaces: { byRecords, bySimulator },
+  };
 }

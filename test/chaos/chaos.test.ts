@@ -160,7 +160,7 @@ describe('chaos measures', () => {
     const outcome = retryOutcome({
       campaignId: 'c',
       before: [
-        run('kept', { replicaId: 'k1' }),
+        run('kept', { replicaId: 'k1', pullRequest: 'pk' }),
         run('moved', { replicaId: 'm1' }),
         run('fine', { state: 'succeeded', replicaId: 'f1' }),
       ],
@@ -182,6 +182,7 @@ describe('chaos measures', () => {
     });
     expect(outcome).toEqual({
       items: 2,
+      withPr: 1,
       ended: { succeeded: 1, failed: 1 },
       workspaces: { byRecords: { kept: 1, new: 1 }, bySimulator: { kept: 1, new: 1 } },
     });
