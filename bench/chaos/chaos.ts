@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { applyCampaign } from '../../src/campaign/apply';
-import { campaignProgress, campaignRecords } from '../../src/campaign/reads';
-import { TASK_QUEUES, type CampaignProgress, type CampaignSpec, type ItemRecord } from '../../src/contracts';
+import { campaignRecords } from '../../src/campaign/reads';
+import { untilAccepted } from '../../src/campaign/until-accepted';
+import { TASK_QUEUES, type CampaignProgress, type ItemRecord } from '../../src/contracts';
 import { ReplicasClient } from '../../src/replicas';
 import {
   DEFAULT_SIM_API_KEY,
@@ -15,14 +16,17 @@ import {
   type SimStats,
   type Simulator,
 } from '../../src/simulator';
+import { retryFailedUpdate } from '../../src/workflows/campaign/messages';
 import { percentile } from '../percentile';
+import { drivePhase, type Drive, type ExecutedKill } from './drive';
 import { prepareFleet } from './fleet';
 import { measure, MEASURES, type Measures } from './measures';
-import type { Service } from './processes';
-import { finishedCount, ProgressTrace, type Stall } from './progress-trace';
+import type { Stall } from './progress-trace';
+import { retryOutcome, type RetryOutcome } from './retry-summary';
 import {
   describeDisruption,
   planDisruptions,
+  planRetryDisruptions,
   type Disruption,
   type KillCounts,
   type Target,
@@ -34,8 +38,11 @@ export interface ChaosOptions {
   concurrency: number;
   itemsPerShard: number;
   seed: number;
+  /** Kills during the first pass. */
   kills: KillCounts;
-  /** The run stops and fails once this passes. */
+  /** Kills during the retry phase (`retry-failed` after the first pass), planned over the retried items. */
+  retryKills: KillCounts;
+  /** The run (both phases) stops and fails once this passes. */
   deadlineMs: number;
   /** The longest stretch without progress a passing run may have. */
   maxStallMs: number;
@@ -50,11 +57,15 @@ export interface ChaosOptions {
   log?: (line: string) => void;
 }
 
-export interface ExecutedKill extends Disruption {
-  /** When the kill happened (ms from the start) and how long until the process served again. */
-  atMs: number;
-  backAfterMs: number;
-  error?: string;
+export type { ExecutedKill } from './drive';
+
+/** The retry phase: what it re-ran and how, and what the campaign spent before and after it. */
+export interface RetryReport extends RetryOutcome {
+  spendUsd: { before: number; after: number };
+  wallMs: number;
+  longestStall: Stall;
+  planned: Disruption[];
+  kills: ExecutedKill[];
 }
 
 export interface ChaosReport {
@@ -76,92 +87,12 @@ export interface ChaosReport {
   itemSeconds?: { p50: number; p95: number; max: number };
   planned: Disruption[];
   kills: ExecutedKill[];
+  /** The retry phase, once the first pass finished. */
+  retry?: RetryReport;
   unexpectedExits: Record<Target, number>;
   injected: Pick<SimStats, 'faults' | 'webhooks' | 'wakes' | 'replicasCreated'>;
   /** Logs of the processes, kept when the run did not pass (or when asked to). */
   logDir?: string;
-}
-
-/** What happened while the campaign ran. */
-interface Drive {
-  progress?: CampaignProgress;
-  trace: ProgressTrace;
-  kills: ExecutedKill[];
-  wallMs: number;
-}
-
-/** Kills one process, leaves it down for the planned time, and starts it again on the same port. */
-async function disrupt(service: Service, planned: Disruption, startedMs: number): Promise<ExecutedKill> {
-  const at = Date.now();
-  const executed = () => ({ ...planned, atMs: at - startedMs, backAfterMs: Date.now() - at });
-  try {
-    await service.kill();
-    await delay(planned.downMs);
-    await service.start();
-    return executed();
-  } catch (error) {
-    return { ...executed(), error: String(error) };
-  }
-}
-
-/**
- * Applies the campaign and follows it once a second until it finishes or the deadline passes, firing
- * each planned kill once its share of the items has finished (one kill at a time).
- */
-async function driveCampaign(
-  client: Client,
-  campaignId: string,
-  spec: CampaignSpec,
-  options: ChaosOptions & {
-    planned: Disruption[];
-    services: Record<Target, Service>;
-    log: (line: string) => void;
-  },
-): Promise<Drive> {
-  const { planned, services, log, items } = options;
-  const startedMs = Date.now();
-  await applyCampaign(client, spec, {
-    campaignId,
-    taskQueue: TASK_QUEUES.workflows,
-    apiTaskQueue: TASK_QUEUES.api,
-  });
-  const trace = new ProgressTrace(items, startedMs);
-  const kills: ExecutedKill[] = [];
-  let disrupting: Promise<void> | undefined;
-  let next = 0;
-  let progress: CampaignProgress | undefined;
-  let loggedAt = 0;
-  while (Date.now() < startedMs + options.deadlineMs) {
-    // A read nobody can answer (Temporal or the worker down) is a gap in the trace, not an error.
-    const read = await client.connection
-      .withDeadline(Date.now() + 5_000, () => campaignProgress(client, campaignId))
-      .catch(() => undefined);
-    if (read) {
-      progress = read;
-      trace.record(finishedCount(read));
-      if (read.state !== 'running') break;
-    }
-    const due = planned[next];
-    if (!disrupting && due && trace.finished >= due.atFinished * items) {
-      next += 1;
-      log(`chaos: ${describeDisruption(due)} (now ${trace.finished} finished)`);
-      disrupting = disrupt(services[due.target], due, startedMs).then((kill) => {
-        kills.push(kill);
-        log(
-          `chaos: ${kill.target} back after ${(kill.backAfterMs / 1000).toFixed(1)} s${kill.error ? `: ${kill.error}` : ''}`,
-        );
-        disrupting = undefined;
-      });
-    }
-    if (Date.now() - loggedAt >= 10_000) {
-      loggedAt = Date.now();
-      log(`chaos: ${Math.round((loggedAt - startedMs) / 1000)} s: ${trace.finished}/${items} finished`);
-    }
-    await delay(1_000);
-  }
-  const wallMs = Date.now() - startedMs;
-  await disrupting;
-  return { progress, trace, kills, wallMs };
 }
 
 /** Every record of the campaign, read again from the start if a read fails midway. */
@@ -190,33 +121,31 @@ async function liveReplicas(sim: Simulator): Promise<{ id: string; name: string 
   }
 }
 
-/** Why the run fails, if it does: each measure above zero, a long stall, a kill that did not happen. */
-function problemsOf(
-  options: ChaosOptions,
-  drive: Drive,
-  planned: Disruption[],
-  measures?: Measures,
-): string[] {
+/** Why a phase fails, if it does: it did not finish, it stalled too long, a kill did not happen. */
+function phaseProblems(name: string, options: ChaosOptions, drive: Drive): string[] {
   const problems: string[] = [];
   const { progress, trace } = drive;
   if (progress?.state !== 'finished')
     problems.push(
-      `the campaign did not finish within ${options.deadlineMs / 1000} s (${trace.finished}/${options.items} finished, state ${progress?.state ?? 'unknown'})`,
+      `${name}: the campaign did not finish within ${options.deadlineMs / 1000} s (${trace.finished}/${drive.items} finished, state ${progress?.state ?? 'unknown'})`,
     );
-  for (const name of MEASURES) {
-    const count = measures?.counts[name] ?? 0;
-    if (count > 0) problems.push(`${name}: ${count} (${measures?.examples[name].join('; ')})`);
-  }
   const stall = trace.longestStall();
   if (stall.ms > options.maxStallMs)
     problems.push(
-      `longest time without progress ${(stall.ms / 1000).toFixed(1)} s > ${options.maxStallMs / 1000} s`,
+      `${name}: longest time without progress ${(stall.ms / 1000).toFixed(1)} s > ${options.maxStallMs / 1000} s`,
     );
   for (const kill of drive.kills)
-    if (kill.error) problems.push(`${kill.target} did not come back: ${kill.error}`);
-  if (drive.kills.length < planned.length)
-    problems.push(`only ${drive.kills.length} of ${planned.length} planned kills ran`);
+    if (kill.error) problems.push(`${name}: ${kill.target} did not come back: ${kill.error}`);
+  if (drive.kills.length < drive.planned.length)
+    problems.push(`${name}: only ${drive.kills.length} of ${drive.planned.length} planned kills ran`);
   return problems;
+}
+
+/** Each measure above zero, one line each. */
+function measureProblems(measures?: Measures): string[] {
+  return MEASURES.filter((name) => (measures?.counts[name] ?? 0) > 0).map(
+    (name) => `${name}: ${measures?.counts[name]} (${measures?.examples[name].join('; ')})`,
+  );
 }
 
 function itemSeconds(records: ItemRecord[]): ChaosReport['itemSeconds'] {
@@ -237,8 +166,9 @@ function apiCalls(stats: SimStats): number {
 
 /**
  * One chaos run: a campaign against the simulator with every fault knob on, while the worker, the
- * webhook ingress and the Temporal dev server are SIGKILLed on a seeded schedule and started again.
- * The simulator lives in this process, so its record of what really happened survives every kill.
+ * webhook ingress and the Temporal dev server are SIGKILLed on a seeded schedule and started again;
+ * then `retry-failed` re-runs what failed, under the same faults and more kills. The simulator lives in
+ * this process, so its record of what really happened survives every kill.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -252,6 +182,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     },
   );
   const planned = planDisruptions(options.seed, options.kills);
+  // Its own seed, so adding retry kills leaves the first pass's plan as it was.
+  const retryPlanned = planRetryDisruptions(options.seed + 1, options.retryKills);
   let passed = false;
   let connection: Connection | undefined;
   try {
@@ -260,27 +192,68 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const client = new Client({ connection, namespace: 'default' });
     const campaignId = `chaos-${options.seed}`;
     const spec = chaosSpec(options, (repository) => sim.environmentFor(repository));
+    const itemKeys = (spec.items ?? []).map((item) => item.key);
     log(
       `chaos: seed ${options.seed}, ${options.items} items, concurrency ${options.concurrency}; logs in ${dir}`,
     );
     for (const d of planned) log(`chaos: plan: ${describeDisruption(d)}`);
+    for (const d of retryPlanned)
+      log(`chaos: plan of the retry phase: ${describeDisruption(d)} of the retried`);
 
-    const drive = await driveCampaign(client, campaignId, spec, { ...options, planned, services, log });
-    const records = drive.progress?.state === 'finished' ? await readRecords(client, campaignId) : [];
+    const deadlineAtMs = Date.now() + options.deadlineMs;
+    const spendSamples: number[] = [];
+    const phase = { services, deadlineAtMs, spendSamples, log };
+    const first = await drivePhase(client, campaignId, {
+      ...phase,
+      name: 'first pass',
+      planned,
+      start: async () => {
+        await applyCampaign(client, spec, {
+          campaignId,
+          taskQueue: TASK_QUEUES.workflows,
+          apiTaskQueue: TASK_QUEUES.api,
+        });
+        return itemKeys.length;
+      },
+    });
+    const firstRecords = first.progress?.state === 'finished' ? await readRecords(client, campaignId) : [];
+    const turnsBefore = structuredClone(sim.stats().turnsByReplica);
+    const retry =
+      first.progress?.state === 'finished'
+        ? await drivePhase(client, campaignId, {
+            ...phase,
+            name: 'retry',
+            planned: retryPlanned,
+            start: async () => {
+              const handle = client.workflow.getHandle(campaignId);
+              const { requeued } = await untilAccepted(() => handle.executeUpdate(retryFailedUpdate));
+              log(`chaos: retry-failed re-queued ${requeued} item(s)`);
+              return requeued;
+            },
+          })
+        : undefined;
+    const last = retry ?? first;
+    const records = last.progress?.state === 'finished' ? await readRecords(client, campaignId) : [];
     sim.configure(NO_FAULTS);
     const stats = sim.stats();
     const measures =
       records.length > 0
         ? measure({
             campaignId,
-            itemKeys: (spec.items ?? []).map((item) => item.key),
+            itemKeys,
             followUps: FOLLOW_UPS.length,
             records,
+            earlierRecords: firstRecords,
             stats,
             liveReplicas: await liveReplicas(sim),
+            spendSamples,
           })
         : undefined;
-    const problems = problemsOf(options, drive, planned, measures);
+    const problems = [
+      ...phaseProblems('first pass', options, first),
+      ...(retry ? phaseProblems('retry', options, retry) : []),
+      ...measureProblems(measures),
+    ];
     passed = problems.length === 0;
     return {
       seed: options.seed,
@@ -289,16 +262,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       followUps: FOLLOW_UPS.length,
       passed,
       problems,
-      campaignState: drive.progress?.state ?? 'unknown',
-      counts: drive.progress?.counts,
+      campaignState: last.progress?.state ?? 'unknown',
+      counts: last.progress?.counts,
       measures,
-      longestStall: drive.trace.longestStall(),
-      wallMs: drive.wallMs,
-      itemsPerSecond: Math.round((drive.trace.finished / drive.wallMs) * 1000 * 100) / 100,
+      longestStall: first.trace.longestStall(),
+      wallMs: first.wallMs,
+      itemsPerSecond: Math.round((first.trace.finished / first.wallMs) * 1000 * 100) / 100,
       apiCallsPerItem: Math.round((apiCalls(stats) / options.items) * 10) / 10,
-      itemSeconds: itemSeconds(records),
-      planned,
-      kills: drive.kills,
+      itemSeconds: itemSeconds(firstRecords),
+      planned: first.planned,
+      kills: first.kills,
+      ...(retry && {
+        retry: {
+          ...retryOutcome({ campaignId, before: firstRecords, after: records, turnsBefore, stats }),
+          spendUsd: { before: first.progress?.spentUsd ?? 0, after: retry.progress?.spentUsd ?? 0 },
+          wallMs: retry.wallMs,
+          longestStall: retry.trace.longestStall(),
+          planned: retry.planned,
+          kills: retry.kills,
+        },
+      }),
       unexpectedExits: {
         worker: services.worker.unexpectedExits,
         ingress: services.ingress.unexpectedExits,

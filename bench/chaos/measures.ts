@@ -10,6 +10,8 @@ export const MEASURES = [
   'failedWithoutPlatformMessage',
   'failedByRetryableFault',
   'itemsNotFinished',
+  'secondPrs',
+  'spendDecreased',
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
@@ -18,10 +20,18 @@ export interface RunEvidence {
   campaignId: string;
   itemKeys: string[];
   followUps: number;
+  /** The records once the campaign finished. */
   records: ItemRecord[];
+  /**
+   * The records as earlier phases left them (the first pass, before a retry), so that each run of an
+   * item is known with the replica it used: a run is a key and an attempt.
+   */
+  earlierRecords?: ItemRecord[];
   stats: Pick<SimStats, 'createdReplicas' | 'turnsByReplica' | 'duplicateNames'>;
   /** Replicas that exist once the campaign has finished. */
   liveReplicas: { id: string; name: string }[];
+  /** The spend every read of the campaign's progress showed, in the order read, over every phase. */
+  spendSamples?: number[];
 }
 
 export interface Measures {
@@ -33,17 +43,17 @@ export interface Measures {
     sameNameAlive: number;
     /** Replicas created for a name beyond the first, alive or not. */
     namesCreatedAgain: number;
-    /** Replicas that ran more turns than the first message plus the follow-ups. */
+    /** Replicas that ran more turns than the first message plus the follow-ups, per run that used them. */
     duplicateTurns: number;
     /** Records beyond the first for one item key. */
     duplicateRecords: number;
-    /** Items whose PRs came from more than one replica. */
-    itemsWithTwoPrSets: number;
   };
-  /** Lost PRs by how the item of the replica that opened them ended (`unrecorded`: no record has it). */
+  /** Lost PRs by how the item of the replica that opened them ended (`unrecorded`: an item without a record). */
   lostPrsByItemState: Record<string, number>;
   prsOpened: number;
-  /** Items that failed with the platform's own error (expected: the simulator injects errors). */
+  /** The most distinct PRs the replicas of one item opened (one change per item: at most 1). */
+  mostPrsOfAnItem: number;
+  /** Runs that failed with the platform's own error (expected: the simulator injects errors). */
   failedWithPlatformMessage: number;
 }
 
@@ -62,6 +72,40 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
+/**
+ * The replica a run creates, named as the job workflow names it: after the item, and a re-run
+ * (attempt n > 1) that needs a new workspace after `key#n`.
+ */
+export function runReplicaName(campaignId: string, key: string, attempt: number): string {
+  return replicaName(campaignId, attempt > 1 ? `${key}#${attempt}` : key);
+}
+
+/** The item each replica name belongs to, over every attempt of it. */
+function itemsByReplicaName(evidence: RunEvidence): Map<string, string> {
+  const attempts = new Map(evidence.itemKeys.map((key) => [key, 1]));
+  for (const record of evidence.records)
+    attempts.set(record.key, Math.max(attempts.get(record.key) ?? 1, record.attempt));
+  const items = new Map<string, string>();
+  for (const [key, attempt] of attempts)
+    for (let n = 1; n <= attempt; n += 1) items.set(runReplicaName(evidence.campaignId, key, n), key);
+  return items;
+}
+
+/** Every run (a key and an attempt) as the last phase that saw it left it: earlier phases first. */
+function runsOf(evidence: RunEvidence): ItemRecord[] {
+  const runs = new Map<string, ItemRecord>();
+  for (const record of [...(evidence.earlierRecords ?? []), ...evidence.records])
+    runs.set(`${record.key}@${record.attempt}`, record);
+  return [...runs.values()];
+}
+
+/** How many runs used each replica. */
+function runsByReplica(runs: ItemRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { replicaId } of runs) if (replicaId) counts.set(replicaId, (counts.get(replicaId) ?? 0) + 1);
+  return counts;
+}
+
 export function measure(evidence: RunEvidence): Measures {
   const { records, stats } = evidence;
   const examples = Object.fromEntries(MEASURES.map((m) => [m, [] as string[]])) as Record<Measure, string[]>;
@@ -71,33 +115,32 @@ export function measure(evidence: RunEvidence): Measures {
     if (examples[m].length < EXAMPLES) examples[m].push(example);
   };
   const created = Object.entries(stats.createdReplicas).map(([id, replica]) => ({ id, ...replica }));
-  const recordOfReplica = new Map(records.filter((r) => r.replicaId).map((r) => [r.replicaId as string, r]));
-  const keyOfName = new Map(evidence.itemKeys.map((key) => [replicaName(evidence.campaignId, key), key]));
+  const itemOfName = itemsByReplicaName(evidence);
+  const itemOf = (replica: { name: string }) => itemOfName.get(replica.name);
+  const recorded = new Map(records.map((r) => [r.key, r]));
+  const runs = runsOf(evidence);
 
-  // Duplicates: of replicas, of turns, of records, of PR sets.
-  const byName = groupBy(created, (r) => r.name);
+  // Duplicates: of replicas (one name per run), of turns, of records.
   const kinds = {
     sameNameAlive: stats.duplicateNames,
     namesCreatedAgain: 0,
     duplicateTurns: 0,
     duplicateRecords: 0,
-    itemsWithTwoPrSets: 0,
   };
-  for (const [name, replicas] of byName) {
+  for (const [name, replicas] of groupBy(created, (r) => r.name)) {
     for (const extra of replicas.slice(1)) {
       kinds.namesCreatedAgain += 1;
       found('duplicates', `${name} created again as ${extra.id}`);
     }
-    if (replicas.filter((r) => r.pullRequests.length > 0).length > 1) {
-      kinds.itemsWithTwoPrSets += 1;
-      found('duplicates', `${keyOfName.get(name) ?? name} has PRs from ${replicas.length} replicas`);
-    }
   }
-  const allowedTurns = 1 + evidence.followUps;
+  const turnsPerRun = 1 + evidence.followUps;
+  // A re-run that continues on the workspace an earlier run kept sends its turns there too.
+  const runsOnReplica = runsByReplica(runs);
   for (const [id, turns] of Object.entries(stats.turnsByReplica)) {
-    if (turns <= allowedTurns) continue;
+    const allowed = turnsPerRun * Math.max(1, runsOnReplica.get(id) ?? 0);
+    if (turns <= allowed) continue;
     kinds.duplicateTurns += 1;
-    found('duplicates', `replica ${id} ran ${turns} turns (expected at most ${allowedTurns})`);
+    found('duplicates', `replica ${id} ran ${turns} turns (expected at most ${allowed})`);
   }
   for (const [key, same] of groupBy(records, (r) => r.key)) {
     for (let i = 1; i < same.length; i += 1) {
@@ -106,13 +149,26 @@ export function measure(evidence: RunEvidence): Measures {
     }
   }
 
+  // One change per item: the replicas of all its runs together opened at most one PR.
+  let mostPrsOfAnItem = 0;
+  for (const [item, replicas] of groupBy(created, (r) => itemOf(r) ?? r.name)) {
+    const prs = new Set(replicas.flatMap((r) => r.pullRequests));
+    mostPrsOfAnItem = Math.max(mostPrsOfAnItem, prs.size);
+    if (prs.size > 1)
+      found(
+        'secondPrs',
+        `${item} has ${prs.size} PRs from ${replicas.length} replicas: ${[...prs].join(' ')}`,
+      );
+  }
+
   // Lost work: PRs the platform opened that no record shows; follow-ups of succeeded items that never ran.
   const reported = new Set(records.flatMap((r) => r.prs ?? []));
   const lostPrsByItemState: Record<string, number> = {};
   for (const replica of created) {
     for (const url of replica.pullRequests) {
       if (reported.has(url)) continue;
-      const state = recordOfReplica.get(replica.id)?.state ?? 'unrecorded';
+      const key = itemOf(replica);
+      const state = (key && recorded.get(key)?.state) ?? 'unrecorded';
       lostPrsByItemState[state] = (lostPrsByItemState[state] ?? 0) + 1;
       found('lostPrs', `${url} of ${replica.name} (item ${state})`);
     }
@@ -120,31 +176,45 @@ export function measure(evidence: RunEvidence): Measures {
   for (const record of records) {
     if (record.state !== 'succeeded') continue;
     const turns = record.replicaId ? (stats.turnsByReplica[record.replicaId] ?? 0) : 0;
-    if (turns < allowedTurns)
-      found('lostTurns', `${record.key} succeeded after ${turns} of ${allowedTurns} turns`);
+    if (turns < turnsPerRun)
+      found('lostTurns', `${record.key} succeeded after ${turns} of ${turnsPerRun} turns`);
   }
 
-  // Leaks: live replicas no record keeps on purpose (failed items keep theirs as evidence).
-  const kept = new Set(records.filter((r) => r.replicaKept && r.replicaId).map((r) => r.replicaId));
+  // Leaks: live replicas no record keeps on purpose (failed runs keep theirs as evidence, also after
+  // a retry moved on to another workspace: the record's `earlierReplicas`).
+  const kept = new Set(
+    records.flatMap((r) => [
+      ...(r.replicaKept && r.replicaId ? [r.replicaId] : []),
+      ...(r.earlierReplicas ?? []),
+    ]),
+  );
   for (const replica of evidence.liveReplicas) {
     if (!kept.has(replica.id)) found('leakedReplicas', `${replica.name} (${replica.id})`);
   }
 
-  // Failures: each must carry the platform's own error, none may be a fault that retries would pass.
+  // Failures, of every run (a retried one too): each must carry the platform's own error, none may be
+  // a fault that retries would pass.
   let failedWithPlatformMessage = 0;
-  for (const record of records) {
-    if (!FAILED.has(record.state)) continue;
-    const error = record.error ?? '';
-    const platform = record.replicaId ? stats.createdReplicas[record.replicaId]?.error : undefined;
+  for (const run of runs) {
+    if (!FAILED.has(run.state)) continue;
+    const error = run.error ?? '';
+    const platform = run.replicaId ? stats.createdReplicas[run.replicaId]?.error : undefined;
+    const which = `${run.key} run ${run.attempt}`;
     if (platform && error.includes(platform)) failedWithPlatformMessage += 1;
-    else found('failedWithoutPlatformMessage', `${record.key} ${record.state}: ${error || '(no error)'}`);
-    if (RETRYABLE_FAULT.test(error)) found('failedByRetryableFault', `${record.key}: ${error}`);
+    else found('failedWithoutPlatformMessage', `${which} ${run.state}: ${error || '(no error)'}`);
+    if (RETRYABLE_FAULT.test(error)) found('failedByRetryableFault', `${which}: ${error}`);
   }
 
-  const recorded = new Map(records.map((r) => [r.key, r]));
   for (const key of evidence.itemKeys) {
     const state = recorded.get(key)?.state;
     if (!state || !FINISHED.has(state)) found('itemsNotFinished', `${key}: ${state ?? 'no record'}`);
+  }
+
+  // Spend counts every run and never goes down: not across reads, not across a retry.
+  let highest = Number.NEGATIVE_INFINITY;
+  for (const [i, usd] of (evidence.spendSamples ?? []).entries()) {
+    if (usd < highest) found('spendDecreased', `read ${i + 1} showed ${usd} USD after ${highest} USD`);
+    highest = Math.max(highest, usd);
   }
 
   return {
@@ -153,6 +223,7 @@ export function measure(evidence: RunEvidence): Measures {
     duplicateKinds: kinds,
     lostPrsByItemState,
     prsOpened: created.reduce((n, r) => n + r.pullRequests.length, 0),
+    mostPrsOfAnItem,
     failedWithPlatformMessage,
   };
 }

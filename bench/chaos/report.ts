@@ -1,21 +1,38 @@
-import type { ChaosReport } from './chaos';
+import type { ChaosReport, ExecutedKill, RetryReport } from './chaos';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const usd = (amount: number) => `${amount.toFixed(2)} USD`;
+
+const describeKills = (kills: ExecutedKill[]) =>
+  kills.map((k) => `${k.target} at ${seconds(k.atMs)} (back after ${seconds(k.backAfterMs)})`).join(', ') ||
+  'none';
+
+/** The retry phase in a few lines: what it re-ran, how those ended, where they ran, what it cost. */
+function retryLines(retry: RetryReport): string[] {
+  const { byRecords, bySimulator } = retry.workspaces;
+  const ended = Object.entries(retry.ended)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  return [
+    `retry phase: ${retry.items} item(s) retried (${retry.withPr} with a PR to continue)${ended ? `, ended ${ended}` : ''}; ${seconds(retry.wallMs)} wall, longest time without progress ${seconds(retry.longestStall.ms)}`,
+    `  workspaces: ${byRecords.kept} continued on the kept one, ${byRecords.new} on a new one (simulator: ${bySimulator.kept} kept, ${bySimulator.new} new)`,
+    `  spend: ${usd(retry.spendUsd.before)} before, ${usd(retry.spendUsd.after)} after`,
+    `  kills: ${describeKills(retry.kills)}`,
+  ];
+}
 
 /** The run as a table for people: every measure, the disruptions, what the simulator injected. */
 export function formatReport(report: ChaosReport): string {
   const m = report.measures;
+  const { retry } = report;
   const d = m?.duplicateKinds;
   const stall = report.longestStall;
-  const kills = report.kills
-    .map((k) => `${k.target} at ${seconds(k.atMs)} (back after ${seconds(k.backAfterMs)})`)
-    .join(', ');
   const { faults, webhooks } = report.injected;
   const rows: [string, string][] = [
     [
       'duplicates',
       m && d
-        ? `${m.counts.duplicates} (names created again ${d.namesCreatedAgain}, of them alive at once ${d.sameNameAlive}; duplicate turns ${d.duplicateTurns}; duplicate records ${d.duplicateRecords}; items with two PR sets ${d.itemsWithTwoPrSets})`
+        ? `${m.counts.duplicates} (names created again ${d.namesCreatedAgain}, of them alive at once ${d.sameNameAlive}; duplicate turns ${d.duplicateTurns}; duplicate records ${d.duplicateRecords})`
         : 'n/a',
     ],
     [
@@ -33,10 +50,15 @@ export function formatReport(report: ChaosReport): string {
     ['failures by a fault that should be retried', m ? String(m.counts.failedByRetryableFault) : 'n/a'],
     ['items not finished', m ? String(m.counts.itemsNotFinished) : 'n/a'],
     [
+      'items with more than one PR',
+      m ? `${m.counts.secondPrs} (most PRs of an item ${m.mostPrsOfAnItem})` : 'n/a',
+    ],
+    ['spend reads lower than an earlier one', m ? String(m.counts.spendDecreased) : 'n/a'],
+    [
       'longest time without progress',
       `${seconds(stall.ms)} (from ${seconds(stall.fromMs)} to ${seconds(stall.toMs)})`,
     ],
-    ['wall time', seconds(report.wallMs)],
+    ['wall time of the first pass', seconds(report.wallMs)],
     ['items/s', String(report.itemsPerSecond)],
     ['API calls per item', String(report.apiCallsPerItem)],
     [
@@ -49,9 +71,10 @@ export function formatReport(report: ChaosReport): string {
   const width = Math.max(...rows.map(([name]) => name.length));
   return [
     `chaos run: seed ${report.seed}, ${report.items} items, ${report.followUps} follow-up each, concurrency ${report.concurrency}; campaign ${report.campaignState}`,
-    `kills: ${kills || 'none'}`,
+    `kills: ${describeKills(report.kills)}`,
     `unexpected exits: ${JSON.stringify(report.unexpectedExits)}`,
     `injected: 5xx ${faults.serverErrors}, 429 ${faults.rateLimited}, dropped answers ${faults.droppedResponses}, slept mid-turn ${faults.sleptMidTurn}, errored ${faults.errored}; webhooks dropped ${webhooks.dropped}, duplicated ${webhooks.duplicated}, reordered ${webhooks.reordered}, given up ${webhooks.gaveUp}; replicas created ${report.injected.replicasCreated}`,
+    ...(retry ? retryLines(retry) : ['retry phase: not run']),
     '',
     ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
     '',

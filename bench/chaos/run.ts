@@ -8,7 +8,8 @@ import { formatReport } from './report';
 const HELP = `Usage: npm run chaos -- [options]
 
 A campaign against the simulator with every fault knob on while the worker, the webhook ingress and
-the Temporal dev server are killed with SIGKILL on a seeded schedule and started again. Prints the
+the Temporal dev server are killed with SIGKILL on a seeded schedule and started again; once it has
+finished, retry-failed re-runs its failures under the same faults and kills of their own. Prints the
 measures, saves them to bench/results/chaos-<items>.json, exits 0 when every measure is zero.
 
 Options:
@@ -19,7 +20,10 @@ Options:
   --worker-kills N    (default 6)
   --ingress-kills N   (default 1)
   --temporal-kills N  (default 1)
-  --deadline-s N      the run fails if the campaign has not finished by then (default 1800)
+  --retry-worker-kills N    kills during the retry phase (default 2)
+  --retry-ingress-kills N   (default 1)
+  --retry-temporal-kills N  (default 0)
+  --deadline-s N      the run fails if the campaign has not finished both phases by then (default 1800)
   --max-stall-s N     longest time without progress that passes (default 90)
   --set KNOB=VALUE    a simulator knob over the chaos defaults, repeatable (see replica-fleet sim --help)
   --keep-logs         keep the processes' logs (they are kept anyway when the run fails)`;
@@ -41,6 +45,9 @@ async function main(): Promise<number> {
       'worker-kills': { type: 'string' },
       'ingress-kills': { type: 'string' },
       'temporal-kills': { type: 'string' },
+      'retry-worker-kills': { type: 'string' },
+      'retry-ingress-kills': { type: 'string' },
+      'retry-temporal-kills': { type: 'string' },
       'deadline-s': { type: 'string' },
       'max-stall-s': { type: 'string' },
       set: { type: 'string', multiple: true },
@@ -62,6 +69,11 @@ async function main(): Promise<number> {
       worker: count(values['worker-kills'], 'worker-kills', 6),
       ingress: count(values['ingress-kills'], 'ingress-kills', 1),
       temporal: count(values['temporal-kills'], 'temporal-kills', 1),
+    },
+    retryKills: {
+      worker: count(values['retry-worker-kills'], 'retry-worker-kills', 2),
+      ingress: count(values['retry-ingress-kills'], 'retry-ingress-kills', 1),
+      temporal: count(values['retry-temporal-kills'], 'retry-temporal-kills', 0),
     },
     deadlineMs: count(values['deadline-s'], 'deadline-s', 1800) * 1000,
     maxStallMs: count(values['max-stall-s'], 'max-stall-s', 90) * 1000,

@@ -3,7 +3,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { runChaos } from '../../bench/chaos/chaos';
 import { measure, MEASURES } from '../../bench/chaos/measures';
 import { ProgressTrace } from '../../bench/chaos/progress-trace';
-import { planDisruptions } from '../../bench/chaos/schedule';
+import { retryOutcome } from '../../bench/chaos/retry-summary';
+import { planDisruptions, planRetryDisruptions } from '../../bench/chaos/schedule';
 import { replicaName, type ItemRecord } from '../../src/contracts';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -56,24 +57,135 @@ describe('chaos measures', () => {
       ],
     });
     expect(measures.counts).toEqual({
-      duplicates: 4,
+      duplicates: 3,
       lostPrs: 1,
       lostTurns: 1,
       leakedReplicas: 1,
       failedWithoutPlatformMessage: 1,
       failedByRetryableFault: 1,
       itemsNotFinished: 1,
+      // b's two replicas of one run opened a PR each.
+      secondPrs: 1,
+      spendDecreased: 0,
     });
     expect(measures.duplicateKinds).toEqual({
       sameNameAlive: 0,
       namesCreatedAgain: 1,
       duplicateTurns: 1,
       duplicateRecords: 1,
-      itemsWithTwoPrSets: 1,
     });
-    expect(measures.lostPrsByItemState).toEqual({ unrecorded: 1 });
+    // b's stray replica is on no record, its item is.
+    expect(measures.lostPrsByItemState).toEqual({ succeeded: 1 });
     expect(measures.failedWithPlatformMessage).toBe(1);
     expect(measures.examples.leakedReplicas).toEqual(['stray (r5)']);
+  });
+
+  it('count a retry that opened a second PR and a spend that went down, and nothing else a retry leaves', () => {
+    const name = (key: string) => replicaName('c', key);
+    const failed = (key: string, replicaId: string, pr: string): ItemRecord => ({
+      key,
+      state: 'failed',
+      attempt: 1,
+      replicaId,
+      prs: [pr],
+      error: `replica ${replicaId} failed: boom`,
+      replicaKept: true,
+    });
+    const first = [failed('kept', 'k1', 'pk'), failed('moved', 'm1', 'pm'), failed('second', 's1', 'ps1')];
+    const measures = measure({
+      campaignId: 'c',
+      itemKeys: ['kept', 'moved', 'second'],
+      followUps: 1,
+      earlierRecords: first,
+      records: [
+        // Continued on the workspace its first run kept: two runs of two turns there.
+        { key: 'kept', state: 'succeeded', attempt: 2, replicaId: 'k1', prs: ['pk'] },
+        // Continued its PR on a new workspace; the errored one stays kept as the first run's evidence.
+        {
+          key: 'moved',
+          state: 'succeeded',
+          attempt: 2,
+          replicaId: 'm2',
+          prs: ['pm'],
+          earlierReplicas: ['m1'],
+        },
+        // The re-run opened a PR of its own instead of continuing the item's.
+        {
+          key: 'second',
+          state: 'succeeded',
+          attempt: 2,
+          replicaId: 's2',
+          prs: ['ps1', 'ps2'],
+          earlierReplicas: ['s1'],
+        },
+      ],
+      stats: {
+        duplicateNames: 0,
+        createdReplicas: {
+          k1: { name: name('kept'), pullRequests: ['pk'], error: 'boom' },
+          m1: { name: name('moved'), pullRequests: ['pm'], error: 'boom' },
+          m2: { name: name('moved#2'), pullRequests: [] },
+          s1: { name: name('second'), pullRequests: ['ps1'], error: 'boom' },
+          s2: { name: name('second#2'), pullRequests: ['ps2'] },
+        },
+        turnsByReplica: { k1: 4, m1: 2, m2: 2, s1: 2, s2: 2 },
+      },
+      liveReplicas: [
+        { id: 'm1', name: name('moved') },
+        { id: 's1', name: name('second') },
+      ],
+      // The retry's first read showed less than the first pass had spent.
+      spendSamples: [0.1, 0.4, 0.4, 0.3, 0.6],
+    });
+    expect(measures.counts).toEqual({
+      ...Object.fromEntries(MEASURES.map((m) => [m, 0])),
+      secondPrs: 1,
+      spendDecreased: 1,
+    });
+    expect(measures.examples.secondPrs).toEqual(['second has 2 PRs from 2 replicas: ps1 ps2']);
+    expect(measures.examples.spendDecreased).toEqual(['read 4 showed 0.3 USD after 0.4 USD']);
+    expect(measures.mostPrsOfAnItem).toBe(2);
+    // The first runs' failures are judged too, though their records moved on.
+    expect(measures.failedWithPlatformMessage).toBe(3);
+  });
+
+  it('tell retries continued on the kept workspace from those on a new one, by the records and by the simulator', () => {
+    const name = (key: string) => replicaName('c', key);
+    const run = (key: string, fields: Partial<ItemRecord>): ItemRecord => ({
+      key,
+      state: 'failed',
+      attempt: 1,
+      ...fields,
+    });
+    const outcome = retryOutcome({
+      campaignId: 'c',
+      before: [
+        run('kept', { replicaId: 'k1', pullRequest: 'pk' }),
+        run('moved', { replicaId: 'm1' }),
+        run('fine', { state: 'succeeded', replicaId: 'f1' }),
+      ],
+      after: [
+        run('kept', { attempt: 2, state: 'succeeded', replicaId: 'k1' }),
+        run('moved', { attempt: 2, replicaId: 'm2' }),
+        run('fine', { state: 'succeeded', replicaId: 'f1' }),
+      ],
+      turnsBefore: { k1: 1, m1: 1, f1: 2 },
+      stats: {
+        createdReplicas: {
+          k1: { name: name('kept'), pullRequests: [] },
+          m1: { name: name('moved'), pullRequests: [] },
+          m2: { name: name('moved#2'), pullRequests: [] },
+          f1: { name: name('fine'), pullRequests: [] },
+        },
+        turnsByReplica: { k1: 3, m1: 1, m2: 1, f1: 2 },
+      },
+    });
+    expect(outcome).toEqual({
+      items: 2,
+      withPr: 1,
+      ended: { succeeded: 1, failed: 1 },
+      workspaces: { byRecords: { kept: 1, new: 1 }, bySimulator: { kept: 1, new: 1 } },
+    });
   });
 
   it('measure the longest stretch without progress, across reads that failed', () => {
@@ -107,10 +219,17 @@ describe('chaos measures', () => {
     expect(Math.min(...points)).toBeGreaterThan(0.03);
     expect(Math.max(...points)).toBeLessThan(0.9);
   });
+
+  it('plan the kills of a retry phase back to back from its start, the worker first', () => {
+    const plan = planRetryDisruptions(42, { worker: 2, ingress: 1, temporal: 0 });
+    expect(planRetryDisruptions(42, { worker: 2, ingress: 1, temporal: 0 })).toEqual(plan);
+    expect(plan.map((d) => d.target)).toEqual(['worker', 'worker', 'ingress']);
+    expect(plan.map((d) => d.atFinished)).toEqual([0, 0, 0]);
+  });
 });
 
 describe('chaos run', () => {
-  it('every fault knob, the worker killed twice, the ingress and the dev server once: nothing lost, duplicated or leaked', async () => {
+  it('every fault knob, the worker killed twice, the ingress and the dev server once, then retry-failed under the worker and the ingress killed once more: nothing lost, duplicated or leaked, one PR per item, spend never down', async () => {
     const lines: string[] = [];
     const report = await runChaos({
       items: 120,
@@ -118,6 +237,7 @@ describe('chaos run', () => {
       itemsPerShard: 60,
       seed: 20_250,
       kills: { worker: 2, ingress: 1, temporal: 1 },
+      retryKills: { worker: 1, ingress: 1, temporal: 0 },
       deadlineMs: 180_000,
       maxStallMs: 90_000,
       cli: [
@@ -139,5 +259,12 @@ describe('chaos run', () => {
     ).toBeGreaterThan(0);
     expect(webhooks.duplicated * webhooks.dropped).toBeGreaterThan(0);
     expect(report.measures?.failedWithPlatformMessage).toBeGreaterThan(0);
+    // The retry phase ran what the faults made fail, under kills of its own, and kept one PR per item.
+    const retry = report.retry;
+    expect(retry?.items, context).toBeGreaterThan(0);
+    expect(retry?.kills.map((k) => k.target).sort()).toEqual(['ingress', 'worker']);
+    expect(report.measures?.mostPrsOfAnItem).toBe(1);
+    expect(retry?.spendUsd.after).toBeGreaterThan(retry?.spendUsd.before ?? Number.POSITIVE_INFINITY);
+    expect(retry?.workspaces.bySimulator).toEqual(retry?.workspaces.byRecords);
   }, 300_000);
 });
