@@ -44,6 +44,7 @@ import {
 } from '../../contracts';
 import { CampaignBook, type CampaignCarry } from '../../policy/campaign-book';
 import { recordCampaign } from '../metrics';
+import { CAMPAIGN_SETTLES_IN_HANDLERS } from '../patches';
 import { shardCommandSignal, shardGrantSignal } from '../shard/messages';
 import { shardWorkflow } from '../shard/workflow';
 import {
@@ -85,14 +86,6 @@ export interface CampaignInput {
 const TARGETS_PAGE = 200;
 
 /**
- * Patch: a handler that changes the book settles it itself (grants, state) instead of waking the loop,
- * so the commands a report causes follow that report however reports are grouped into activations.
- * Live and replay can group them differently: a query answered between two reports of one workflow
- * task made a live worker handle them in two passes, where replay handles them in one.
- */
-const SETTLES_IN_HANDLERS = 'campaign-settles-in-handlers';
-
-/**
  * A campaign: a durable object users converge toward done. Applies reconcile items by key into shard
  * workflows that run the jobs; the campaign shares out the global window (concurrency, pacing, budget),
  * runs the rollout, keeps aggregate counts, and stays open after the last item until it is closed or
@@ -112,11 +105,11 @@ class Campaign {
   private readonly lookups = proxyActivities<TemporalLookupActivities>({ startToCloseTimeout: '1 minute' });
   /** Updates wait until a reopened campaign has its earlier state back. */
   private restored: boolean;
-  /** Something changed since the loop last ran (runs from before SETTLES_IN_HANDLERS). */
+  /** Something changed since the loop last ran (runs from before CAMPAIGN_SETTLES_IN_HANDLERS). */
   private changed = true;
   private lastState?: string;
   private readonly settlesInHandlers: boolean;
-  /** The deadline a timer is set for (SETTLES_IN_HANDLERS): retention or the next quota window. */
+  /** The deadline a timer is set for (CAMPAIGN_SETTLES_IN_HANDLERS): retention or the next quota window. */
   private armedWake?: number;
 
   constructor(private readonly input: CampaignInput) {
@@ -125,7 +118,7 @@ class Campaign {
       : CampaignBook.create(input.header, new Date().toISOString());
     this.book.c.runs += 1;
     this.restored = input.carry !== undefined;
-    this.settlesInHandlers = patched(SETTLES_IN_HANDLERS);
+    this.settlesInHandlers = patched(CAMPAIGN_SETTLES_IN_HANDLERS);
     this.api = proxyActivities<CampaignActivities>({
       taskQueue: input.header.apiTaskQueue ?? TASK_QUEUES.api,
       startToCloseTimeout: '10 minutes',
@@ -194,7 +187,7 @@ class Campaign {
     void sleep(due - now);
   }
 
-  /** The book changed: settle it here, in the handler (see SETTLES_IN_HANDLERS), or let the loop. */
+  /** The book changed: settle it here, in the handler (see CAMPAIGN_SETTLES_IN_HANDLERS), or let the loop. */
   private touched(): void {
     if (!this.settlesInHandlers) this.changed = true;
     // Before an earlier run's state is back, the loop's first pass settles.

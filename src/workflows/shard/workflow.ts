@@ -41,6 +41,7 @@ import {
   type JobOutcome,
 } from '../../policy/item-book';
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
+import { GRANTS_REPORTED_ON_CADENCE } from '../patches';
 import { replicaJobWorkflow } from '../replica-job/workflow';
 import {
   activeTargetsQuery,
@@ -49,9 +50,6 @@ import {
   shardCommandSignal,
   shardGrantSignal,
 } from './messages';
-
-/** Patch: a grant no longer makes the shard report at once; its next report comes on the usual cadence. */
-const GRANTS_REPORTED_ON_CADENCE = 'grants-reported-on-cadence';
 
 export interface ShardCarry {
   entries: BookEntry[];
