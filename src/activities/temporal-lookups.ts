@@ -1,4 +1,5 @@
 import { ServiceError, WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import {
   endedJob,
   type JobLookup,
@@ -37,11 +38,11 @@ export function createTemporalLookupActivities(client: Pick<Client, 'workflow'>)
       return Promise.all(workflowIds.map(describeJob));
     },
 
-    async previousResult(workflowId) {
+    async previousResult<W extends Workflow>(workflowId: string) {
       const query = `WorkflowId = '${workflowId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Completed'`;
       try {
         for await (const execution of client.workflow.list({ query, pageSize: 1 })) {
-          return client.workflow.getHandle(workflowId, execution.runId).result();
+          return client.workflow.getHandle<W>(workflowId, execution.runId).result();
         }
       } catch (error) {
         // A server without visibility (the time-skipping test server) has no earlier runs to offer.

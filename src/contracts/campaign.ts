@@ -1,3 +1,4 @@
+import type { Workflow, WorkflowResultType } from '@temporalio/common';
 import type { ItemState } from './enums';
 import type { EndedJob } from './job-outcome';
 import type { ReplicaJobInput, ReplicaJobResult } from './replica-job';
@@ -123,6 +124,14 @@ export function describeStopReason(reason: StopReason): string {
   }
 }
 
+/** One line for the Temporal UI's details: `running: 40/100 done, 10 running, 2 failed, 30 PRs`. */
+export function describeProgress(p: CampaignProgress): string {
+  const { counts } = p;
+  const done = counts.succeeded + counts.failed + counts.timed_out + counts.cancelled + counts.skipped;
+  const reason = p.stopReason ? ` — ${describeStopReason(p.stopReason)}` : '';
+  return `${p.state}: ${done}/${p.total} done, ${counts.running} running, ${counts.failed + counts.timed_out} failed, ${p.prsOpened} PRs${reason}`;
+}
+
 /** Items per state. */
 export type ItemCounts = Record<ItemState, number>;
 
@@ -231,13 +240,13 @@ export interface CampaignProgress {
   recent: ItemEvent[];
 }
 
-/** What one `apply` did, by item key. */
 /**
  * The failure type of an apply chunk the campaign refused because it is about to continue as new (its
  * history is full): the sender waits a moment and sends the same chunk again, to the new run.
  */
 export const CAMPAIGN_CONTINUING_AS_NEW = 'CampaignContinuingAsNew';
 
+/** What one `apply` did, by item key. */
 export interface ApplySummary {
   added: number;
   kept: number;
@@ -245,6 +254,19 @@ export interface ApplySummary {
   pruned: number;
   /** Items not started yet whose message or settings changed with the spec. */
   updated: number;
+}
+
+export const emptyApplySummary = (): ApplySummary => ({
+  added: 0,
+  kept: 0,
+  retried: 0,
+  pruned: 0,
+  updated: 0,
+});
+
+/** Adds what one delivery did to a running total. */
+export function addApplySummary(total: ApplySummary, more: ApplySummary): void {
+  for (const key of Object.keys(total) as (keyof ApplySummary)[]) total[key] += more[key];
 }
 
 export interface ResultsPage {
@@ -285,7 +307,7 @@ export interface TemporalLookupActivities {
   describeJobs(workflowIds: string[]): Promise<JobLookup[]>;
   /**
    * The result of the latest closed run of a workflow id (a campaign or a shard applied again after it
-   * was closed), or null when it never closed.
+   * was closed), or null when it never closed. `W` is the workflow that id runs, as for a handle.
    */
-  previousResult(workflowId: string): Promise<unknown>;
+  previousResult<W extends Workflow>(workflowId: string): Promise<WorkflowResultType<W> | null>;
 }

@@ -6,7 +6,10 @@
  */
 import {
   CAMPAIGN_DEFAULTS,
+  LIMITS,
+  reportEveryMsFor,
   shardCountFor,
+  shardOf,
   ratePerMinute,
   type ApplyTicket,
   type CampaignHeader,
@@ -18,6 +21,7 @@ import {
   type ItemEvent,
   type RoutedItem,
   type ShardGrant,
+  type ShardJobSettings,
   type ShardReport,
   type StopReason,
   type WaveCounts,
@@ -87,8 +91,23 @@ export interface Aggregate {
   runningProjectedUsd: number;
 }
 
+/** What a campaign applied again after it closed keeps of its closed run, beside its shards. */
+const KEPT_ON_REOPEN: readonly (keyof CampaignCarry)[] = [
+  'shardCount',
+  'nextOrdinal',
+  'waveBounds',
+  'openWave',
+  'startedAt',
+  'applySeq',
+  'jobKey',
+  'concurrency',
+  'recent',
+  'quotaWindow',
+];
+
 export class CampaignBook {
-  constructor(readonly c: CampaignCarry) {}
+  /** Everything the campaign carries: read it to carry it on; change it through the methods. */
+  constructor(readonly carried: CampaignCarry) {}
 
   static create(header: CampaignHeader, startedAt: string): CampaignBook {
     return new CampaignBook({
@@ -118,18 +137,8 @@ export class CampaignBook {
    * (so every key is found where it was); it is open again, with nothing stopped or paused.
    */
   reopen(previous: CampaignCarry): void {
-    const c = this.c;
-    c.shardCount = previous.shardCount;
-    c.nextOrdinal = previous.nextOrdinal;
-    c.waveBounds = previous.waveBounds;
-    c.openWave = previous.openWave;
-    c.startedAt = previous.startedAt;
-    c.applySeq = previous.applySeq;
-    c.jobKey = previous.jobKey;
-    c.concurrency = previous.concurrency;
-    c.recent = previous.recent;
-    c.quotaWindow = previous.quotaWindow;
-    c.shards = previous.shards.map((s) => ({
+    for (const field of KEPT_ON_REOPEN) Object.assign(this.carried, { [field]: previous[field] });
+    this.carried.shards = previous.shards.map((s) => ({
       index: s.index,
       started: false,
       grant: { ...s.grant, slots: 0, halted: true },
@@ -138,13 +147,70 @@ export class CampaignBook {
     }));
   }
 
+  /** A run of the campaign workflow begins (a start or a continue-as-new): its number. */
+  beginRun(): number {
+    this.carried.runs += 1;
+    return this.carried.runs;
+  }
+
+  /** The same book on a copy of its state: a control tried there changes nothing here. */
+  copy(): CampaignBook {
+    return new CampaignBook(JSON.parse(JSON.stringify(this.carried)) as CampaignCarry);
+  }
+
+  get header(): CampaignHeader {
+    return this.carried.header;
+  }
+
+  get shardCount(): number {
+    return this.carried.shardCount;
+  }
+
+  get isClosed(): boolean {
+    return this.carried.closed;
+  }
+
+  // ---- shards ----
+
+  /** Indexes of the shards whose workflow was started, in order. */
+  startedShards(): number[] {
+    return this.carried.shards.filter((s) => s.started).map((s) => s.index);
+  }
+
+  isShardStarted(index: number): boolean {
+    return this.carried.shards[index]?.started ?? false;
+  }
+
+  /** Whether shard `index` is one of the campaign's and has no workflow yet. */
+  needsShardStart(index: number): boolean {
+    const ledger = this.carried.shards[index];
+    return ledger !== undefined && !ledger.started;
+  }
+
+  markShardStarted(index: number): void {
+    const ledger = this.carried.shards[index];
+    if (ledger) ledger.started = true;
+  }
+
+  /** What every shard's jobs run with, as last applied. */
+  shardSettings(): ShardJobSettings {
+    const header = this.carried.header;
+    return {
+      job: header.job,
+      awaitVerdicts: header.failureThreshold !== undefined,
+      apiTaskQueue: header.apiTaskQueue,
+      estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
+      reportEveryMs: reportEveryMsFor(this.carried.shardCount),
+    };
+  }
+
   // ---- applies ----
 
   /** Why an apply cannot proceed, if it cannot. */
   applyRefusal(): string | undefined {
-    if (this.c.closed) return 'the campaign is closed; apply under a new id';
-    if (this.c.cancelled) return 'the campaign is cancelled; apply under a new id';
-    if (this.c.applying) return 'another apply is delivering items; try again when it is done';
+    if (this.carried.closed) return 'the campaign is closed; apply under a new id';
+    if (this.carried.cancelled) return 'the campaign is cancelled; apply under a new id';
+    if (this.carried.applying) return 'another apply is delivering items; try again when it is done';
     return undefined;
   }
 
@@ -153,30 +219,73 @@ export class CampaignBook {
    * new settings (they apply to items not started yet) and reserves ordinals for the items.
    */
   beginApply(header: CampaignHeader, total: number): ApplyTicket & { settingsChanged: boolean } {
-    const created = this.c.shardCount === 0;
+    const created = this.carried.shardCount === 0;
     if (created) {
-      this.c.shardCount = shardCountFor(total, header.itemsPerShard);
-      this.c.waveBounds = waveBounds(header.rollout, total).filter(Number.isFinite);
+      this.carried.shardCount = shardCountFor(total, header.itemsPerShard);
+      this.carried.waveBounds = waveBounds(header.rollout, total).filter(Number.isFinite);
     }
-    const settingsChanged = !created && jobKey(header) !== this.c.jobKey;
-    this.c.header = header;
-    this.c.jobKey = jobKey(header);
-    if (header.concurrency !== undefined) this.c.concurrency = header.concurrency;
-    this.c.applySeq += 1;
-    this.c.applying = true;
-    const ordinalBase = this.c.nextOrdinal;
-    this.c.nextOrdinal += total;
+    const settingsChanged = !created && jobKey(header) !== this.carried.jobKey;
+    this.carried.header = header;
+    this.carried.jobKey = jobKey(header);
+    if (header.concurrency !== undefined) this.carried.concurrency = header.concurrency;
+    this.carried.applySeq += 1;
+    this.carried.applying = true;
+    const ordinalBase = this.carried.nextOrdinal;
+    this.carried.nextOrdinal += total;
     this.ensureShards();
-    return { applyId: this.c.applySeq, shardCount: this.c.shardCount, ordinalBase, created, settingsChanged };
+    return {
+      applyId: this.carried.applySeq,
+      shardCount: this.carried.shardCount,
+      ordinalBase,
+      created,
+      settingsChanged,
+    };
+  }
+
+  /** Why an apply of `total` items cannot proceed: the campaign's state, or a total that is no count. */
+  applyRequestRefusal(total: number): string | undefined {
+    const counted = Number.isInteger(total) && total >= 0;
+    return this.applyRefusal() ?? (counted ? undefined : `total must be a whole number, got ${total}`);
+  }
+
+  /** Why a step of apply `applyId` (a chunk, its finish) comes too late: a later apply began. */
+  supersededRefusal(applyId: number): string | undefined {
+    const latest = this.carried.applySeq;
+    return applyId === latest ? undefined : `apply ${applyId} was superseded by apply ${latest}`;
+  }
+
+  /**
+   * Why a chunk of apply `applyId` cannot go to `shard`: a superseded apply, a shard the campaign
+   * does not have, too many items, or an item that hashes to another shard.
+   */
+  chunkRefusal(chunk: { applyId: number; shard: number; items: { key: string }[] }): string | undefined {
+    const { shard, items } = chunk;
+    const shardCount = this.carried.shardCount;
+    const superseded = this.supersededRefusal(chunk.applyId);
+    if (superseded !== undefined) return superseded;
+    if (!Number.isInteger(shard) || shard < 0 || shard >= shardCount)
+      return `shard must be from 0 to ${shardCount - 1}, got ${shard}`;
+    if (!Array.isArray(items) || items.length > LIMITS.maxItemsPerUpdate)
+      return `items must be a list of at most ${LIMITS.maxItemsPerUpdate}`;
+    const stray = items.find((item) => shardOf(item.key, shardCount) !== shard);
+    if (stray) return `item "${stray.key}" belongs to shard ${shardOf(stray.key, shardCount)}`;
+    return undefined;
+  }
+
+  /** Why a batch of released replicas is refused: more than one update may carry. */
+  releaseRefusal(replicas: unknown[]): string | undefined {
+    if (!Array.isArray(replicas) || replicas.length > LIMITS.maxItemsPerUpdate)
+      return `send at most ${LIMITS.maxItemsPerUpdate} replicas per update`;
+    return undefined;
   }
 
   finishApply(): void {
-    this.c.applying = false;
+    this.carried.applying = false;
   }
 
   /** Items as their shard receives them: with their wave. */
   route(items: (CampaignItem & { ordinal: number; skipReason?: string })[]): RoutedItem[] {
-    const bounds = [...this.c.waveBounds, Number.POSITIVE_INFINITY];
+    const bounds = [...this.carried.waveBounds, Number.POSITIVE_INFINITY];
     return items.map((item) => ({ ...item, wave: waveOf(item.ordinal, bounds) }));
   }
 
@@ -184,14 +293,14 @@ export class CampaignBook {
 
   /** Takes a shard's report; an older one arriving late is ignored. */
   acceptReport(report: ShardReport): boolean {
-    const ledger = this.c.shards[report.index];
+    const ledger = this.carried.shards[report.index];
     if (!ledger || (ledger.report && ledger.report.seq >= report.seq)) return false;
     // The campaign judges the threshold on every pass, so a report that awaits a verdict has one now.
     if (report.awaitingVerdict) ledger.judged = report.seq;
     ledger.report = report;
     if (report.grantSeq >= ledger.grant.seq) ledger.heldSlots = ledger.grant.slots;
-    if (report.window >= this.c.quotaWindow) ledger.previousAllowance = 0;
-    this.c.recent = [...this.c.recent, ...report.recent].slice(-CAMPAIGN_DEFAULTS.recentEvents);
+    if (report.window >= this.carried.quotaWindow) ledger.previousAllowance = 0;
+    this.carried.recent = [...this.carried.recent, ...report.recent].slice(-CAMPAIGN_DEFAULTS.recentEvents);
     return true;
   }
 
@@ -205,7 +314,7 @@ export class CampaignBook {
       spentUsd: 0,
       runningProjectedUsd: 0,
     };
-    for (const { report } of this.c.shards) {
+    for (const { report } of this.carried.shards) {
       if (!report) continue;
       for (const [state, n] of Object.entries(report.counts)) total.counts[state as keyof ItemCounts] += n;
       report.waves.forEach((wave, w) => {
@@ -227,18 +336,24 @@ export class CampaignBook {
    * before the shard itself has heard of it.
    */
   private openPending(report: ShardReport): number {
-    return report.waves.slice(0, this.c.openWave + 1).reduce((n, wave) => n + wave.pending, 0);
+    return report.waves.slice(0, this.carried.openWave + 1).reduce((n, wave) => n + wave.pending, 0);
   }
 
   // ---- decisions ----
 
   get halted(): boolean {
-    const c = this.c;
-    return c.paused || c.awaitingApproval || c.cancelled || c.closed || c.stopReason !== undefined;
+    const carried = this.carried;
+    return (
+      carried.paused ||
+      carried.awaitingApproval ||
+      carried.cancelled ||
+      carried.closed ||
+      carried.stopReason !== undefined
+    );
   }
 
   get lastWave(): number {
-    return this.c.waveBounds.length;
+    return this.carried.waveBounds.length;
   }
 
   /**
@@ -246,28 +361,28 @@ export class CampaignBook {
    * budget, opening the next wave (or awaiting approval), and when the campaign became idle.
    */
   evaluate(nowMs: number): void {
-    const c = this.c;
+    const carried = this.carried;
     const agg = this.aggregate();
-    if (!c.cancelled && !c.closed && c.stopReason === undefined) {
-      c.stopReason = this.thresholdBreach(agg) ?? this.budgetExhausted(agg);
+    if (!carried.cancelled && !carried.closed && carried.stopReason === undefined) {
+      carried.stopReason = this.thresholdBreach(agg) ?? this.budgetExhausted(agg);
     }
-    const open = agg.waves[c.openWave];
+    const open = agg.waves[carried.openWave];
     const waveDone = (open?.pending ?? 0) + (open?.running ?? 0) === 0;
-    if (!this.halted && !c.applying && waveDone && c.openWave < this.lastWave) {
-      if (c.header.rollout?.approval) c.awaitingApproval = true;
-      else c.openWave += 1;
+    if (!this.halted && !carried.applying && waveDone && carried.openWave < this.lastWave) {
+      if (carried.header.rollout?.approval) carried.awaitingApproval = true;
+      else carried.openWave += 1;
     }
-    const idle = agg.counts.running === 0 && !c.applying && (agg.startable === 0 || this.halted);
-    if (!idle || c.awaitingApproval || c.paused) delete c.finishedAtMs;
-    else c.finishedAtMs ??= nowMs;
+    const idle = agg.counts.running === 0 && !carried.applying && (agg.startable === 0 || this.halted);
+    if (!idle || carried.awaitingApproval || carried.paused) delete carried.finishedAtMs;
+    else carried.finishedAtMs ??= nowMs;
   }
 
   private thresholdBreach(agg: Aggregate): StopReason | undefined {
-    const threshold = this.c.header.failureThreshold;
+    const threshold = this.carried.header.failureThreshold;
     if (!threshold) return undefined;
-    for (let wave = 0; wave <= Math.min(this.c.openWave, agg.waves.length - 1); wave += 1) {
+    for (let wave = 0; wave <= Math.min(this.carried.openWave, agg.waves.length - 1); wave += 1) {
       const counts = agg.waves[wave];
-      const base = this.c.thresholdBase?.[wave] ?? { failed: 0, finished: 0 };
+      const base = this.carried.thresholdBase?.[wave] ?? { failed: 0, finished: 0 };
       const failed = Math.max(0, (counts?.failed ?? 0) - base.failed);
       const finished = Math.max(0, (counts?.failed ?? 0) + (counts?.succeeded ?? 0) - base.finished);
       if (finished >= threshold.minFinished && (failed / finished) * 100 > threshold.percent) {
@@ -278,9 +393,9 @@ export class CampaignBook {
   }
 
   private budgetExhausted(agg: Aggregate): StopReason | undefined {
-    const budgetUsd = this.c.header.budgetUsd;
+    const budgetUsd = this.carried.header.budgetUsd;
     if (budgetUsd === undefined || agg.counts.running > 0 || agg.startable === 0) return undefined;
-    if (this.c.shards.some((s) => outstandingStarts(this.quotaHolder(s)) > 0)) return undefined;
+    if (this.carried.shards.some((s) => outstandingStarts(this.quotaHolder(s)) > 0)) return undefined;
     if (this.budgetPool(agg) > 0) return undefined;
     return {
       kind: 'budget',
@@ -290,38 +405,38 @@ export class CampaignBook {
   }
 
   private perItemUsd(): number {
-    const minutes = this.c.header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem;
-    return ratePerMinute(this.c.header.job.size) * minutes;
+    const minutes = this.carried.header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem;
+    return ratePerMinute(this.carried.header.job.size) * minutes;
   }
 
   private get rationed(): boolean {
-    return this.c.header.budgetUsd !== undefined || this.c.header.startsPerMinute !== undefined;
+    return this.carried.header.budgetUsd !== undefined || this.carried.header.startsPerMinute !== undefined;
   }
 
   /** Starts the budget still allows beyond running items and starts already granted. */
   private budgetPool(agg: Aggregate): number {
-    const budgetUsd = this.c.header.budgetUsd;
+    const budgetUsd = this.carried.header.budgetUsd;
     if (budgetUsd === undefined) return Number.POSITIVE_INFINITY;
-    const granted = this.c.shards.reduce((n, s) => n + outstandingStarts(this.quotaHolder(s)), 0);
+    const granted = this.carried.shards.reduce((n, s) => n + outstandingStarts(this.quotaHolder(s)), 0);
     const left = budgetUsd - agg.spentUsd - agg.runningProjectedUsd;
     return Math.floor(left / this.perItemUsd() + 1e-9) - granted;
   }
 
   private pacePool(): number {
-    const perMinute = this.c.header.startsPerMinute;
+    const perMinute = this.carried.header.startsPerMinute;
     if (perMinute === undefined) return Number.POSITIVE_INFINITY;
-    const granted = this.c.shards.reduce((n, s) => n + this.allowanceNow(s), 0);
+    const granted = this.carried.shards.reduce((n, s) => n + this.allowanceNow(s), 0);
     return perMinute - granted;
   }
 
   private allowanceNow(ledger: ShardLedger): number {
-    return ledger.grant.quota?.window === this.c.quotaWindow ? ledger.grant.quota.allowance : 0;
+    return ledger.grant.quota?.window === this.carried.quotaWindow ? ledger.grant.quota.allowance : 0;
   }
 
   private quotaHolder(ledger: ShardLedger): QuotaHolder {
     const report = ledger.report;
-    const usedNow = report?.window === this.c.quotaWindow ? report.startsInWindow : 0;
-    const usedBefore = report?.window === this.c.quotaWindow - 1 ? report.startsInWindow : 0;
+    const usedNow = report?.window === this.carried.quotaWindow ? report.startsInWindow : 0;
+    const usedBefore = report?.window === this.carried.quotaWindow - 1 ? report.startsInWindow : 0;
     return {
       startable: this.halted || !report ? 0 : this.openPending(report),
       allowance: this.allowanceNow(ledger),
@@ -332,23 +447,23 @@ export class CampaignBook {
 
   /** Opens the next pacing window once the current one ended (its unused starts expire). */
   rollQuotaWindow(nowMs: number): void {
-    if (this.c.header.startsPerMinute === undefined) return;
-    if (this.c.quotaWindowEndsMs !== undefined && nowMs < this.c.quotaWindowEndsMs) return;
-    for (const ledger of this.c.shards) ledger.previousAllowance = this.allowanceNow(ledger);
-    this.c.quotaWindow += 1;
-    this.c.quotaWindowEndsMs = nowMs + PACING_WINDOW_MS;
+    if (this.carried.header.startsPerMinute === undefined) return;
+    if (this.carried.quotaWindowEndsMs !== undefined && nowMs < this.carried.quotaWindowEndsMs) return;
+    for (const ledger of this.carried.shards) ledger.previousAllowance = this.allowanceNow(ledger);
+    this.carried.quotaWindow += 1;
+    this.carried.quotaWindowEndsMs = nowMs + PACING_WINDOW_MS;
   }
 
   /** The grants that changed: slots, start quotas, the open wave and whether starts are halted. */
   nextGrants(): { index: number; grant: ShardGrant }[] {
-    const started = this.c.shards.filter((s) => s.started);
+    const started = this.carried.shards.filter((s) => s.started);
     const holders = started.map((s) => ({
       running: s.report?.counts.running ?? 0,
       startable: this.halted || !s.report ? 0 : this.openPending(s.report),
       held: s.heldSlots,
       slots: s.grant.slots,
     }));
-    const slots = allocateSlots(this.c.concurrency, holders);
+    const slots = allocateSlots(this.carried.concurrency, holders);
     let allowances: number[] | undefined;
     if (this.rationed) {
       const agg = this.aggregate();
@@ -362,14 +477,14 @@ export class CampaignBook {
     started.forEach((ledger, i) => {
       const next: Omit<ShardGrant, 'seq'> = {
         slots: slots[i] ?? 0,
-        openWave: this.c.openWave,
+        openWave: this.carried.openWave,
         halted: this.halted,
         ...(ledger.judged !== undefined && { judged: ledger.judged }),
         ...(allowances && {
           quota: {
-            window: this.c.quotaWindow,
+            window: this.carried.quotaWindow,
             allowance: allowances[i] ?? 0,
-            ...(this.c.quotaWindowEndsMs !== undefined && { untilMs: this.c.quotaWindowEndsMs }),
+            ...(this.carried.quotaWindowEndsMs !== undefined && { untilMs: this.carried.quotaWindowEndsMs }),
           },
         }),
       };
@@ -384,132 +499,145 @@ export class CampaignBook {
 
   /** When the campaign must act without a message: a pacing window ends, or retention runs out. */
   nextWakeMs(): number | undefined {
-    const c = this.c;
+    const carried = this.carried;
     const state = this.state();
     if (state === 'finished' || state === 'cancelled') {
-      return c.finishedAtMs === undefined ? undefined : c.finishedAtMs + this.retentionMs();
+      return carried.finishedAtMs === undefined ? undefined : carried.finishedAtMs + this.retentionMs();
     }
-    if (c.header.startsPerMinute !== undefined && !this.halted && this.aggregate().startable > 0) {
-      return c.quotaWindowEndsMs;
+    if (carried.header.startsPerMinute !== undefined && !this.halted && this.aggregate().startable > 0) {
+      return carried.quotaWindowEndsMs;
     }
     return undefined;
   }
 
   retentionMs(): number {
-    return this.c.header.retentionMs ?? CAMPAIGN_DEFAULTS.retentionMs;
+    return this.carried.header.retentionMs ?? CAMPAIGN_DEFAULTS.retentionMs;
   }
 
   state(): CampaignState {
-    const c = this.c;
-    if (c.closed) return 'closed';
-    if (c.cancelled) return 'cancelled';
-    if (c.awaitingApproval) return 'awaiting_approval';
-    if (c.paused) return 'paused';
-    return c.finishedAtMs === undefined ? 'running' : 'finished';
+    const carried = this.carried;
+    if (carried.closed) return 'closed';
+    if (carried.cancelled) return 'cancelled';
+    if (carried.awaitingApproval) return 'awaiting_approval';
+    if (carried.paused) return 'paused';
+    return carried.finishedAtMs === undefined ? 'running' : 'finished';
   }
 
   progress(campaignId: string): CampaignProgress {
-    const c = this.c;
+    const carried = this.carried;
     const agg = this.aggregate();
     const state = this.state();
     const total = Object.values(agg.counts).reduce((a, b) => a + b, 0);
     return {
       campaignId,
-      ...(c.header.name !== undefined && { name: c.header.name }),
+      ...(carried.header.name !== undefined && { name: carried.header.name }),
       state,
       total,
       counts: agg.counts,
       prsOpened: agg.prsOpened,
       outcomes: agg.outcomes,
-      startedAt: c.startedAt,
-      ...(c.finishedAtMs !== undefined && { finishedAt: new Date(c.finishedAtMs).toISOString() }),
-      ...(c.finishedAtMs !== undefined &&
+      startedAt: carried.startedAt,
+      ...(carried.finishedAtMs !== undefined && { finishedAt: new Date(carried.finishedAtMs).toISOString() }),
+      ...(carried.finishedAtMs !== undefined &&
         (state === 'finished' || state === 'cancelled') && {
-          closesAt: new Date(c.finishedAtMs + this.retentionMs()).toISOString(),
+          closesAt: new Date(carried.finishedAtMs + this.retentionMs()).toISOString(),
         }),
-      concurrency: c.concurrency,
-      ...(c.stopReason && { stopReason: c.stopReason }),
+      concurrency: carried.concurrency,
+      ...(carried.stopReason && { stopReason: carried.stopReason }),
       spentUsd: round(agg.spentUsd),
       projectedUsd: round(agg.spentUsd + agg.runningProjectedUsd),
-      ...(c.header.budgetUsd !== undefined && { budgetUsd: c.header.budgetUsd }),
-      ...(c.waveBounds.length > 0 && {
-        rollout: { wave: c.openWave, waves: this.lastWave + 1, awaitingApproval: c.awaitingApproval },
+      ...(carried.header.budgetUsd !== undefined && { budgetUsd: carried.header.budgetUsd }),
+      ...(carried.waveBounds.length > 0 && {
+        rollout: {
+          wave: carried.openWave,
+          waves: this.lastWave + 1,
+          awaitingApproval: carried.awaitingApproval,
+        },
       }),
-      shards: c.shardCount,
-      recent: c.recent,
+      shards: carried.shardCount,
+      recent: carried.recent,
     };
   }
 
   // ---- controls: each answers why it cannot apply, or changes the state ----
 
   pause(): string | undefined {
-    if (this.c.closed || this.c.cancelled) return `the campaign is ${this.state()}`;
-    this.c.paused = true;
+    if (this.carried.closed || this.carried.cancelled) return `the campaign is ${this.state()}`;
+    this.carried.paused = true;
     return undefined;
   }
 
   /** Restarts new starts: lifts a pause and a failure-threshold or budget stop. */
   resume(): string | undefined {
-    if (this.c.closed || this.c.cancelled) return `the campaign is ${this.state()}; nothing to resume`;
-    this.c.paused = false;
-    if (this.c.stopReason?.kind === 'failure_threshold') {
+    if (this.carried.closed || this.carried.cancelled)
+      return `the campaign is ${this.state()}; nothing to resume`;
+    this.carried.paused = false;
+    if (this.carried.stopReason?.kind === 'failure_threshold') {
       // Another chance: the threshold judges what finishes from now on.
-      this.c.thresholdBase = this.aggregate().waves.map((w) => ({
+      this.carried.thresholdBase = this.aggregate().waves.map((w) => ({
         failed: w.failed,
         finished: w.failed + w.succeeded,
       }));
     }
-    if (this.c.stopReason?.kind === 'failure_threshold' || this.c.stopReason?.kind === 'budget')
-      delete this.c.stopReason;
+    if (this.carried.stopReason?.kind === 'failure_threshold' || this.carried.stopReason?.kind === 'budget')
+      delete this.carried.stopReason;
     return undefined;
   }
 
   /** Re-queues failed items (the shards count them): lifts a failure-threshold stop. */
   retryFailed(): string | undefined {
-    if (this.c.closed || this.c.cancelled)
+    if (this.carried.closed || this.carried.cancelled)
       return `the campaign is ${this.state()}; apply its spec under a new id`;
-    if (this.c.stopReason?.kind === 'failure_threshold') delete this.c.stopReason;
+    if (this.carried.stopReason?.kind === 'failure_threshold') delete this.carried.stopReason;
     // Retried items leave the counts: the threshold judges what finishes, over every wave, afresh.
-    delete this.c.thresholdBase;
+    delete this.carried.thresholdBase;
     return undefined;
   }
 
   cancel(reason: StopReason = { kind: 'cancelled' }): string | undefined {
-    if (this.c.closed) return 'the campaign is closed';
-    if (this.c.cancelled) return 'the campaign is already cancelled';
-    this.c.cancelled = true;
-    this.c.awaitingApproval = false;
-    this.c.stopReason = reason;
+    if (this.carried.closed) return 'the campaign is closed';
+    if (this.carried.cancelled) return 'the campaign is already cancelled';
+    this.carried.cancelled = true;
+    this.carried.awaitingApproval = false;
+    this.carried.stopReason = reason;
     return undefined;
   }
 
   approve(): string | undefined {
-    if (!this.c.awaitingApproval) return `nothing awaits approval (the campaign is ${this.state()})`;
-    this.c.awaitingApproval = false;
-    this.c.openWave += 1;
+    if (!this.carried.awaitingApproval) return `nothing awaits approval (the campaign is ${this.state()})`;
+    this.carried.awaitingApproval = false;
+    this.carried.openWave += 1;
     return undefined;
   }
 
   reject(): string | undefined {
-    if (!this.c.awaitingApproval) return `nothing awaits approval (the campaign is ${this.state()})`;
-    return this.cancel({ kind: 'rejected', wave: this.c.openWave + 1 });
+    if (!this.carried.awaitingApproval) return `nothing awaits approval (the campaign is ${this.state()})`;
+    return this.cancel({ kind: 'rejected', wave: this.carried.openWave + 1 });
   }
 
   close(): string | undefined {
     const running = this.aggregate().counts.running;
-    if (this.c.closed) return 'the campaign is already closed';
-    if (running > 0 || this.c.applying) return `${running} item(s) are running; cancel the campaign or wait`;
-    this.c.closed = true;
+    if (this.carried.closed) return 'the campaign is already closed';
+    if (running > 0 || this.carried.applying)
+      return `${running} item(s) are running; cancel the campaign or wait`;
+    this.carried.closed = true;
+    return undefined;
+  }
+
+  /** Why a concurrency cannot be set: not a whole number within the limit. */
+  concurrencyRefusal(concurrency: number): string | undefined {
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > LIMITS.maxConcurrency)
+      return `concurrency must be a whole number from 1 to ${LIMITS.maxConcurrency}, got ${concurrency}`;
     return undefined;
   }
 
   setConcurrency(concurrency: number): void {
-    this.c.concurrency = concurrency;
+    this.carried.concurrency = concurrency;
   }
 
   private ensureShards(): void {
-    for (let index = this.c.shards.length; index < this.c.shardCount; index += 1) {
-      this.c.shards.push({
+    for (let index = this.carried.shards.length; index < this.carried.shardCount; index += 1) {
+      this.carried.shards.push({
         index,
         started: false,
         grant: { seq: 0, slots: 0, openWave: 0, halted: true },

@@ -16,14 +16,14 @@ const header: CampaignHeader = { job: { message: 'm' }, concurrency: 10 };
 function bookIn(state: Exclude<CampaignState, 'closed'>): CampaignBook {
   const book = CampaignBook.create(header, '2026-11-24T00:00:00.000Z');
   book.beginApply(header, 10);
-  for (const shard of book.c.shards) shard.started = true;
+  for (const shard of book.carried.shards) shard.started = true;
   book.finishApply();
   const done = state === 'finished';
   book.acceptReport(shardReport(0, { counts: done ? { succeeded: 9, failed: 1 } : { pending: 10 } }));
   if (state === 'paused') book.pause();
   if (state === 'cancelled') book.cancel();
   // A rollout's wave boundary, reached: what `evaluate` does when a wave with approval ends.
-  if (state === 'awaiting_approval') book.c.awaitingApproval = true;
+  if (state === 'awaiting_approval') book.carried.awaitingApproval = true;
   book.evaluate(1_000);
   expect(book.state()).toBe(state);
   return book;
@@ -44,7 +44,7 @@ const VALIDATORS: Record<CampaignCommand, (book: CampaignBook) => string | undef
   'set-concurrency': () => undefined,
 };
 
-const copy = (book: CampaignBook) => new CampaignBook(structuredClone(book.c) as CampaignCarry);
+const copy = (book: CampaignBook) => new CampaignBook(structuredClone(book.carried) as CampaignCarry);
 
 describe('the commands each campaign state accepts', () => {
   it.each(CAMPAIGN_STATES.filter((s) => s !== 'closed'))(

@@ -19,13 +19,13 @@ function twoShards(): CampaignCarry {
   const book = CampaignBook.create(header, '2026-11-24T00:00:00.000Z');
   book.beginApply(header, 2000);
   book.finishApply();
-  for (const shard of book.c.shards) shard.started = true;
+  for (const shard of book.carried.shards) shard.started = true;
   book.acceptReport(report(0, 1, 0, { running: 20, pending: 3 }));
   book.acceptReport(report(1, 1, 0, { running: 16, pending: 0 }));
   book.nextGrants();
   book.acceptReport(report(0, 2, 1, { running: 20, pending: 3 }));
   book.acceptReport(report(1, 2, 1, { running: 16, pending: 0 }));
-  return book.c;
+  return book.carried;
 }
 
 const report = (index: number, seq: number, grantSeq: number, counts: { running: number; pending: number }) =>

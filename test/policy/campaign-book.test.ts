@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CampaignHeader } from '../../src/contracts';
+import { LIMITS, shardOf, type CampaignHeader } from '../../src/contracts';
 import { CampaignBook } from '../../src/policy/campaign-book';
 import { shardReport, wave } from '../fixtures/shard-reports';
 import { emptyCounts } from '../../src/policy/item-book';
@@ -14,7 +14,7 @@ const report = shardReport;
 function started(h: CampaignHeader, total: number): CampaignBook {
   const book = CampaignBook.create(h, '2026-11-24T00:00:00.000Z');
   book.beginApply(h, total);
-  for (const shard of book.c.shards) shard.started = true;
+  for (let index = 0; index < book.shardCount; index += 1) book.markShardStarted(index);
   book.finishApply();
   return book;
 }
@@ -71,7 +71,7 @@ describe('campaign book', () => {
       }),
     );
     book.evaluate(1000);
-    expect(book.c.stopReason).toEqual({
+    expect(book.carried.stopReason).toEqual({
       kind: 'failure_threshold',
       wave: 0,
       failed: 2,
@@ -80,10 +80,10 @@ describe('campaign book', () => {
     });
     expect(book.state()).toBe('finished');
     expect(book.resume()).toBeUndefined();
-    expect(book.c.stopReason).toBeUndefined();
+    expect(book.carried.stopReason).toBeUndefined();
     // After a resume the threshold judges only what finishes from then on.
     book.evaluate(2000);
-    expect(book.c.stopReason).toBeUndefined();
+    expect(book.carried.stopReason).toBeUndefined();
     const after = (failed: number, succeeded: number, pending: number) =>
       report(0, {
         counts: { failed, succeeded, pending },
@@ -91,10 +91,10 @@ describe('campaign book', () => {
       });
     book.acceptReport(after(3, 3, 4)); // since the resume: 1 of 3 failed
     book.evaluate(3000);
-    expect(book.c.stopReason).toBeUndefined();
+    expect(book.carried.stopReason).toBeUndefined();
     book.acceptReport(after(5, 3, 2)); // since the resume: 3 of 5 failed
     book.evaluate(4000);
-    expect(book.c.stopReason).toEqual({
+    expect(book.carried.stopReason).toEqual({
       kind: 'failure_threshold',
       wave: 0,
       failed: 3,
@@ -105,7 +105,7 @@ describe('campaign book', () => {
 
   it('runs a staged rollout: canary, approval, next wave; rejection cancels the rest', () => {
     const book = started(header({ rollout: { canary: 3, waves: ['100%'], approval: true } }), 10);
-    expect(book.c.waveBounds).toEqual([3]);
+    expect(book.carried.waveBounds).toEqual([3]);
     expect(
       book
         .route([
@@ -124,13 +124,13 @@ describe('campaign book', () => {
     expect(book.state()).toBe('awaiting_approval');
     expect(book.progress('c').rollout).toEqual({ wave: 0, waves: 2, awaitingApproval: true });
     expect(book.approve()).toBeUndefined();
-    expect(book.c.openWave).toBe(1);
+    expect(book.carried.openWave).toBe(1);
     expect(book.approve()).toMatch(/nothing awaits approval/);
     const rejecting = started(header({ rollout: { canary: 3, approval: true } }), 10);
     rejecting.acceptReport(report(0, { waves: [wave({ succeeded: 3 }), wave({ pending: 7 })] }));
     rejecting.evaluate(1);
     expect(rejecting.reject()).toBeUndefined();
-    expect(rejecting.c.stopReason).toEqual({ kind: 'rejected', wave: 1 });
+    expect(rejecting.carried.stopReason).toEqual({ kind: 'rejected', wave: 1 });
     expect(rejecting.state()).toBe('cancelled');
   });
 
@@ -141,12 +141,12 @@ describe('campaign book', () => {
     );
     book.acceptReport(report(0, { waves: [wave({ succeeded: 1, failed: 1 }), wave({ pending: 8 })] }));
     book.evaluate(1);
-    expect(book.c.stopReason?.kind).toBe('failure_threshold');
-    expect(book.c.openWave).toBe(0);
+    expect(book.carried.stopReason?.kind).toBe('failure_threshold');
+    expect(book.carried.openWave).toBe(0);
     const ok = started(header({ rollout: { canary: 2 } }), 10);
     ok.acceptReport(report(0, { waves: [wave({ succeeded: 2 }), wave({ pending: 8 })] }));
     ok.evaluate(1);
-    expect(ok.c.openWave).toBe(1);
+    expect(ok.carried.openWave).toBe(1);
   });
 
   it('rations starts by budget: granted starts count as spent, and it stops when nothing more fits', () => {
@@ -176,7 +176,7 @@ describe('campaign book', () => {
       }),
     );
     book.evaluate(5);
-    expect(book.c.stopReason).toMatchObject({ kind: 'budget', budgetUsd: 0.3 });
+    expect(book.carried.stopReason).toMatchObject({ kind: 'budget', budgetUsd: 0.3 });
   });
 
   it('paces starts per minute across shards; unused starts expire with their window', () => {
@@ -191,7 +191,7 @@ describe('campaign book', () => {
     ]);
     expect(book.nextWakeMs()).toBe(60_000);
     book.rollQuotaWindow(30_000);
-    expect(book.c.quotaWindow).toBe(2);
+    expect(book.carried.quotaWindow).toBe(2);
     book.rollQuotaWindow(60_000);
     book.acceptReport(report(0, { counts: { pending: 8 }, window: 2, startsInWindow: 2 }));
     book.acceptReport(report(1, { counts: { pending: 8 }, window: 2, startsInWindow: 2 }));
@@ -211,5 +211,97 @@ describe('campaign book', () => {
     expect(book.progress('c')).toMatchObject({ state: 'finished', closesAt: new Date(1500).toISOString() });
     expect(book.close()).toBeUndefined();
     expect(book.state()).toBe('closed');
+  });
+});
+
+describe('what the campaign refuses, with the field and the fix', () => {
+  /** Two shards; keys found by hashing so each test names one of each shard. */
+  const book = () => {
+    const b = CampaignBook.create(header(), 'now');
+    b.beginApply(header(), 2000);
+    return b;
+  };
+  const keyOfShard = (b: CampaignBook, shard: number) =>
+    Array.from({ length: 100 }, (_, i) => `repo-${i}`).find((key) => shardOf(key, b.shardCount) === shard)!;
+
+  it('an apply: a closed, cancelled or busy campaign, or a total that is not a count', () => {
+    const b = book();
+    expect(b.applyRequestRefusal(10)).toBe('another apply is delivering items; try again when it is done');
+    b.finishApply();
+    expect(b.applyRequestRefusal(10)).toBeUndefined();
+    expect(b.applyRequestRefusal(0)).toBeUndefined();
+    expect(b.applyRequestRefusal(-1)).toBe('total must be a whole number, got -1');
+    expect(b.applyRequestRefusal(2.5)).toBe('total must be a whole number, got 2.5');
+    b.cancel();
+    expect(b.applyRequestRefusal(10)).toBe('the campaign is cancelled; apply under a new id');
+  });
+
+  it('a step of an apply that a later apply superseded', () => {
+    const b = book();
+    b.finishApply();
+    b.beginApply(header(), 5);
+    expect(b.supersededRefusal(2)).toBeUndefined();
+    expect(b.supersededRefusal(1)).toBe('apply 1 was superseded by apply 2');
+  });
+
+  it('a chunk: superseded, a shard out of range, too many items, an item of another shard', () => {
+    const b = book();
+    const mine = { key: keyOfShard(b, 1) };
+    const other = keyOfShard(b, 0);
+    expect(b.chunkRefusal({ applyId: 1, shard: 1, items: [mine] })).toBeUndefined();
+    expect(b.chunkRefusal({ applyId: 0, shard: 1, items: [mine] })).toBe('apply 0 was superseded by apply 1');
+    expect(b.chunkRefusal({ applyId: 1, shard: 2, items: [] })).toBe('shard must be from 0 to 1, got 2');
+    expect(b.chunkRefusal({ applyId: 1, shard: -1, items: [] })).toBe('shard must be from 0 to 1, got -1');
+    const tooMany = Array.from({ length: LIMITS.maxItemsPerUpdate + 1 }, () => mine);
+    expect(b.chunkRefusal({ applyId: 1, shard: 1, items: tooMany })).toBe(
+      `items must be a list of at most ${LIMITS.maxItemsPerUpdate}`,
+    );
+    expect(b.chunkRefusal({ applyId: 1, shard: 1, items: [mine, { key: other }] })).toBe(
+      `item "${other}" belongs to shard 0`,
+    );
+  });
+
+  it('a release of more replicas than one update may carry', () => {
+    const replicas = Array.from({ length: LIMITS.maxItemsPerUpdate + 1 }, (_, i) => ({ replicaId: `r${i}` }));
+    expect(book().releaseRefusal(replicas.slice(1))).toBeUndefined();
+    expect(book().releaseRefusal(replicas)).toBe(
+      `send at most ${LIMITS.maxItemsPerUpdate} replicas per update`,
+    );
+  });
+
+  it('a concurrency that is not a whole number within the limit', () => {
+    const b = book();
+    expect(b.concurrencyRefusal(1)).toBeUndefined();
+    expect(b.concurrencyRefusal(LIMITS.maxConcurrency)).toBeUndefined();
+    for (const bad of [0, LIMITS.maxConcurrency + 1, 1.5])
+      expect(b.concurrencyRefusal(bad)).toBe(
+        `concurrency must be a whole number from 1 to ${LIMITS.maxConcurrency}, got ${bad}`,
+      );
+  });
+
+  it('a control tried on a copy leaves the book as it was', () => {
+    const b = book();
+    b.finishApply();
+    expect(b.copy().pause()).toBeUndefined();
+    expect(b.state()).toBe('running');
+  });
+});
+
+describe('the campaign asks the book about its shards', () => {
+  it('starts each shard once and lists the started ones; settings follow the last apply', () => {
+    const b = CampaignBook.create(header(), 'now');
+    b.beginApply(header({ failureThreshold: { percent: 10, minFinished: 5 } }), 2500);
+    expect([0, 1, 2, 3].map((i) => b.needsShardStart(i))).toEqual([true, true, true, false]);
+    b.markShardStarted(1);
+    expect(b.needsShardStart(1)).toBe(false);
+    expect(b.startedShards()).toEqual([1]);
+    expect([b.isShardStarted(0), b.isShardStarted(1)]).toEqual([false, true]);
+    expect(b.shardSettings()).toMatchObject({ job: { message: 'm' }, awaitVerdicts: true });
+  });
+
+  it('numbers the runs of the workflow: request ids of a run never repeat an earlier one', () => {
+    const b = CampaignBook.create(header(), 'now');
+    expect(b.beginRun()).toBe(1);
+    expect(new CampaignBook(b.copy().carried).beginRun()).toBe(2);
   });
 });

@@ -9,9 +9,44 @@ import type {
   ShardAck,
   ShardReport,
 } from '../../contracts';
+import type { CampaignCarry } from '../../policy/campaign-book';
+
+export interface CampaignInput {
+  header: CampaignHeader;
+  /** Started without the CLI (a schedule): the campaign applies its spec itself, items or targets. */
+  selfApply?: boolean;
+  initialItems?: CampaignItem[];
+  carry?: CampaignCarry;
+}
+
+/** What a closed campaign returns: its last progress, and what a later apply reopens it from. */
+export interface CampaignResult {
+  progress: CampaignProgress;
+  carry: CampaignCarry;
+}
 
 /** An item of an apply chunk: its ordinal is `ticket.ordinalBase` plus its index in the spec. */
 export type OrderedItem = CampaignItem & { ordinal: number };
+
+export interface ApplyRequest {
+  header?: CampaignHeader;
+  total: number;
+  retryFailed?: boolean;
+  addOnly?: boolean;
+}
+
+export interface ApplyChunk {
+  applyId: number;
+  shard: number;
+  items: OrderedItem[];
+  retryFailed?: boolean;
+  addOnly?: boolean;
+}
+
+export interface FinishApplyRequest {
+  applyId: number;
+  prune?: boolean;
+}
 
 /**
  * Opens an apply (creating the campaign when it does not exist, through update-with-start): takes the
@@ -19,17 +54,12 @@ export type OrderedItem = CampaignItem & { ordinal: number };
  */
 export const applyUpdate = defineUpdate<
   ApplyTicket & { settingsChanged: boolean; summary?: ApplySummary },
-  [{ header?: CampaignHeader; total: number; retryFailed?: boolean; addOnly?: boolean }]
+  [ApplyRequest]
 >('apply');
 /** One chunk of an apply's items, all of one shard (`shardOf(key, ticket.shardCount)`). */
-export const applyItemsUpdate = defineUpdate<
-  ApplySummary,
-  [{ applyId: number; shard: number; items: OrderedItem[]; retryFailed?: boolean; addOnly?: boolean }]
->('applyItems');
+export const applyItemsUpdate = defineUpdate<ApplySummary, [ApplyChunk]>('applyItems');
 /** Ends an apply; with `prune`, items the apply did not name are cancelled (with cleanup). */
-export const finishApplyUpdate = defineUpdate<{ pruned: number }, [{ applyId: number; prune?: boolean }]>(
-  'finishApply',
-);
+export const finishApplyUpdate = defineUpdate<{ pruned: number }, [FinishApplyRequest]>('finishApply');
 
 /** Kept replicas `campaign cleanup` deleted (or found gone): their records stop naming them as kept. */
 export const releaseReplicasUpdate = defineUpdate<{ released: number }, [KeptReplica[]]>('releaseReplicas');

@@ -1,8 +1,4 @@
-import { TerminatedFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ChildWorkflowFailure,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -12,21 +8,14 @@ import {
   proxyActivities,
   setHandler,
   sleep,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  CampaignIdAttribute,
   LIMITS,
-  RepositoryAttribute,
   SHARD_LIMITS,
   ratePerMinute,
-  endedJob,
   jobWorkflowId,
-  renderMessage,
   type ApplySummary,
-  type JobLookup,
-  type ReplicaJobInput,
   type ShardCommand,
   type ShardGrant,
   type ShardJobSettings,
@@ -41,7 +30,8 @@ import {
   type JobOutcome,
 } from '../../policy/item-book';
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
-import { replicaJobWorkflow } from '../replica-job/workflow';
+import { GRANTS_REPORTED_ON_CADENCE } from '../patches';
+import { JobRuns, type JobRunsShard } from './job-runs';
 import {
   activeTargetsQuery,
   itemQuery,
@@ -49,9 +39,6 @@ import {
   shardCommandSignal,
   shardGrantSignal,
 } from './messages';
-
-/** Patch: a grant no longer makes the shard report at once; its next report comes on the usual cadence. */
-const GRANTS_REPORTED_ON_CADENCE = 'grants-reported-on-cadence';
 
 export interface ShardCarry {
   entries: BookEntry[];
@@ -84,31 +71,26 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
   return new Shard(input).run();
 }
 
-class Shard {
-  private book: ItemBook;
+class Shard implements JobRunsShard {
+  book: ItemBook;
+  settings: ShardJobSettings;
   private readonly lookups = proxyActivities<TemporalLookupActivities>({
     startToCloseTimeout: '2 minutes',
     retry: { maximumInterval: '1 minute' },
   });
+  private readonly jobs: JobRuns;
   private readonly campaign;
-  private settings: ShardJobSettings;
   private grant: ShardGrant;
   private window: number;
   private startsInWindow: number;
   private reportSeq: number;
   private closing: boolean;
-  /** Child starts and results in flight: continue-as-new waits until none are left. */
-  private inFlight = 0;
   /** Something changed since the loop last ran. */
   private changed = true;
   private reportDue = true;
   private reportTimer = false;
-  private sweepTimer = false;
-  private recheckTimer = false;
-  private lastProgressMs = Date.now();
-  /** Items whose workflow id was taken by an earlier run: Temporal is asked how they ended. */
-  private readonly unresolved = new Set<string>();
-  private readonly acks: ShardCommand[] = [];
+  /** Commands from the campaign not executed yet, in the order they came. */
+  private readonly pendingCommands: ShardCommand[] = [];
   /** After a failure (with a failure threshold), no starts until the campaign judged this report. */
   private verdictAfter = 0;
 
@@ -122,6 +104,7 @@ class Shard {
     this.reportSeq = carry?.reportSeq ?? 0;
     this.closing = carry?.closing ?? false;
     this.campaign = getExternalWorkflowHandle(input.campaignId);
+    this.jobs = new JobRuns(this, this.lookups);
     setHandler(shardGrantSignal, (grant) => {
       if (grant.seq <= this.grant.seq) return;
       if (grant.quota && grant.quota.window !== this.window) {
@@ -130,11 +113,11 @@ class Shard {
       }
       this.grant = grant;
       // Not urgent: answering every grant at once made each report set off more grants, shard after shard.
-      this.touch(!patched(GRANTS_REPORTED_ON_CADENCE));
+      this.markChanged(!patched(GRANTS_REPORTED_ON_CADENCE));
     });
     setHandler(shardCommandSignal, (command) => {
-      this.acks.push(command);
-      this.touch(true);
+      this.pendingCommands.push(command);
+      this.markChanged(true);
     });
     setHandler(recordsQuery, (page = {}) => {
       const offset = Math.max(0, page.offset ?? 0);
@@ -148,17 +131,21 @@ class Shard {
     });
   }
 
+  get campaignId(): string {
+    return this.input.campaignId;
+  }
+
   async run(): Promise<ShardResult> {
     if (!this.input.carry) await this.restorePrevious();
     for (;;) {
       await condition(() => this.changed || this.reportDue);
       this.changed = false;
-      for (const command of this.acks.splice(0)) await this.execute(command);
-      await this.resolveLost();
+      for (const command of this.pendingCommands.splice(0)) await this.execute(command);
+      await this.jobs.resolveLost();
       if (!this.draining) this.startWhatIsAllowed();
       if (this.reportDue || this.book.running().length === 0) this.report();
       else this.scheduleReport();
-      this.scheduleSweep();
+      this.jobs.scheduleSweep();
       if (this.closing && this.idle) return { index: this.input.index, entries: this.book.all() };
       if (this.draining && this.idle) await this.continueAsNew();
     }
@@ -171,12 +158,13 @@ class Shard {
   }
 
   private get idle(): boolean {
-    return this.inFlight === 0 && this.acks.length === 0;
+    return this.jobs.inFlight === 0 && this.pendingCommands.length === 0;
   }
 
-  private touch(urgent = false): void {
+  /** Wakes the loop; `reportNow` also sends a report on this pass instead of on the cadence. */
+  markChanged(reportNow = false): void {
     this.changed = true;
-    if (urgent) this.reportDue = true;
+    if (reportNow) this.reportDue = true;
   }
 
   /** Starts pending items of open waves while slots and start quotas allow, without waiting on any start. */
@@ -191,120 +179,26 @@ class Shard {
       room = Math.min(room, grant.quota.allowance - this.startsInWindow);
     }
     if (room <= 0) return;
-    for (const entry of this.book.startable(grant.openWave, room)) this.start(entry);
-  }
-
-  private start(entry: BookEntry): void {
-    const now = Date.now();
-    this.book.markStarted(entry, now);
-    this.startsInWindow += 1;
-    this.inFlight += 1;
-    const { key, attempt } = entry;
-    const job = this.settings.job;
-    const item = { key, environmentId: entry.environmentId, repository: entry.repository, vars: entry.vars };
-    const input: ReplicaJobInput = {
-      ...job,
-      campaignId: this.input.campaignId,
-      itemKey: key,
-      attempt,
-      repository: entry.repository,
-      environmentId: entry.environmentId,
-      message: renderMessage(job.message, item),
-      followUps: job.followUps?.map((followUp) => renderMessage(followUp, item)),
-      apiTaskQueue: this.settings.apiTaskQueue,
-      lookupExisting: attempt > 1,
-      ...(entry.continueFrom && { continueChange: entry.continueFrom }),
-    };
-    void this.runJob(key, attempt, input);
-  }
-
-  private async runJob(key: string, attempt: number, input: ReplicaJobInput): Promise<void> {
-    let outcome: JobOutcome;
-    try {
-      const child = await startChild(replicaJobWorkflow, {
-        workflowId: jobWorkflowId(this.input.campaignId, key),
-        args: [input],
-        // A shard closed by force takes its jobs down with cleanup; continue-as-new first drains them.
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        // Identity: a succeeded item's job can never run twice; only a failed one may run again.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        typedSearchAttributes: [
-          { key: CampaignIdAttribute, value: this.input.campaignId },
-          ...(input.repository ? [{ key: RepositoryAttribute, value: input.repository }] : []),
-        ],
-        staticSummary: `${input.repository ?? key}: ${firstLine(input.message)}`,
-      });
-      outcome = { kind: 'result', result: await child.result() };
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        // An earlier run of this item's job holds the id (it succeeded, or is still running): ask Temporal.
-        this.unresolved.add(key);
-        this.inFlight -= 1;
-        this.touch();
-        return;
-      }
-      const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
-      if (cause instanceof TerminatedFailure) {
-        // Terminated out of band: the reason is on the job's own history; Temporal is asked for it.
-        this.unresolved.add(key);
-        this.inFlight -= 1;
-        this.touch();
-        return;
-      }
-      const ended = endedJob(cause);
-      outcome = ended.result ? { kind: 'result', result: ended.result } : { kind: 'lost', ...ended };
+    for (const entry of this.book.startable(grant.openWave, room)) {
+      this.startsInWindow += 1;
+      this.jobs.start(entry);
     }
-    this.inFlight -= 1;
-    this.finish(key, attempt, outcome);
   }
 
   /** A run's cost by its duration, at the campaign's workspace size; unrounded, so runs add up exactly. */
   private readonly costFor = (ms: number): number => (ratePerMinute(this.settings.job.size) * ms) / 60_000;
 
-  private finish(key: string, attempt: number, outcome: JobOutcome): void {
-    if (this.book.finish(key, attempt, outcome, Date.now(), this.costFor)) {
-      this.lastProgressMs = Date.now();
-      const failed = this.book.get(key)?.state === 'failed' || this.book.get(key)?.state === 'timed_out';
-      if (failed && this.settings.awaitVerdicts) {
-        // The next report carries this failure: hold new starts until the campaign has judged it.
-        this.verdictAfter = this.reportSeq + 1;
-        this.touch(true);
-      } else {
-        this.touch(this.book.running().length === 0);
-      }
+  jobEnded(key: string, attempt: number, outcome: JobOutcome): boolean {
+    if (!this.book.finish(key, attempt, outcome, Date.now(), this.costFor)) return false;
+    const failed = this.book.get(key)?.state === 'failed' || this.book.get(key)?.state === 'timed_out';
+    if (failed && this.settings.awaitVerdicts) {
+      // The next report carries this failure: hold new starts until the campaign has judged it.
+      this.verdictAfter = this.reportSeq + 1;
+      this.markChanged(true);
+    } else {
+      this.markChanged(this.book.running().length === 0);
     }
-  }
-
-  /**
-   * Jobs whose end the shard cannot learn from the child itself: ids taken by an earlier run, and —
-   * when nothing has ended for a while — every running job, in case a result was lost.
-   */
-  private async resolveLost(): Promise<void> {
-    const stale = Date.now() - this.lastProgressMs >= SHARD_LIMITS.reconcileAfterMs;
-    const keys = new Set(this.unresolved);
-    if (stale) for (const entry of this.book.running()) keys.add(entry.key);
-    if (keys.size === 0) return;
-    this.lastProgressMs = Date.now();
-    const keyOf = new Map([...keys].map((key) => [jobWorkflowId(this.input.campaignId, key), key]));
-    const ids = [...keyOf.keys()];
-    const found: JobLookup[] = [];
-    for (let i = 0; i < ids.length; i += 100)
-      found.push(...(await this.lookups.describeJobs(ids.slice(i, i + 100))));
-    for (const lookup of found) {
-      const key = keyOf.get(lookup.workflowId) as string;
-      const attempt = this.book.get(key)?.attempt ?? 1;
-      if (lookup.status === 'running') continue;
-      this.unresolved.delete(key);
-      if (lookup.status === 'succeeded') this.finish(key, attempt, { kind: 'result', result: lookup.result });
-      else
-        this.finish(
-          key,
-          attempt,
-          lookup.result
-            ? { kind: 'result', result: lookup.result }
-            : { kind: 'lost', state: lookup.state, error: lookup.error },
-        );
-    }
+    return true;
   }
 
   private async execute(command: ShardCommand): Promise<void> {
@@ -398,30 +292,9 @@ class Shard {
     });
   }
 
-  /**
-   * Jobs may end without the shard hearing of it (a reset): look them up after a quiet while. Jobs of
-   * an id an earlier run holds are looked up again soon.
-   */
-  private scheduleSweep(): void {
-    if (!this.sweepTimer && this.book.running().length > 0) {
-      this.sweepTimer = true;
-      void sleep(SHARD_LIMITS.reconcileAfterMs).then(() => {
-        this.sweepTimer = false;
-        this.touch();
-      });
-    }
-    if (!this.recheckTimer && this.unresolved.size > 0) {
-      this.recheckTimer = true;
-      void sleep(SHARD_LIMITS.recheckTakenMs).then(() => {
-        this.recheckTimer = false;
-        this.touch();
-      });
-    }
-  }
-
   /** Restores the records a closed earlier run of this shard left, when its campaign is applied again. */
   private async restorePrevious(): Promise<void> {
-    const previous = (await this.lookups.previousResult(workflowInfo().workflowId)) as ShardResult | null;
+    const previous = await this.lookups.previousResult<typeof shardWorkflow>(workflowInfo().workflowId);
     if (previous?.entries.length) this.book = ItemBook.reopened(previous.entries);
   }
 
@@ -441,9 +314,4 @@ class Shard {
       },
     });
   }
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
 }

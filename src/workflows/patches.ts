@@ -1,0 +1,36 @@
+/**
+ * Every live patch id of the workflows, in one place. A workflow that changed the commands it issues
+ * asks `patched(ID)`: runs started before the change replay the old path, new runs take the new one.
+ * No `patched('…')` literal lives anywhere else (test/replay/patches.test.ts checks it).
+ *
+ * Retiring a patch, in two deploys:
+ * 1. Once no running workflow of that type started before the patch's deploy, replace
+ *    `patched(ID)` with `deprecatePatch(ID)` and delete the old branch.
+ * 2. Once no running workflow started before step 1's deploy, remove the `deprecatePatch` call and the
+ *    id here.
+ * "No running workflow started before": a campaign stays open until it is closed or its retention
+ * passes (`retentionMs`, 7 days by default), so wait at least that long plus the age of the oldest
+ * running campaign, then check with a visibility query (each run after a continue-as-new has its own
+ * StartTime and takes the new path), e.g. for the campaign patch:
+ *   temporal workflow list --query "WorkflowType = 'campaignWorkflow' AND ExecutionStatus = 'Running' AND StartTime < '2026-11-25T00:00:00Z'"
+ * An empty list means step 1 is safe. Queries replay closed workflows too: a closed run still within
+ * the namespace's retention that predates the patch would fail a query after step 1, so wait that out
+ * as well when its records are still read.
+ */
+
+/**
+ * Came 2026-11-24 (commit 273e7b0). Campaign: a handler that changes the book settles it itself
+ * (grants, state, deadline timers) instead of waking the loop, so the commands a shard report causes
+ * follow that report however reports are grouped into workflow tasks. Guards the grant signals and
+ * timers issued from handlers; older runs settle from the loop. Deprecate once no `campaignWorkflow`
+ * run started before 2026-11-25 is running.
+ */
+export const CAMPAIGN_SETTLES_IN_HANDLERS = 'campaign-settles-in-handlers';
+
+/**
+ * Came 2026-11-24 (commit 4556076). Shard: a grant no longer makes the shard report at once; its next
+ * report comes on the usual cadence. Guards the report signal an older run sends right after each
+ * grant. Deprecate once no `shardWorkflow` run started before 2026-11-25 is running (shards live as
+ * long as their campaign, and each continue-as-new starts a run that takes the new path).
+ */
+export const GRANTS_REPORTED_ON_CADENCE = 'grants-reported-on-cadence';
