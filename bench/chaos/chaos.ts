@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { applyCampaign } from '../../src/campaign/apply';
-import { campaignRecords } from '../../src/campaign/reads';
-import { untilAccepted } from '../../src/campaign/until-accepted';
+import { applyCampaign } from '../../src/campaign-client/apply';
+import { campaignRecords } from '../../src/campaign-client/reads';
+import { untilAccepted } from '../../src/campaign-client/until-accepted';
 import { TASK_QUEUES, type CampaignProgress, type ItemRecord } from '../../src/contracts';
 import { ReplicasClient } from '../../src/replicas';
 import {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import { campaignProgress } from '../../src/campaign/reads';
+import { campaignProgress } from '../../src/campaign-client/reads';
 import type { CampaignProgress } from '../../src/contracts';
 import type { Service } from './processes';
 import { finishedCount, ProgressTrace } from './progress-trace';

@@ -1,5 +1,5 @@
-import { applyCampaign } from '../../src/campaign/apply';
-import { campaignProgress, waitForCampaign } from '../../src/campaign/reads';
+import { applyCampaign } from '../../src/campaign-client/apply';
+import { campaignProgress, waitForCampaign } from '../../src/campaign-client/reads';
 import { jobWorkflowId, shardWorkflowId } from '../../src/contracts';
 import { apiCalls, startBenchStack } from '../harness';
 import { allRuns, historyCounts } from '../histories';

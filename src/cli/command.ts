@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CampaignSpecError } from '../campaign/spec';
+import { CampaignSpecError } from '../campaign-client/spec';
 import { ConfigError } from '../config/parse-env';
 
 /** Exit codes of every command: 0 done, 1 finished with failures or a runtime error, 2 wrong use. */

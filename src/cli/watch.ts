@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { campaignProgress } from '../campaign/reads';
+import { campaignProgress } from '../campaign-client/reads';
 import type { CampaignProgress, ItemEvent } from '../contracts';
 import type { Screen } from './terminal';
 import { etaMs, Throughput } from './views/throughput';

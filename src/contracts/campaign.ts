@@ -63,7 +63,7 @@ export interface RolloutSpec {
   approval?: boolean;
 }
 
-/** A validated campaign spec, as the CLI hands it to the workflow (see `src/campaign/spec.ts`). */
+/** A validated campaign spec, as the CLI hands it to the workflow (see `src/campaign-client/spec.ts`). */
 export interface CampaignSpec {
   /** Human name (the spec file's `name`, or its file name), shown in lists and the Temporal UI. */
   name?: string;

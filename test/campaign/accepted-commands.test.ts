@@ -3,7 +3,7 @@ import {
   ACCEPTED_COMMANDS,
   CAMPAIGN_COMMANDS,
   type CampaignCommand,
-} from '../../src/campaign/accepted-commands';
+} from '../../src/campaign-client/accepted-commands';
 import { formatProgress } from '../../src/cli/format/progress';
 import { statusLine } from '../../src/cli/views/watch-view';
 import { CAMPAIGN_STATES, type CampaignHeader, type CampaignState } from '../../src/contracts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN_ID, campaignIdFor, slugOf } from '../../src/campaign/identity';
+import { CAMPAIGN_ID, campaignIdFor, slugOf } from '../../src/campaign-client/identity';
 
 describe('campaign identity', () => {
   it('takes --id, else the spec id, else its name, else its file name', () => {

@@ -9,7 +9,7 @@ import {
   loadCampaignSpec,
   loadItems,
   parseCampaignSpec,
-} from '../../src/campaign/spec';
+} from '../../src/campaign-client/spec';
 import { runCommand } from '../../src/cli/command';
 import { campaignCommand } from '../../src/cli/commands/campaign';
 import { captureConsole } from '../support/console';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCampaignSchedule } from '../../src/campaign/schedules';
+import { createCampaignSchedule } from '../../src/campaign-client/schedules';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 import { uniqueTaskQueue } from '../support/temporal';

@@ -1,7 +1,7 @@
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { untilAccepted } from '../../src/campaign/until-accepted';
+import { untilAccepted } from '../../src/campaign-client/until-accepted';
 import { CAMPAIGN_CONTINUING_AS_NEW } from '../../src/contracts';
 
 const quick = { delayMs: 1, maxMs: 200 };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { SIMULATION_DIR_PREFIX } from '../../src/campaign/simulate';
+import { SIMULATION_DIR_PREFIX } from '../../src/campaign-client/simulate';
 import { eventually } from '../support/eventually';
 import { jsonOf, killCli, runCli, startCli, type RunningCli } from './cli-child';
 import { PlanShape } from './json-shapes';

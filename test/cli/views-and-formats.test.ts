@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { campaignListQuery } from '../../src/campaign/list';
-import { DEFAULT_MINUTES_PER_ITEM, planCampaign } from '../../src/campaign/plan';
-import { cronProblem, intervalProblem } from '../../src/campaign/schedule-specs';
+import { campaignListQuery } from '../../src/campaign-client/list';
+import { DEFAULT_MINUTES_PER_ITEM, planCampaign } from '../../src/campaign-client/plan';
+import { cronProblem, intervalProblem } from '../../src/campaign-client/schedule-specs';
 import { formatPlan } from '../../src/cli/commands/campaign-plan';
 import type { CampaignProgress, CampaignSpec, ItemRecord } from '../../src/contracts';
 import { burndown } from '../../src/cli/format/burndown';

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { applyCampaign, type ApplyOptions } from '../../src/campaign/apply';
-import { campaignProgress, campaignRecords } from '../../src/campaign/reads';
+import { applyCampaign, type ApplyOptions } from '../../src/campaign-client/apply';
+import { campaignProgress, campaignRecords } from '../../src/campaign-client/reads';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import {
   CampaignIdAttribute,

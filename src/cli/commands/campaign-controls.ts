@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { cleanupKeptReplicas } from '../../campaign/cleanup';
-import { untilAccepted } from '../../campaign/until-accepted';
+import { cleanupKeptReplicas } from '../../campaign-client/cleanup';
+import { untilAccepted } from '../../campaign-client/until-accepted';
 import { LIMITS, type CampaignProgress } from '../../contracts';
 import {
   approveUpdate,

@@ -1,7 +1,7 @@
-import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign/plan';
-import { simulateCampaign, type SimulationOutcome } from '../../campaign/simulate';
-import { CampaignSpecError, loadCampaignSpec } from '../../campaign/spec';
-import { previewTargets, requireMatchingRepositories } from '../../campaign/targets-preview';
+import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign-client/plan';
+import { simulateCampaign, type SimulationOutcome } from '../../campaign-client/simulate';
+import { CampaignSpecError, loadCampaignSpec } from '../../campaign-client/spec';
+import { previewTargets, requireMatchingRepositories } from '../../campaign-client/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
 import { PORT_ATTEMPTS } from '../../stack/embedded-temporal';

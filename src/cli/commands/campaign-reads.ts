@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { inspectItem, type ItemInspection } from '../../campaign/item-inspect';
-import { listCampaigns, type CampaignListEntry } from '../../campaign/list';
-import { campaignProgress, campaignRecords } from '../../campaign/reads';
+import { inspectItem, type ItemInspection } from '../../campaign-client/item-inspect';
+import { listCampaigns, type CampaignListEntry } from '../../campaign-client/list';
+import { campaignProgress, campaignRecords } from '../../campaign-client/reads';
 import {
   CAMPAIGN_STATES,
   ITEM_OUTCOME_FILTERS,

@@ -8,8 +8,8 @@ import {
   scheduleSpecProblem,
   type CampaignScheduleView,
   type OverlapPolicy,
-} from '../../campaign/schedules';
-import { loadCampaignSpec } from '../../campaign/spec';
+} from '../../campaign-client/schedules';
+import { loadCampaignSpec } from '../../campaign-client/spec';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { EXIT, UsageError, command, group, oneOf, required } from '../command';
 import { humanDuration, utcTime } from '../format/units';

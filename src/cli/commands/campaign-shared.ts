@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { UnknownItemError } from '../../campaign/item-inspect';
-import { missingWorkers, UnknownCampaignError } from '../../campaign/reads';
-import { UnknownScheduleError } from '../../campaign/schedules';
+import { UnknownItemError } from '../../campaign-client/item-inspect';
+import { missingWorkers, UnknownCampaignError } from '../../campaign-client/reads';
+import { UnknownScheduleError } from '../../campaign-client/schedules';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { campaignWorkflow } from '../../workflows/campaign/workflow';
 import { EXIT } from '../command';

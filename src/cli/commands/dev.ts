@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
 import path from 'node:path';
-import { loadCampaignSpec } from '../../campaign/spec';
+import { loadCampaignSpec } from '../../campaign-client/spec';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { startEmbeddedTemporal } from '../../stack/embedded-temporal';
 import { startLocalStack } from '../../stack/local-stack';
 import { packageRoot } from '../../stack/temporal-binary';
 import { installRuntimeLogger } from '../../temporal/quiet-runtime';
 import type { healthCheckWorkflow } from '../../workflows/health-check';
-import { applyCampaign, describeApply } from '../../campaign/apply';
-import { campaignRecords, waitForCampaign } from '../../campaign/reads';
+import { applyCampaign, describeApply } from '../../campaign-client/apply';
+import { campaignRecords, waitForCampaign } from '../../campaign-client/reads';
 import type { ItemRecord } from '../../contracts';
 import { EXIT, command, wholeNumber } from '../command';
 import { formatProgress } from '../format/progress';

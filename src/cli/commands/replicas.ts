@@ -1,4 +1,4 @@
-import { describeNoMatch, repositoryBindings } from '../../campaign/targets-preview';
+import { describeNoMatch, repositoryBindings } from '../../campaign-client/targets-preview';
 import { globProblem, repositoryMatcher } from '../../contracts/repository-glob';
 import { ReplicasApiError, type ReplicaListItem } from '../../replicas';
 import { CodingAgent, ReplicaStatus } from '../../replicas/schemas/common';

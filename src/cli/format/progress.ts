@@ -1,4 +1,4 @@
-import { commandsThatKeepOpen } from '../../campaign/accepted-commands';
+import { commandsThatKeepOpen } from '../../campaign-client/accepted-commands';
 import { describeStopReason, type CampaignProgress } from '../../contracts';
 
 /** `2 succeeded without a PR`, `3 failed with a PR`: outcomes a count by state hides; none when zero. */

@@ -1,4 +1,4 @@
-import { accepts } from '../../campaign/accepted-commands';
+import { accepts } from '../../campaign-client/accepted-commands';
 import { describeStopReason, type CampaignProgress, type ItemEvent } from '../../contracts';
 import { humanDuration, usd } from '../format/units';
 import { outcomeParts } from '../format/progress';
