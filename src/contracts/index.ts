@@ -1,14 +1,126 @@
 // The shared vocabulary of every layer: imports nothing of ours, and is safe in the workflow bundle.
-export * from './campaign';
-export * from './campaign-shards';
-export * from './cost';
-export * from './enums';
-export * from './ids';
-export * from './issues';
-export * from './job-outcome';
-export * from './limits';
-export * from './pull-requests';
-export * from './replica-event';
-export * from './replica-job';
-export * from './search-attributes';
-export * from './templating';
+// Named re-exports, so a reader sees what each module gives and a name is found by searching for it.
+export {
+  CAMPAIGN_CONTINUING_AS_NEW,
+  CAMPAIGN_STATES,
+  ITEM_OUTCOME_FILTERS,
+  addApplySummary,
+  describeProgress,
+  describeStopReason,
+  emptyApplySummary,
+  outcomeOf,
+  targetOf,
+  type ApplySummary,
+  type CampaignActivities,
+  type CampaignItem,
+  type CampaignProgress,
+  type CampaignSpec,
+  type CampaignState,
+  type CampaignTargets,
+  type FailureThreshold,
+  type ItemCounts,
+  type ItemEvent,
+  type ItemOutcomeFilter,
+  type ItemOutcomes,
+  type ItemRecord,
+  type JobLookup,
+  type JobTemplate,
+  type KeptReplica,
+  type ResolvedTargets,
+  type ResultsPage,
+  type RolloutProgress,
+  type RolloutSpec,
+  type StopReason,
+  type TemporalLookupActivities,
+} from './campaign';
+export {
+  type ApplyTicket,
+  type CampaignHeader,
+  type RoutedItem,
+  type ShardAck,
+  type ShardCommand,
+  type ShardGrant,
+  type ShardJobSettings,
+  type ShardReport,
+  type StartQuota,
+  type WaveCounts,
+} from './campaign-shards';
+export { RATE_PER_MINUTE_USD, ratePerMinute } from './cost';
+export {
+  CLEANUP_POLICIES,
+  CODING_AGENTS,
+  ITEM_STATES,
+  JOB_PHASES,
+  JOB_STATES,
+  LIFECYCLE_POLICIES,
+  REPLICA_SIZES,
+  THINKING_LEVELS,
+  type CleanupPolicy,
+  type CodingAgent,
+  type ItemState,
+  type JobPhase,
+  type JobState,
+  type LifecyclePolicy,
+  type ReplicaSize,
+  type ThinkingLevel,
+} from './enums';
+export { groupByShard, jobWorkflowId, replicaName, repositoryItemKey, shardOf, shardWorkflowId } from './ids';
+export { closestWord, describeIssues, editDistance, issuePath, type Issue } from './issues';
+export { JobFailureTypes, endedJob, type EndedJob } from './job-outcome';
+export {
+  CAMPAIGN_DEFAULTS,
+  JOB_DEFAULTS,
+  LIMITS,
+  SHARD_LIMITS,
+  TASK_QUEUES,
+  reportEveryMsFor,
+  shardCountFor,
+} from './limits';
+export {
+  asRecord,
+  mergePullRequests,
+  parsePullRequestUrl,
+  pullRequestsIn,
+  replicaParts,
+  type PullRequestRef,
+} from './pull-requests';
+export {
+  JOB_EVENT_TYPES,
+  REPLICA_EVENT_TYPES,
+  errorMessageIn,
+  normaliseReplicaEvent,
+  type ReplicaEvent,
+} from './replica-event';
+export {
+  FailureTypes,
+  LAST_MESSAGE_LENGTH,
+  snapshotSettles,
+  type ContinueChange,
+  type CreateReplicaInput,
+  type CreateReplicaOutput,
+  type LookAndFinishInput,
+  type LookAndFinishOutput,
+  type PollInput,
+  type ReplicaJobActivities,
+  type ReplicaJobInput,
+  type ReplicaJobResult,
+  type ReplicaJobStatus,
+  type ReplicaJobWorkflowType,
+  type ReplicaSnapshot,
+  type ResumeReplicaOutput,
+  type SendMessageInput,
+  type SendMessageOutput,
+} from './replica-job';
+export {
+  CampaignIdAttribute,
+  CampaignStateAttribute,
+  RepositoryAttribute,
+  searchAttributeKeys,
+} from './search-attributes';
+export {
+  ITEM_PLACEHOLDERS,
+  missingPlaceholders,
+  placeholderValues,
+  placeholdersIn,
+  renderMessage,
+} from './templating';
