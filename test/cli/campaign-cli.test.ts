@@ -4,13 +4,14 @@ import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../../src/cli/format/records';
-import { jobWorkflowId, type CampaignItem } from '../../src/contracts';
+import { jobWorkflowId } from '../../src/contracts';
 import { jobStateQuery } from '../../src/workflows/replica-job/messages';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 import { forceState } from '../support/simulator';
 import { uniqueTaskQueue } from '../support/temporal';
 import { renderPage } from './chromium';
+import { writeSpec } from './spec-file';
 import { harnessEnv, hasAnsi, jsonOf, runCli, startCli, type CliRun } from './cli-child';
 import {
   ApplyShape,
@@ -35,18 +36,6 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
   const env = () => harnessEnv(t.h);
   const id = uniqueTaskQueue('lint');
   const specFile = path.join(dir, 'lint.yaml');
-
-  /** A spec file of `items`, as a campaign owner writes one. */
-  function writeSpec(file: string, items: CampaignItem[], header = ''): string {
-    const lines = items.map(
-      (i) => `  - { key: ${i.key}, environment: ${i.environmentId}, repository: ${i.repository} }`,
-    );
-    writeFileSync(
-      file,
-      `message: Upgrade the linter in {{repository}}\n${header}items:\n${lines.join('\n')}\n`,
-    );
-    return file;
-  }
 
   it('apply, then watch off a terminal: a line per change and per item event, until it ends (exit 1: one failed)', async () => {
     writeSpec(specFile, t.h.items(5), 'name: Upgrade the linter\nconcurrency: 1\n');

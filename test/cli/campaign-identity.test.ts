@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CampaignItem } from '../../src/contracts';
 import { cancelUpdate } from '../../src/workflows/campaign/messages';
 import { useJobHarness } from '../support/job-harness';
 import { uniqueTaskQueue } from '../support/temporal';
+import { writeSpec } from './spec-file';
 import { harnessEnv, jsonOf, runCli } from './cli-child';
 import { ApplyShape } from './json-shapes';
 
@@ -16,17 +16,6 @@ describe('campaign identity: a spec applied again is the same campaign; two camp
   });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-identity-'));
   const env = () => harnessEnv(t.h);
-
-  function writeSpec(file: string, items: CampaignItem[], header = ''): string {
-    const lines = items.map(
-      (i) => `  - { key: ${i.key}, environment: ${i.environmentId}, repository: ${i.repository} }`,
-    );
-    writeFileSync(
-      file,
-      `message: Upgrade the linter in {{repository}}\n${header}items:\n${lines.join('\n')}\n`,
-    );
-    return file;
-  }
 
   it('apply without an id twice: the id comes from the spec name (else its file name), so nothing runs twice', async () => {
     const name = uniqueTaskQueue('Nightly Lint');
