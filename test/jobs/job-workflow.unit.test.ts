@@ -1,0 +1,302 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  FailureTypes,
+  endedJob,
+  type PullRequestRef,
+  type ReplicaJobActivities,
+  type ReplicaJobInput,
+  type ReplicaJobResult,
+  type ReplicaJobWorkflowType,
+  type ReplicaSnapshot,
+  type SendMessageInput,
+} from '../../src/contracts';
+import '../support/setup-file';
+import { startTimeSkippingServer, uniqueTaskQueue } from '../support/temporal';
+
+/**
+ * The replica job's workflow on the time-skipping server with its activities stubbed by one small
+ * workspace model: each path is a few lines of scenario, and its timers (wake looks, retry backoff)
+ * pass in no wall time.
+ */
+
+const REPLICA_ID = 'replica-1';
+const PR: PullRequestRef = { repository: 'acme/api', number: 7, url: 'https://github.com/acme/api/pull/7' };
+
+/** The platform's side: one workspace, the messages it received and its state. */
+class Workspace {
+  status: ReplicaSnapshot['status'] = 'active';
+  waking = false;
+  errorMessage?: string;
+  pullRequests: PullRequestRef[] = [];
+  readonly received: { message: string; marker?: string }[] = [];
+  /** Looks the workspace still answers `waking` after a wake request, before it is active. */
+  private looksUntilAwake = 0;
+
+  snapshot(): ReplicaSnapshot {
+    if (this.waking && this.looksUntilAwake-- <= 0) {
+      this.waking = false;
+      this.status = 'active';
+    }
+    return {
+      replicaId: REPLICA_ID,
+      status: this.status,
+      waking: this.waking,
+      processing: false,
+      chatCount: this.received.length,
+      pullRequests: [...this.pullRequests],
+      ...(this.errorMessage !== undefined && { errorMessage: this.errorMessage }),
+    };
+  }
+
+  wake(): void {
+    if (this.status !== 'sleeping') throw conflict('wakeReplica', `replica is ${this.status}`);
+    this.waking = true;
+    this.looksUntilAwake = 1;
+  }
+
+  /** Takes a message the way the send endpoint does: only an awake workspace accepts one. */
+  deliver(input: SendMessageInput): void {
+    if (this.status !== 'active' || this.waking)
+      throw conflict('sendMessage', `replica is ${this.waking ? 'waking' : this.status}`);
+    this.received.push({ message: input.message, marker: input.marker });
+  }
+
+  fail(errorMessage: string): void {
+    this.status = 'error';
+    this.errorMessage = errorMessage;
+  }
+
+  has(marker: string): boolean {
+    return this.received.some((m) => m.marker === marker);
+  }
+}
+
+/** A 409 as the activities raise it: non-retryable, the workflow reads the workspace and decides. */
+function conflict(call: string, said: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureTypes.conflict,
+    message: `${call} (POST /v1/replica/${REPLICA_ID}) failed with HTTP 409: ${said}`,
+    nonRetryable: true,
+  });
+}
+
+interface ActivityCall {
+  name: keyof ReplicaJobActivities;
+  input: unknown;
+  attempt: number;
+}
+
+interface Scenario {
+  /** What the workspace does during turn `turn`, before the look that finds the turn over. */
+  duringTurn?: (turn: number, workspace: Workspace) => void;
+  /** Replaces the send stub's delivery, e.g. to lose an answer. */
+  send?: (input: SendMessageInput, attempt: number, workspace: Workspace) => Promise<void>;
+}
+
+/** Every activity of the job over one `Workspace`, with a log of the calls and their attempt numbers. */
+function stubActivities(workspace: Workspace, scenario: Scenario = {}) {
+  const calls: ActivityCall[] = [];
+  const record = (name: keyof ReplicaJobActivities, input: unknown) => {
+    const { attempt } = Context.current().info;
+    calls.push({ name, input, attempt });
+    return attempt;
+  };
+  let turns = 0;
+  const activities: ReplicaJobActivities = {
+    async createReplica(input) {
+      record('createReplica', input);
+      workspace.received.push({ message: input.message });
+      return { replicaId: REPLICA_ID, status: 'active', adopted: false, webhookRegistered: false };
+    },
+    async resumeReplica(input) {
+      record('resumeReplica', input);
+      return { snapshot: workspace.snapshot(), webhookRegistered: false };
+    },
+    async getReplicaSnapshot(replicaId) {
+      record('getReplicaSnapshot', replicaId);
+      return workspace.snapshot();
+    },
+    async lookAndFinish(input) {
+      record('lookAndFinish', input);
+      return { snapshot: workspace.snapshot() };
+    },
+    async pollReplica(input) {
+      record('pollReplica', input);
+      turns += 1;
+      scenario.duringTurn?.(turns, workspace);
+      return workspace.snapshot();
+    },
+    async sendReplicaMessage(input) {
+      const attempt = record('sendReplicaMessage', input);
+      // Like the real activity: after a refusal or an unknown outcome, look before sending again.
+      if ((input.verifyFirst || attempt > 1) && workspace.has(input.marker))
+        return { status: 'sent', alreadyDelivered: true };
+      await (scenario.send ?? (async (i, _a, w) => w.deliver(i)))(input, attempt, workspace);
+      return { status: 'sent', alreadyDelivered: false };
+    },
+    async wakeReplica(replicaId) {
+      record('wakeReplica', replicaId);
+      workspace.wake();
+    },
+    async findReplicaByName(input) {
+      record('findReplicaByName', input);
+      return REPLICA_ID;
+    },
+    async lastAgentMessage(replicaId) {
+      record('lastAgentMessage', replicaId);
+      return 'nothing to change';
+    },
+    async deleteReplica(replicaId) {
+      record('deleteReplica', replicaId);
+      workspace.status = 'deleted';
+      return { deleted: true };
+    },
+  };
+  return {
+    activities,
+    calls,
+    named: (name: keyof ReplicaJobActivities) => calls.filter((c) => c.name === name),
+  };
+}
+
+describe('replica job workflow, activities stubbed', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startTimeSkippingServer();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  /** Runs one job to its end on a worker with these activities: its result, also when it failed. */
+  async function runJob(activities: ReplicaJobActivities): Promise<ReplicaJobResult> {
+    const taskQueue = uniqueTaskQueue('job-unit');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities,
+    });
+    const input: ReplicaJobInput = {
+      campaignId: 'camp-unit',
+      itemKey: taskQueue,
+      environmentId: 'env-1',
+      message: 'upgrade the linter',
+      followUps: ['now fix the tests'],
+      webhooks: false,
+      pollIntervalMs: 100,
+      // One worker serves both queues: the workflow's and its activities'.
+      apiTaskQueue: taskQueue,
+    };
+    return worker.runUntil(async () => {
+      try {
+        return await env.client.workflow.execute<ReplicaJobWorkflowType>('replicaJobWorkflow', {
+          taskQueue,
+          workflowId: `${input.campaignId}/${input.itemKey}`,
+          args: [input],
+        });
+      } catch (error) {
+        const result = error instanceof WorkflowFailedError ? endedJob(error.cause).result : undefined;
+        if (!result) throw error;
+        return result;
+      }
+    });
+  }
+
+  it('wakes a workspace that refused a follow-up (409, asleep), waits until it is active, and resends once, checking first', async () => {
+    const workspace = new Workspace();
+    const stub = stubActivities(workspace, {
+      duringTurn: (turn, w) => {
+        // Turn 1 ends and the workspace falls asleep; turn 2 opens the PR.
+        if (turn === 1) w.status = 'sleeping';
+        if (turn === 2) w.pullRequests.push(PR);
+      },
+    });
+
+    const result = await runJob(stub.activities);
+
+    expect(result).toMatchObject({ state: 'succeeded', turns: 2, turnsStarted: 2, deleted: true });
+    expect(result.prs.map((pr) => pr.url)).toEqual([PR.url]);
+    expect(stub.calls.map((c) => c.name)).toEqual([
+      'createReplica',
+      'pollReplica',
+      'sendReplicaMessage', // 409: asleep
+      'getReplicaSnapshot', // sleeping
+      'wakeReplica',
+      'getReplicaSnapshot', // still waking
+      'getReplicaSnapshot', // active
+      'sendReplicaMessage',
+      'pollReplica',
+      'deleteReplica',
+    ]);
+    const sends = stub.named('sendReplicaMessage').map((c) => c.input as SendMessageInput);
+    expect(sends.map((s) => s.verifyFirst)).toEqual([false, true]);
+    expect(sends[1]).toMatchObject({ marker: sends[0]?.marker, sinceMs: sends[0]?.sinceMs });
+    expect(workspace.received.map((m) => m.message)).toEqual(['upgrade the linter', 'now fix the tests']);
+  });
+
+  it('aborts the item with the platform message when a refused follow-up finds the workspace in error', async () => {
+    const workspace = new Workspace();
+    const stub = stubActivities(workspace, {
+      // The workspace errs between the turns: the follow-up meets a 409.
+      async send(input, _attempt, w) {
+        w.fail('disk quota exceeded');
+        w.deliver(input);
+      },
+    });
+
+    const result = await runJob(stub.activities);
+
+    expect(result.state).toBe('failed');
+    expect(result.error).toBe(`replica ${REPLICA_ID} failed: disk quota exceeded`);
+    expect(result).toMatchObject({ turns: 1, turnsStarted: 1, deleted: false });
+    expect(stub.named('sendReplicaMessage')).toHaveLength(1);
+    expect(stub.named('wakeReplica')).toHaveLength(0);
+    // delete-on-success keeps a failed item's workspace as evidence.
+    expect(stub.named('deleteReplica')).toHaveLength(0);
+    expect(workspace.received.map((m) => m.message)).toEqual(['upgrade the linter']);
+  });
+
+  it('aborts the item with the platform message when the workspace errs during a turn', async () => {
+    const workspace = new Workspace();
+    const stub = stubActivities(workspace, { duringTurn: (_turn, w) => w.fail('environment setup failed') });
+
+    const result = await runJob(stub.activities);
+
+    expect(result.state).toBe('failed');
+    expect(result.error).toBe(`replica ${REPLICA_ID} failed: environment setup failed`);
+    expect(result).toMatchObject({ turns: 0, turnsStarted: 1, deleted: false });
+    expect(stub.named('sendReplicaMessage')).toHaveLength(0);
+  });
+
+  it('retries a follow-up whose answer was lost after it landed: the retried attempt finds it, nothing is sent twice', async () => {
+    const workspace = new Workspace();
+    const stub = stubActivities(workspace, {
+      duringTurn: (turn, w) => {
+        if (turn === 2) w.pullRequests.push(PR);
+      },
+      async send(input, attempt, w) {
+        w.deliver(input);
+        if (attempt === 1)
+          throw ApplicationFailure.retryable(
+            `sendMessage (POST /v1/replica/${REPLICA_ID}/send) failed with network: socket hang up`,
+            FailureTypes.network,
+          );
+      },
+    });
+
+    const result = await runJob(stub.activities);
+
+    expect(result).toMatchObject({ state: 'succeeded', turns: 2, turnsStarted: 2 });
+    const sends = stub.named('sendReplicaMessage');
+    expect(sends.map((c) => c.attempt)).toEqual([1, 2]);
+    // The retry is the same call: same marker and turn start, which is what lets it find the message.
+    expect(sends[1]?.input).toEqual(sends[0]?.input);
+    expect(workspace.received.map((m) => m.message)).toEqual(['upgrade the linter', 'now fix the tests']);
+  });
+});
