@@ -98,50 +98,61 @@ interface Scenario {
   send?: (input: SendMessageInput, attempt: number, workspace: Workspace) => Promise<void>;
 }
 
-/** Every activity of the job over one `Workspace`, with a log of the calls and their attempt numbers. */
-function stubActivities(workspace: Workspace, scenario: Scenario = {}) {
-  const calls: ActivityCall[] = [];
+/** One job's side of the stubbed platform: its workspace and the activity calls it made. */
+interface StubbedRun {
+  workspace: Workspace;
+  calls: ActivityCall[];
+  named(name: keyof ReplicaJobActivities): ActivityCall[];
+}
+
+/**
+ * Every activity of the job over a `Workspace`, logging each call with its attempt number. One worker
+ * serves the whole file (creating one loads the bundle, which costs more than a job), so each test
+ * `begin`s its run: a fresh workspace, log and scenario.
+ */
+function stubbedPlatform() {
+  let run: StubbedRun & { scenario: Scenario; turns: number };
   const record = (name: keyof ReplicaJobActivities, input: unknown) => {
     const { attempt } = Context.current().info;
-    calls.push({ name, input, attempt });
+    run.calls.push({ name, input, attempt });
     return attempt;
   };
-  let turns = 0;
   const activities: ReplicaJobActivities = {
     async createReplica(input) {
       record('createReplica', input);
-      workspace.received.push({ message: input.message });
+      run.workspace.received.push({ message: input.message });
       return { replicaId: REPLICA_ID, status: 'active', adopted: false, webhookRegistered: false };
     },
     async resumeReplica(input) {
       record('resumeReplica', input);
-      return { snapshot: workspace.snapshot(), webhookRegistered: false };
+      return { snapshot: run.workspace.snapshot(), webhookRegistered: false };
     },
     async getReplicaSnapshot(replicaId) {
       record('getReplicaSnapshot', replicaId);
-      return workspace.snapshot();
+      return run.workspace.snapshot();
     },
     async lookAndFinish(input) {
       record('lookAndFinish', input);
-      return { snapshot: workspace.snapshot() };
+      return { snapshot: run.workspace.snapshot() };
     },
     async pollReplica(input) {
       record('pollReplica', input);
-      turns += 1;
-      scenario.duringTurn?.(turns, workspace);
-      return workspace.snapshot();
+      run.turns += 1;
+      run.scenario.duringTurn?.(run.turns, run.workspace);
+      return run.workspace.snapshot();
     },
     async sendReplicaMessage(input) {
       const attempt = record('sendReplicaMessage', input);
       // Like the real activity: after a refusal or an unknown outcome, look before sending again.
-      if ((input.verifyFirst || attempt > 1) && workspace.has(input.marker))
+      if ((input.verifyFirst || attempt > 1) && run.workspace.has(input.marker))
         return { status: 'sent', alreadyDelivered: true };
-      await (scenario.send ?? (async (i, _a, w) => w.deliver(i)))(input, attempt, workspace);
+      if (run.scenario.send) await run.scenario.send(input, attempt, run.workspace);
+      else run.workspace.deliver(input);
       return { status: 'sent', alreadyDelivered: false };
     },
     async wakeReplica(replicaId) {
       record('wakeReplica', replicaId);
-      workspace.wake();
+      run.workspace.wake();
     },
     async findReplicaByName(input) {
       record('findReplicaByName', input);
@@ -153,64 +164,73 @@ function stubActivities(workspace: Workspace, scenario: Scenario = {}) {
     },
     async deleteReplica(replicaId) {
       record('deleteReplica', replicaId);
-      workspace.status = 'deleted';
+      run.workspace.status = 'deleted';
       return { deleted: true };
     },
   };
   return {
     activities,
-    calls,
-    named: (name: keyof ReplicaJobActivities) => calls.filter((c) => c.name === name),
+    begin(scenario: Scenario = {}): StubbedRun {
+      const calls: ActivityCall[] = [];
+      const named = (name: keyof ReplicaJobActivities) => calls.filter((c) => c.name === name);
+      run = { workspace: new Workspace(), calls, named, scenario, turns: 0 };
+      return run;
+    },
   };
 }
 
 describe('replica job workflow, activities stubbed', () => {
+  const platform = stubbedPlatform();
+  const taskQueue = uniqueTaskQueue('job-unit');
   let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
   beforeAll(async () => {
     env = await startTimeSkippingServer();
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      // One queue for the workflow and its activities (the input's `apiTaskQueue`).
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: platform.activities,
+    });
+    running = worker.run();
   });
   afterAll(async () => {
+    worker?.shutdown();
+    await running;
     await env?.teardown();
   });
 
-  /** Runs one job to its end on a worker with these activities: its result, also when it failed. */
-  async function runJob(activities: ReplicaJobActivities): Promise<ReplicaJobResult> {
-    const taskQueue = uniqueTaskQueue('job-unit');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities,
-    });
+  let jobs = 0;
+  /** Runs one job to its end: its result, also when it failed (the result is in the failure). */
+  async function runJob(): Promise<ReplicaJobResult> {
+    jobs += 1;
     const input: ReplicaJobInput = {
       campaignId: 'camp-unit',
-      itemKey: taskQueue,
+      itemKey: `item-${jobs}`,
       environmentId: 'env-1',
       message: 'upgrade the linter',
       followUps: ['now fix the tests'],
       webhooks: false,
       pollIntervalMs: 100,
-      // One worker serves both queues: the workflow's and its activities'.
       apiTaskQueue: taskQueue,
     };
-    return worker.runUntil(async () => {
-      try {
-        return await env.client.workflow.execute<ReplicaJobWorkflowType>('replicaJobWorkflow', {
-          taskQueue,
-          workflowId: `${input.campaignId}/${input.itemKey}`,
-          args: [input],
-        });
-      } catch (error) {
-        const result = error instanceof WorkflowFailedError ? endedJob(error.cause).result : undefined;
-        if (!result) throw error;
-        return result;
-      }
-    });
+    try {
+      return await env.client.workflow.execute<ReplicaJobWorkflowType>('replicaJobWorkflow', {
+        taskQueue,
+        workflowId: `${input.campaignId}/${input.itemKey}`,
+        args: [input],
+      });
+    } catch (error) {
+      const result = error instanceof WorkflowFailedError ? endedJob(error.cause).result : undefined;
+      if (!result) throw error;
+      return result;
+    }
   }
 
   it('wakes a workspace that refused a follow-up (409, asleep), waits until it is active, and resends once, checking first', async () => {
-    const workspace = new Workspace();
-    const stub = stubActivities(workspace, {
+    const run = platform.begin({
       duringTurn: (turn, w) => {
         // Turn 1 ends and the workspace falls asleep; turn 2 opens the PR.
         if (turn === 1) w.status = 'sleeping';
@@ -218,11 +238,11 @@ describe('replica job workflow, activities stubbed', () => {
       },
     });
 
-    const result = await runJob(stub.activities);
+    const result = await runJob();
 
     expect(result).toMatchObject({ state: 'succeeded', turns: 2, turnsStarted: 2, deleted: true });
     expect(result.prs.map((pr) => pr.url)).toEqual([PR.url]);
-    expect(stub.calls.map((c) => c.name)).toEqual([
+    expect(run.calls.map((c) => c.name)).toEqual([
       'createReplica',
       'pollReplica',
       'sendReplicaMessage', // 409: asleep
@@ -234,15 +254,14 @@ describe('replica job workflow, activities stubbed', () => {
       'pollReplica',
       'deleteReplica',
     ]);
-    const sends = stub.named('sendReplicaMessage').map((c) => c.input as SendMessageInput);
+    const sends = run.named('sendReplicaMessage').map((c) => c.input as SendMessageInput);
     expect(sends.map((s) => s.verifyFirst)).toEqual([false, true]);
     expect(sends[1]).toMatchObject({ marker: sends[0]?.marker, sinceMs: sends[0]?.sinceMs });
-    expect(workspace.received.map((m) => m.message)).toEqual(['upgrade the linter', 'now fix the tests']);
+    expect(run.workspace.received.map((m) => m.message)).toEqual(['upgrade the linter', 'now fix the tests']);
   });
 
   it('aborts the item with the platform message when a refused follow-up finds the workspace in error', async () => {
-    const workspace = new Workspace();
-    const stub = stubActivities(workspace, {
+    const run = platform.begin({
       // The workspace errs between the turns: the follow-up meets a 409.
       async send(input, _attempt, w) {
         w.fail('disk quota exceeded');
@@ -250,33 +269,31 @@ describe('replica job workflow, activities stubbed', () => {
       },
     });
 
-    const result = await runJob(stub.activities);
+    const result = await runJob();
 
     expect(result.state).toBe('failed');
     expect(result.error).toBe(`replica ${REPLICA_ID} failed: disk quota exceeded`);
     expect(result).toMatchObject({ turns: 1, turnsStarted: 1, deleted: false });
-    expect(stub.named('sendReplicaMessage')).toHaveLength(1);
-    expect(stub.named('wakeReplica')).toHaveLength(0);
+    expect(run.named('sendReplicaMessage')).toHaveLength(1);
+    expect(run.named('wakeReplica')).toHaveLength(0);
     // delete-on-success keeps a failed item's workspace as evidence.
-    expect(stub.named('deleteReplica')).toHaveLength(0);
-    expect(workspace.received.map((m) => m.message)).toEqual(['upgrade the linter']);
+    expect(run.named('deleteReplica')).toHaveLength(0);
+    expect(run.workspace.received.map((m) => m.message)).toEqual(['upgrade the linter']);
   });
 
   it('aborts the item with the platform message when the workspace errs during a turn', async () => {
-    const workspace = new Workspace();
-    const stub = stubActivities(workspace, { duringTurn: (_turn, w) => w.fail('environment setup failed') });
+    const run = platform.begin({ duringTurn: (_turn, w) => w.fail('environment setup failed') });
 
-    const result = await runJob(stub.activities);
+    const result = await runJob();
 
     expect(result.state).toBe('failed');
     expect(result.error).toBe(`replica ${REPLICA_ID} failed: environment setup failed`);
     expect(result).toMatchObject({ turns: 0, turnsStarted: 1, deleted: false });
-    expect(stub.named('sendReplicaMessage')).toHaveLength(0);
+    expect(run.named('sendReplicaMessage')).toHaveLength(0);
   });
 
   it('retries a follow-up whose answer was lost after it landed: the retried attempt finds it, nothing is sent twice', async () => {
-    const workspace = new Workspace();
-    const stub = stubActivities(workspace, {
+    const run = platform.begin({
       duringTurn: (turn, w) => {
         if (turn === 2) w.pullRequests.push(PR);
       },
@@ -290,13 +307,13 @@ describe('replica job workflow, activities stubbed', () => {
       },
     });
 
-    const result = await runJob(stub.activities);
+    const result = await runJob();
 
     expect(result).toMatchObject({ state: 'succeeded', turns: 2, turnsStarted: 2 });
-    const sends = stub.named('sendReplicaMessage');
+    const sends = run.named('sendReplicaMessage');
     expect(sends.map((c) => c.attempt)).toEqual([1, 2]);
     // The retry is the same call: same marker and turn start, which is what lets it find the message.
     expect(sends[1]?.input).toEqual(sends[0]?.input);
-    expect(workspace.received.map((m) => m.message)).toEqual(['upgrade the linter', 'now fix the tests']);
+    expect(run.workspace.received.map((m) => m.message)).toEqual(['upgrade the linter', 'now fix the tests']);
   });
 });
