@@ -8,8 +8,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalNamespace: string;
-    /** The workflows bundled once for the suite, so each worker skips webpack. */
-    workflowBundlePath: string;
   }
 }
 

@@ -3,6 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The workflows bundled once for the layer, so each worker skips webpack. */
+    workflowBundlePath: string;
+  }
+}
+
 /**
  * Bundles the workflows (`src/workflows`) once into a temporary file, so every test worker loads the
  * same code instead of running webpack again. Returns the file and how to remove it.
