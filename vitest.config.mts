@@ -42,8 +42,6 @@ export default defineConfig({
           name: 'unit',
           include: unitFiles,
           globalSetup: ['test/support/unit-global-setup.ts'],
-          // Plain tests share forks: a fresh process per file would cost more than most files run.
-          isolate: false,
         },
       },
       {

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -53,16 +53,19 @@ class Workspace {
     };
   }
 
+  /** Like `POST /wake`: refused in error, a no-op unless asleep; the workspace wakes over a few looks. */
   wake(): void {
-    if (this.status !== 'sleeping') throw conflict('wakeReplica', `replica is ${this.status}`);
+    if (this.status === 'error')
+      throw conflict('wakeReplica', 'wake', 'workspace is in error and cannot be woken');
+    if (this.status !== 'sleeping' || this.waking) return;
     this.waking = true;
     this.looksUntilAwake = 1;
   }
 
-  /** Takes a message the way the send endpoint does: only an awake workspace accepts one. */
+  /** Takes a message the way the send endpoint does: 409 while asleep (waking too) or in error. */
   deliver(input: SendMessageInput): void {
-    if (this.status !== 'active' || this.waking)
-      throw conflict('sendMessage', `replica is ${this.waking ? 'waking' : this.status}`);
+    if (this.status === 'sleeping' || this.status === 'error')
+      throw conflict('sendMessage', 'messages', `workspace is ${this.status}`);
     this.received.push({ message: input.message, marker: input.marker });
   }
 
@@ -76,12 +79,13 @@ class Workspace {
   }
 }
 
-/** A 409 as the activities raise it: non-retryable, the workflow reads the workspace and decides. */
-function conflict(call: string, said: string): ApplicationFailure {
+/** A 409 as the activities raise it: non-retryable and benign, the workflow looks and decides. */
+function conflict(call: string, endpoint: string, said: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: FailureTypes.conflict,
-    message: `${call} (POST /v1/replica/${REPLICA_ID}) failed with HTTP 409: ${said}`,
+    message: `${call} (POST /v1/replica/${REPLICA_ID}/${endpoint}) failed with HTTP 409: ${said}`,
     nonRetryable: true,
+    category: ApplicationFailureCategory.BENIGN,
   });
 }
 
@@ -301,7 +305,7 @@ describe('replica job workflow, activities stubbed', () => {
         w.deliver(input);
         if (attempt === 1)
           throw ApplicationFailure.retryable(
-            `sendMessage (POST /v1/replica/${REPLICA_ID}/send) failed with network: socket hang up`,
+            `sendMessage (POST /v1/replica/${REPLICA_ID}/messages) failed with network: socket hang up`,
             FailureTypes.network,
           );
       },
