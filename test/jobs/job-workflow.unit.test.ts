@@ -314,6 +314,15 @@ describe('replica job workflow, activities stubbed', () => {
     const result = await runJob();
 
     expect(result).toMatchObject({ state: 'succeeded', turns: 2, turnsStarted: 2 });
+    // Retried by Temporal, not taken for a refusal: no look or wake between the two attempts.
+    expect(run.calls.map((c) => c.name)).toEqual([
+      'createReplica',
+      'pollReplica',
+      'sendReplicaMessage',
+      'sendReplicaMessage',
+      'pollReplica',
+      'deleteReplica',
+    ]);
     const sends = run.named('sendReplicaMessage');
     expect(sends.map((c) => c.attempt)).toEqual([1, 2]);
     // The retry is the same call: same marker and turn start, which is what lets it find the message.
