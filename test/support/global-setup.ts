@@ -1,18 +1,13 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { searchAttributeKeys } from '../../src/contracts';
 import { temporalCliPath } from './temporal-binaries';
+import { bundleWorkflowsToFile } from './workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalNamespace: string;
-    /** The workflows bundled once for the suite, so each worker skips webpack. */
-    workflowBundlePath: string;
   }
 }
 
@@ -29,16 +24,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide('temporalAddress', env.address);
   project.provide('temporalNamespace', env.namespace ?? 'default');
-  const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'replica-fleet-bundle-'));
-  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', '..', 'src', 'workflows'),
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-  });
-  writeFileSync(bundlePath, code);
+  const { bundlePath, remove } = await bundleWorkflowsToFile();
   project.provide('workflowBundlePath', bundlePath);
   return async () => {
-    rmSync(bundleDir, { recursive: true, force: true });
+    remove();
     await env.teardown();
   };
 }
