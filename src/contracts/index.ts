@@ -1,6 +1,7 @@
 // The shared vocabulary of every layer: imports nothing of ours, and is safe in the workflow bundle.
 export * from './campaign';
 export * from './campaign-shards';
+export * from './code-host';
 export * from './cost';
 export * from './enums';
 export * from './ids';

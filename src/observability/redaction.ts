@@ -4,6 +4,9 @@ export const SECRET_VARIABLES = [
   'REPLICA_FLEET_WEBHOOK_SECRET',
   'TEMPORAL_API_KEY',
   'POSTGRES_PASSWORD',
+  'GITHUB_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
 ] as const;
 
 export const REDACTED = '[redacted]';
