@@ -73,7 +73,13 @@ export function toCodeHostError(
   const kind = kindOf(failure);
   const headers = failure.response?.headers ?? {};
   const requestId = headers['x-github-request-id'];
-  const retryAfter = Number(headers['retry-after']);
+  // A secondary limit says `retry-after`; an exhausted hourly budget says when it resets.
+  const retryAfter =
+    headers['retry-after'] !== undefined
+      ? Number(headers['retry-after'])
+      : headers['x-ratelimit-remaining'] === '0'
+        ? Math.max(0, Math.ceil(Number(headers['x-ratelimit-reset']) - Date.now() / 1000))
+        : NaN;
   const said = redactor.text(failure.message ?? String(error));
   const message =
     kind === 'unauthorized'
