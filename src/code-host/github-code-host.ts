@@ -98,6 +98,8 @@ const missing = (wanted: readonly string[] | undefined, present: readonly string
 
 export class GitHubCodeHost implements CodeHost {
   readonly verifyWebhook: CodeHost['verifyWebhook'];
+  /** GitHub's account of the last batch read: its cost in points and what is left of the hour's budget. */
+  lastRateLimit: { cost: number; remaining: number; resetAt: string } | undefined;
 
   constructor(
     private readonly config: CodeHostConfig,
@@ -226,9 +228,6 @@ export class GitHubCodeHost implements CodeHost {
   private noteCost(data: Record<string, unknown>): void {
     this.lastRateLimit = (data.rateLimit as typeof this.lastRateLimit) ?? this.lastRateLimit;
   }
-
-  /** GitHub's account of the last batch read: its cost in points and what is left of the hour's budget. */
-  lastRateLimit: { cost: number; remaining: number; resetAt: string } | undefined;
 
   async decoratePullRequest(
     handle: PullRequestHandle,

@@ -389,6 +389,32 @@ describe('acting on one pull request', () => {
   });
 });
 
+describe('GitHub Enterprise Server', () => {
+  it('REST goes under /api/v3 and GraphQL to /api/graphql on the same host', async () => {
+    let url = '';
+    server = await startLoopbackGitHub((request) =>
+      request.path === '/api/graphql'
+        ? answerByUrl(new Map([['acme/api#7', pullRequestNode({ number: 7, url })]]))(request)
+        : { status: 201, body: { id: 1, html_url: `${url}#issuecomment-1` } },
+    );
+    const webHost = new URL(server.url).host;
+    url = `http://${webHost}/acme/api/pull/7`;
+    const host = createGitHubCodeHost({
+      apiUrl: `${server.url}/api/v3`,
+      webHost,
+      credentials: { kind: 'token', token: TOKEN },
+    });
+    expect(await host.comment({ url }, 'Ready for review.')).toEqual({ url: `${url}#issuecomment-1` });
+    expect(await host.readPullRequests([{ url }])).toEqual([
+      expect.objectContaining({ status: 'read', pullRequest: expect.objectContaining({ url }) }),
+    ]);
+    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /api/v3/repos/acme/api/issues/7/comments',
+      'POST /api/graphql',
+    ]);
+  });
+});
+
 describe('GitHub App credentials', () => {
   it('a JWT signed with the App key buys an installation token, which then authenticates the calls', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', {
