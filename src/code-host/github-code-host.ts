@@ -60,6 +60,14 @@ function addressOf(url: string, webHost: string): Addressing {
   return { ok: true, address: { owner: match[1], name: match[2], number: Number(match[3]) } };
 }
 
+/** Slices of at most `READ_BATCH`: one GraphQL query each. */
+function batches<T>(items: readonly T[]): T[][] {
+  const slices: T[][] = [];
+  for (let start = 0; start < items.length; start += READ_BATCH)
+    slices.push(items.slice(start, start + READ_BATCH));
+  return slices;
+}
+
 const sameUrl = (a: string, b: string) =>
   a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
@@ -136,11 +144,12 @@ export class GitHubCodeHost implements CodeHost {
       else byUrl.push({ index, address: addressing.address });
     });
 
-    for (let start = 0; start < byUrl.length; start += READ_BATCH) {
-      const batch = byUrl.slice(start, start + READ_BATCH);
-      const answer = await this.batch('reading pull requests by URL', pullRequestsByUrlQuery(batch.length), {
-        ...pullRequestsByUrlVariables(batch.map((item) => item.address)),
-      });
+    for (const batch of batches(byUrl)) {
+      const answer = await this.batch(
+        'reading pull requests by URL',
+        pullRequestsByUrlQuery(batch.length),
+        pullRequestsByUrlVariables(batch.map((item) => item.address)),
+      );
       batch.forEach((item, i) => {
         const alias = urlAlias(i);
         const found = (answer.data[alias] as { pullRequest?: GraphQlPullRequest | null } | null)?.pullRequest;
@@ -151,8 +160,7 @@ export class GitHubCodeHost implements CodeHost {
       });
     }
 
-    for (let start = 0; start < byId.length; start += READ_BATCH) {
-      const batch = byId.slice(start, start + READ_BATCH);
+    for (const batch of batches(byId)) {
       const answer = await this.batch('reading pull requests by id', PULL_REQUESTS_BY_ID, {
         ids: batch.map((item) => item.nodeId),
       });
@@ -160,14 +168,14 @@ export class GitHubCodeHost implements CodeHost {
       batch.forEach((item, i) => {
         const node = nodes[i];
         const handle = handles[item.index] as PullRequestHandle;
-        const reading =
+        const reading: PullRequestReading =
           node && node.__typename !== 'PullRequest'
-            ? ({
+            ? {
                 url: handle.url,
                 status: 'unreadable',
                 reason: 'not-found',
-                detail: `node ${item.nodeId} is a ${node.__typename}, not a pull request`,
-              } as const)
+                detail: `node ${item.nodeId} is not a pull request (${String(node.__typename)})`,
+              }
             : this.reading(handle, node, answer, 'nodes', i);
         readings.set(item.index, reading);
       });

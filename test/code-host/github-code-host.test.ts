@@ -173,7 +173,7 @@ describe('reading pull requests in batches', () => {
       expect.objectContaining({
         status: 'unreadable',
         reason: 'not-found',
-        detail: 'node I_issue is a Issue, not a pull request',
+        detail: 'node I_issue is not a pull request (Issue)',
       }),
     ]);
     expect(host.lastRateLimit).toEqual(RATE);
