@@ -27,6 +27,12 @@ module.exports = {
       'The Replicas client speaks for the API alone; our vocabulary is translated in the activities.',
     ),
     onlyImports(
+      'code-host-imports-contracts-config-and-redaction',
+      '^src/code-host/',
+      '^src/(code-host|contracts|config|observability/redaction)',
+      'The code-host adapters speak for GitHub (later GitLab) alone: the port and its vocabulary, their configuration, and redaction.',
+    ),
+    onlyImports(
       'activities-import-contracts-and-client',
       '^src/activities/',
       '^src/(activities|contracts|replicas|policy)/',
@@ -76,7 +82,8 @@ module.exports = {
       name: 'workflows-no-io-packages',
       severity: 'error',
       from: { path: '^src/(workflows|policy)/' },
-      to: { path: 'node_modules/(undici|zod|yaml|picomatch)/' },
+      // Octokit too: policy and workflows know pull requests through the code-host port's vocabulary only.
+      to: { path: 'node_modules/(undici|zod|yaml|picomatch|@octokit)/' },
     },
     {
       name: 'policy-has-no-temporal',
@@ -121,6 +128,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // ESM-only packages (Octokit) export under `import`/`default` alone, with no `main` to fall back on.
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
     exclude: { path: '^(dist|\\.tools)/' },
   },
 };

@@ -3,7 +3,10 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import path from 'node:path';
 import { createHealthActivities } from './activities/health';
 import { createActivities, createLocalActivities } from './activities';
+import { CodeHostError, createGitHubCodeHost } from './code-host';
+import { codeHostConfigured, loadCodeHostConfig } from './config/code-host-config';
 import { loadLoggingConfig } from './config/logging-config';
+import { ConfigError } from './config/parse-env';
 import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { FLEET_METRICS } from './contracts/metrics';
@@ -108,6 +111,22 @@ function sampleProcessMemory(): () => void {
 }
 
 /**
+ * With GitHub configured, wrong credentials stop the worker at start as a configuration error naming
+ * the variables to fix, instead of failing every pull request of a campaign later.
+ */
+async function checkCodeHostCredentials(env: NodeJS.ProcessEnv): Promise<void> {
+  if (!codeHostConfigured(env)) return;
+  const host = createGitHubCodeHost(loadCodeHostConfig(env), { log: logger('code-host') });
+  try {
+    await host.checkAccess();
+  } catch (error) {
+    if (error instanceof CodeHostError && error.kind === 'unauthorized')
+      throw new ConfigError(`Invalid GitHub configuration:\n  - ${error.message}`);
+    throw error;
+  }
+}
+
+/**
  * Entry point of `replica-fleet worker`: validates the environment (a `ConfigError` names each bad
  * variable), installs the SDK runtime with our logger and metrics, serves `/metrics`, `/healthz` and
  * `/readyz`, then runs both workers until SIGINT/SIGTERM and drains in-flight tasks.
@@ -118,6 +137,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const log = logger('worker');
   const config = loadWorkerConfig(env);
   const replicas = loadReplicasConfig(env);
+  await checkCodeHostCredentials(env);
   const runtime = installRuntime({ level: logging.level, prometheusAddress: await freeLoopbackAddress() });
   if (!runtime.installedHere) {
     log.warn('the SDK runtime was installed before the worker started: SDK metrics are not exported');

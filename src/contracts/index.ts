@@ -45,6 +45,24 @@ export {
   type StartQuota,
   type WaveCounts,
 } from './campaign-shards';
+export type {
+  ChecksSummary,
+  CodeHost,
+  DecorationChange,
+  MergeMethod,
+  MergeOutcome,
+  MergeRequest,
+  Mergeability,
+  PullRequestDecoration,
+  PullRequestHandle,
+  PullRequestLifecycle,
+  PullRequestReading,
+  PullRequestState,
+  ReviewState,
+  UnreadableReason,
+  WebhookRefusalReason,
+  WebhookVerdict,
+} from './code-host';
 export { RATE_PER_MINUTE_USD, ratePerMinute } from './cost';
 export {
   CLEANUP_POLICIES,

@@ -4,6 +4,9 @@ export const SECRET_VARIABLES = [
   'REPLICA_FLEET_WEBHOOK_SECRET',
   'TEMPORAL_API_KEY',
   'POSTGRES_PASSWORD',
+  'GITHUB_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
 ] as const;
 
 export const REDACTED = '[redacted]';
@@ -12,6 +15,13 @@ export const REDACTED = '[redacted]';
 const SECRET_FIELD = /authorization|api[-_]?key|secret|password|passwd|credential|cookie|token$/i;
 /** HTTP auth schemes quoted in error texts (`Bearer <key>`, `Basic <base64>`). */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+/**
+ * GitHub's token formats (personal, OAuth, App installation `ghs_`, fine-grained `github_pat_`): App
+ * installation tokens are minted at run time, so no configured value can name them.
+ */
+const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g;
+/** A PEM private key, whole or cut short (a GitHub App's key read from a file is in no variable). */
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 /** Shorter values would blank out ordinary words; real keys and secrets are far longer. */
 const MIN_SECRET_LENGTH = 8;
 const MAX_DEPTH = 6;
@@ -49,7 +59,10 @@ export function createRedactor(secrets: readonly string[]): Redactor {
   );
 
   function text(value: string): string {
-    let out = value.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+    let out = value
+      .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
+      .replace(GITHUB_TOKEN, REDACTED)
+      .replace(PRIVATE_KEY, REDACTED);
     for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
     return out;
   }

@@ -57,6 +57,8 @@ describe('the import graph (npm run lint)', () => {
       'src/simulator/index.ts': "export { e } from './engine';\n",
       'src/workflows/io.ts': "import { z } from 'zod';\nexport const schema = z.string();\n",
       'src/policy/rule.ts': "import { sleep } from '@temporalio/workflow';\nexport const rule = sleep;\n",
+      'src/policy/checks.ts': "import type { Octokit } from '@octokit/core';\nexport type Host = Octokit;\n",
+      'src/code-host/adapter.ts': "import { hook } from '../webhooks/ingress';\nexport const a = hook;\n",
       'src/cli/main.ts':
         "import { e } from '../simulator/engine';\nimport { x } from '../workflows/job';\nexport const m = [e, x];\n",
     });
@@ -78,6 +80,8 @@ describe('the import graph (npm run lint)', () => {
         'client-side-loads-workflow-messages-only: src/cli/main.ts -> src/workflows/job.ts',
         'workflows-no-io-packages: src/workflows/io.ts -> node_modules/zod',
         'policy-has-no-temporal: src/policy/rule.ts -> node_modules/@temporalio/workflow',
+        'workflows-no-io-packages: src/policy/checks.ts -> node_modules/@octokit/core',
+        'code-host-imports-contracts-config-and-redaction: src/code-host/adapter.ts -> src/webhooks/ingress.ts',
       ]),
     );
   }, 60_000);

@@ -133,6 +133,27 @@ describe('the process logger', () => {
     }
   });
 
+  it('redacts GitHub tokens minted at run time and PEM keys, which no variable names', () => {
+    const lines = capture();
+    const installationToken = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
+    const fineGrained = 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz';
+    const key =
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n-----END RSA PRIVATE KEY-----';
+    logger('code-host').warn(`token ${installationToken} refused`, {
+      detail: `used ${fineGrained}`,
+      loaded: `key ${key} and a cut one -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq`,
+    });
+    const text = lines.join('\n');
+    for (const secret of [
+      installationToken,
+      fineGrained,
+      'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn',
+      'MIIEvQIBADANBgkq',
+    ])
+      expect(text).not.toContain(secret);
+    expect(parse(lines)[0]?.msg).toBe('token [redacted] refused');
+  });
+
   it('validates LOG_LEVEL and LOG_FORMAT, naming the variable and the choices', () => {
     expect(loadLoggingConfig({})).toEqual({ level: 'info', format: 'auto' });
     expect(loadLoggingConfig({ LOG_LEVEL: 'WARN', LOG_FORMAT: 'json' })).toEqual({

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyCampaign } from '../../src/campaign-client/apply';
 import { waitForCampaign } from '../../src/campaign-client/reads';
 import { NO_WORKFLOWS_WARNING } from '../../src/worker';
+import { githubError, startLoopbackGitHub } from '../code-host/loopback-github';
 import { eventually } from '../support/eventually';
 import { freeLoopbackPort } from '../support/free-port';
 import { startSimWithClient } from '../support/simulator';
@@ -229,5 +230,42 @@ describe('replica-fleet worker and webhooks as deployed processes', () => {
         msg: expect.stringMatching(/REPLICAS_API_KEY: is required: create an API key/),
       }),
     ]);
+  }, 30_000);
+
+  it('refuses to start with half a GitHub App: exit 2 naming each missing variable', async () => {
+    const refused = startCli(['worker'], { REPLICAS_API_KEY: API_KEY, GITHUB_APP_ID: '12345' });
+    expect(await refused.exited).toBe(2);
+    const [record, ...rest] = parseLines(refused);
+    expect(rest).toEqual([]);
+    expect(record?.msg).toMatch(/GITHUB_APP_INSTALLATION_ID: is required with a GitHub App/);
+    expect(record?.msg).toMatch(/GITHUB_APP_PRIVATE_KEY_FILE: is required with a GitHub App/);
+  }, 30_000);
+
+  it('refuses to start with a GitHub token GitHub rejects: exit 2, one line naming GITHUB_TOKEN, no token', async () => {
+    const token = 'ghp_RevokedRevokedRevokedRevoked0123';
+    const github = await startLoopbackGitHub(() => githubError(401, 'Bad credentials'));
+    try {
+      const refused = startCli(['worker'], {
+        REPLICAS_API_KEY: API_KEY,
+        GITHUB_TOKEN: token,
+        GITHUB_API_URL: github.url,
+      });
+      expect(await refused.exited).toBe(2);
+      expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+        'GET /rate_limit',
+      ]);
+      expect(parseLines(refused)).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          component: 'worker',
+          msg: expect.stringMatching(
+            /GitHub refused the credentials .*GITHUB_TOKEN is wrong, expired or revoked/,
+          ),
+        }),
+      ]);
+      expect(refused.lines.join('\n')).not.toContain(token);
+    } finally {
+      await github.close();
+    }
   }, 30_000);
 });
