@@ -14,12 +14,18 @@ const unitFiles = [
   'test/campaign/spec.test.ts',
   'test/campaign/until-accepted.test.ts',
   'test/cli/views-and-formats.test.ts',
+  'test/code-host/code-host-config.test.ts',
+  'test/code-host/github-mapping.test.ts',
+  'test/code-host/github-queries.test.ts',
+  'test/code-host/github-webhooks.test.ts',
+  'test/foundation/architecture-doc.test.ts',
   'test/foundation/config.test.ts',
   'test/foundation/docker-compose.test.ts',
   'test/foundation/import-graph.test.ts',
   'test/foundation/replicas-config.test.ts',
   'test/jobs/replica-lookup.test.ts',
   'test/observability/logger.test.ts',
+  'test/replay/patches.test.ts',
 ];
 
 // `*.record.ts` re-records the replay histories; only `npm run histories:refresh` runs them.
