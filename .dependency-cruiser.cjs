@@ -35,8 +35,8 @@ module.exports = {
     onlyImports(
       'activities-import-contracts-and-client',
       '^src/activities/',
-      '^src/(activities|contracts|replicas|policy)/',
-      'Activities see the contracts, the policy rules they share with workflows, and the Replicas client; anything else is injected (e.g. webhook targets).',
+      '^src/(activities|contracts|replicas|code-host|policy)/',
+      'Activities see the contracts, the policy rules they share with workflows, and the API clients (Replicas, the code host); anything else is injected (e.g. webhook targets, the configured code host).',
     ),
     onlyImports(
       'simulator-imports-contracts-and-client',

@@ -10,6 +10,7 @@ import { ConfigError } from './config/parse-env';
 import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { FLEET_METRICS } from './contracts/metrics';
+import type { CodeHost } from './contracts';
 import { countApiRequests } from './observability/api-metrics';
 import { configureLogging, logger, muteLogMessage } from './observability/logger';
 import { createOpsServer, type Readiness } from './observability/ops-server';
@@ -114,11 +115,12 @@ function sampleProcessMemory(): () => void {
  * With GitHub configured, wrong credentials stop the worker at start as a configuration error naming
  * the variables to fix, instead of failing every pull request of a campaign later.
  */
-async function checkCodeHostCredentials(env: NodeJS.ProcessEnv): Promise<void> {
-  if (!codeHostConfigured(env)) return;
+async function checkCodeHostCredentials(env: NodeJS.ProcessEnv): Promise<CodeHost | undefined> {
+  if (!codeHostConfigured(env)) return undefined;
   const host = createGitHubCodeHost(loadCodeHostConfig(env), { log: logger('code-host') });
   try {
     await host.checkAccess();
+    return host;
   } catch (error) {
     if (error instanceof CodeHostError && error.kind === 'unauthorized')
       throw new ConfigError(`Invalid GitHub configuration:\n  - ${error.message}`);
@@ -137,7 +139,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const log = logger('worker');
   const config = loadWorkerConfig(env);
   const replicas = loadReplicasConfig(env);
-  await checkCodeHostCredentials(env);
+  const codeHost = await checkCodeHostCredentials(env);
   const runtime = installRuntime({ level: logging.level, prometheusAddress: await freeLoopbackAddress() });
   if (!runtime.installedHere) {
     log.warn('the SDK runtime was installed before the worker started: SDK metrics are not exported');
@@ -174,7 +176,11 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     });
     workers = await createFleetWorkers(config, connection, {
       localActivities: createLocalActivities(temporal),
-      apiActivities: createActivities({ client, webhookTargetFor: callbackTargets(replicas.webhooks) }),
+      apiActivities: createActivities({
+        client,
+        webhookTargetFor: callbackTargets(replicas.webhooks),
+        codeHost,
+      }),
     });
     log.info('workers running', {
       temporalAddress: config.temporal.TEMPORAL_ADDRESS,

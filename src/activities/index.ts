@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
+import type { CodeHost } from '../contracts';
 import type { ReplicasClient } from '../replicas';
+import { createCodeHostActivities } from './code-host';
 import { createReplicaJobActivities, type WebhookTargetFor } from './replica-job';
 import { createTargetActivities } from './targets';
 import { createTemporalLookupActivities } from './temporal-lookups';
@@ -16,13 +18,16 @@ export interface ActivityDeps {
   /** Each workflow's `webhook_url`; without it every job polls. */
   webhookTargetFor?: WebhookTargetFor;
   heartbeatEveryMs?: number;
+  /** The code host PRs are followed on (GitHub); without it the campaigns report tracking as off. */
+  codeHost?: CodeHost;
 }
 
 /** Every Replicas API activity, for the rate-limited API task queue. */
-export function createActivities({ client, webhookTargetFor, heartbeatEveryMs }: ActivityDeps) {
+export function createActivities({ client, webhookTargetFor, heartbeatEveryMs, codeHost }: ActivityDeps) {
   return {
     ...createReplicaJobActivities({ client, webhookTargetFor, heartbeatEveryMs }),
     ...createTargetActivities(client),
+    ...createCodeHostActivities(codeHost),
   };
 }
 

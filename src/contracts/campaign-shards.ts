@@ -13,6 +13,7 @@ import type {
   JobTemplate,
   KeptReplica,
 } from './campaign';
+import type { PullRequestCounts, TrackingSettings } from './tracking';
 
 /** The spec of an apply without its items (they follow in chunks, already routed to shards). */
 export type CampaignHeader = Omit<CampaignSpec, 'items'>;
@@ -64,6 +65,8 @@ export interface ShardJobSettings {
   estimatedMinutesPerItem: number;
   /** At most one progress report this often while items end (`reportEveryMsFor`); absent in older runs. */
   reportEveryMs?: number;
+  /** Follow the items' PRs on the code host (absent: not followed, as in older runs). */
+  tracking?: TrackingSettings;
 }
 
 export type ShardCommand =
@@ -116,6 +119,9 @@ export interface ShardReport {
   prsOpened: number;
   /** Absent in reports of older shards. */
   outcomes?: ItemOutcomes;
+  /** Present when the shard follows its PRs. */
+  pullRequests?: PullRequestCounts;
+  trackingProblem?: string;
   /** Item events since the last report, newest last. */
   recent: ItemEvent[];
   /** The shard saw a failure and starts nothing until the campaign judged this report. */

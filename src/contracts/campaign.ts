@@ -2,6 +2,7 @@ import type { Workflow, WorkflowResultType } from '@temporalio/common';
 import type { ItemState } from './enums';
 import type { EndedJob } from './job-outcome';
 import type { ReplicaJobInput, ReplicaJobResult } from './replica-job';
+import type { PullRequestCounts, TrackedChange, TrackingSettings } from './tracking';
 
 /** One target of a campaign: one replica on one environment. */
 export interface CampaignItem {
@@ -86,6 +87,8 @@ export interface CampaignSpec {
   itemsPerShard?: number;
   /** Task queue of the Replicas API activities. */
   apiTaskQueue?: string;
+  /** Follow each item's PR on the code host until it is merged or closed (absent: not followed). */
+  tracking?: TrackingSettings;
 }
 
 export const CAMPAIGN_STATES = [
@@ -170,6 +173,8 @@ export interface ItemRecord {
   prs?: string[];
   /** The item's change: the PR its runs work on (a retry continues it instead of opening another). */
   pullRequest?: string;
+  /** That PR as the code host last told it (state, checks, review, mergeability), when tracked. */
+  change?: TrackedChange;
   error?: string;
   /** Turns delivered to the agent over every run (the instruction and each follow-up count one). */
   turns?: number;
@@ -220,6 +225,10 @@ export interface CampaignProgress {
   prsOpened: number;
   /** Outcomes a state alone hides: succeeded items that opened no PR, failed items that left one. */
   outcomes?: ItemOutcomes;
+  /** The items' PRs on the code host, when the campaign follows them. */
+  pullRequests?: PullRequestCounts;
+  /** Why PRs are not followed although the campaign asked (no code host on the worker). */
+  trackingProblem?: string;
   startedAt: string;
   finishedAt?: string;
   /** When an idle finished campaign closes itself. */

@@ -63,6 +63,13 @@ export type {
   WebhookRefusalReason,
   WebhookVerdict,
 } from './code-host';
+export {
+  TRACKING_DEFAULTS,
+  type CodeHostActivities,
+  type PullRequestCounts,
+  type TrackedChange,
+  type TrackingSettings,
+} from './tracking';
 export { RATE_PER_MINUTE_USD, ratePerMinute } from './cost';
 export {
   CLEANUP_POLICIES,

@@ -18,6 +18,7 @@ import {
   type CampaignState,
   type ItemCounts,
   type ItemOutcomes,
+  type PullRequestCounts,
   type ItemEvent,
   type RoutedItem,
   type ShardGrant,
@@ -26,6 +27,7 @@ import {
   type StopReason,
   type WaveCounts,
 } from '../contracts';
+import { addPullRequestCounts, emptyPullRequestCounts } from './change-tracking';
 import { allocateQuota, allocateSlots, outstandingStarts, type QuotaHolder } from './allocation';
 import { emptyCounts } from './item-book';
 import { waveBounds, waveOf } from './rollout';
@@ -87,6 +89,9 @@ export interface Aggregate {
   startable: number;
   prsOpened: number;
   outcomes: ItemOutcomes;
+  /** Present when any shard follows its PRs. */
+  pullRequests?: PullRequestCounts;
+  trackingProblem?: string;
   spentUsd: number;
   runningProjectedUsd: number;
 }
@@ -201,6 +206,7 @@ export class CampaignBook {
       apiTaskQueue: header.apiTaskQueue,
       estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
       reportEveryMs: reportEveryMsFor(this.carried.shardCount),
+      ...(header.tracking && { tracking: header.tracking }),
     };
   }
 
@@ -325,6 +331,9 @@ export class CampaignBook {
       total.prsOpened += report.prsOpened;
       total.outcomes.succeededWithoutPr += report.outcomes?.succeededWithoutPr ?? 0;
       total.outcomes.failedWithPr += report.outcomes?.failedWithPr ?? 0;
+      if (report.pullRequests)
+        addPullRequestCounts((total.pullRequests ??= emptyPullRequestCounts()), report.pullRequests);
+      total.trackingProblem ??= report.trackingProblem;
       total.spentUsd += report.spentUsd;
       total.runningProjectedUsd += report.runningProjectedUsd;
     }
@@ -536,6 +545,8 @@ export class CampaignBook {
       counts: agg.counts,
       prsOpened: agg.prsOpened,
       outcomes: agg.outcomes,
+      ...(agg.pullRequests && { pullRequests: agg.pullRequests }),
+      ...(agg.trackingProblem && { trackingProblem: agg.trackingProblem }),
       startedAt: carried.startedAt,
       ...(carried.finishedAtMs !== undefined && { finishedAt: new Date(carried.finishedAtMs).toISOString() }),
       ...(carried.finishedAtMs !== undefined &&

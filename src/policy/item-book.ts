@@ -15,6 +15,8 @@ import {
   type ContinueChange,
   type ItemCounts,
   type ItemOutcomes,
+  type PullRequestCounts,
+  type PullRequestReading,
   type ItemEvent,
   type ItemRecord,
   type ItemState,
@@ -23,6 +25,13 @@ import {
   type RoutedItem,
   type WaveCounts,
 } from '../contracts';
+import {
+  applyReading,
+  countChange,
+  emptyPullRequestCounts,
+  isSettled,
+  stillTracked,
+} from './change-tracking';
 
 /** A record plus what the shard needs to (re)start the item. */
 export interface BookEntry extends ItemRecord {
@@ -271,6 +280,58 @@ export class ItemBook {
       }
     }
     return changed;
+  }
+
+  /**
+   * The PRs still followed (`stillTracked`): of items that ended with a PR, not merged or closed, not
+   * past `maxDays`; optionally only those named in `urls`. Ones past `maxDays` are marked expired here.
+   */
+  trackedChanges(
+    nowMs: number,
+    maxDays: number,
+    urls?: ReadonlySet<string>,
+  ): { url: string; nodeId?: string }[] {
+    const handles: { url: string; nodeId?: string }[] = [];
+    for (const entry of this.entries.values()) {
+      if (!entry.pullRequest || !isFinished(entry.state)) continue;
+      const url = entry.change?.url ?? entry.pullRequest;
+      if (urls && !urls.has(url) && !urls.has(entry.pullRequest)) continue;
+      if (!stillTracked(entry.change, entry.endedAtMs, maxDays, nowMs)) {
+        if (entry.change && !isSettled(entry.change)) entry.change.expired = true;
+        continue;
+      }
+      handles.push({ url, ...(entry.change?.nodeId && { nodeId: entry.change.nodeId }) });
+    }
+    return handles;
+  }
+
+  /**
+   * Takes the code host's readings onto the items whose PR they name; returns the items whose PR
+   * became merged or closed with this reading (their kept workspace can go now).
+   */
+  takeReadings(readings: readonly PullRequestReading[], nowMs: number): BookEntry[] {
+    const byUrl = new Map<string, BookEntry>();
+    for (const entry of this.entries.values()) {
+      if (!entry.pullRequest) continue;
+      byUrl.set(entry.pullRequest, entry);
+      if (entry.change) byUrl.set(entry.change.url, entry);
+    }
+    const settled: BookEntry[] = [];
+    for (const reading of readings) {
+      const entry = byUrl.get(reading.url);
+      if (!entry) continue;
+      const wasSettled = isSettled(entry.change);
+      entry.change = applyReading(entry.change, reading, nowMs);
+      if (!wasSettled && isSettled(entry.change)) settled.push(entry);
+    }
+    return settled;
+  }
+
+  /** The items' PRs by state, checks and review (only those the code host has told of). */
+  pullRequestCounts(): PullRequestCounts {
+    const counts = emptyPullRequestCounts();
+    for (const entry of this.entries.values()) if (entry.change) countChange(counts, entry.change);
+    return counts;
   }
 
   /** Distinct targets of pending and running items. */

@@ -13,3 +13,8 @@ export const recordsQuery = defineQuery<
 export const itemQuery = defineQuery<ItemRecord | null, [string]>('item');
 /** The targets (`targetOf`) of items not finished yet: what another campaign must not also work on. */
 export const activeTargetsQuery = defineQuery<string[]>('activeTargets');
+/**
+ * PRs to read now: from the webhook ingress (a GitHub event named them) or `campaign sync` (`all`).
+ * Readings replace what the shard knew, so a repeated or late hint costs one read, nothing more.
+ */
+export const pullRequestHintSignal = defineSignal<[{ urls?: string[]; all?: boolean }]>('pullRequestHint');

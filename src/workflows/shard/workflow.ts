@@ -31,10 +31,12 @@ import {
 } from '../../policy/item-book';
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
 import { GRANTS_REPORTED_ON_CADENCE } from '../patches';
+import { ChangeTracker } from './change-tracker';
 import { JobRuns, type JobRunsShard } from './job-runs';
 import {
   activeTargetsQuery,
   itemQuery,
+  pullRequestHintSignal,
   recordsQuery,
   shardCommandSignal,
   shardGrantSignal,
@@ -79,6 +81,7 @@ class Shard implements JobRunsShard {
     retry: { maximumInterval: '1 minute' },
   });
   private readonly jobs: JobRuns;
+  private readonly tracker: ChangeTracker;
   private readonly campaign;
   private grant: ShardGrant;
   private window: number;
@@ -105,6 +108,8 @@ class Shard implements JobRunsShard {
     this.closing = carry?.closing ?? false;
     this.campaign = getExternalWorkflowHandle(input.campaignId);
     this.jobs = new JobRuns(this, this.lookups);
+    this.tracker = new ChangeTracker(this);
+    setHandler(pullRequestHintSignal, (hint) => this.tracker.hint(hint));
     setHandler(shardGrantSignal, (grant) => {
       if (grant.seq <= this.grant.seq) return;
       if (grant.quota && grant.quota.window !== this.window) {
@@ -142,10 +147,12 @@ class Shard implements JobRunsShard {
       this.changed = false;
       for (const command of this.pendingCommands.splice(0)) await this.execute(command);
       await this.jobs.resolveLost();
+      await this.tracker.follow();
       if (!this.draining) this.startWhatIsAllowed();
       if (this.reportDue || this.book.running().length === 0) this.report();
       else this.scheduleReport();
       this.jobs.scheduleSweep();
+      this.tracker.schedule();
       if (this.closing && this.idle) return { index: this.input.index, entries: this.book.all() };
       if (this.draining && this.idle) await this.continueAsNew();
     }
@@ -190,6 +197,9 @@ class Shard implements JobRunsShard {
 
   jobEnded(key: string, attempt: number, outcome: JobOutcome): boolean {
     if (!this.book.finish(key, attempt, outcome, Date.now(), this.costFor)) return false;
+    // Its PR is read at once: the campaign shows where it stands without waiting for a sweep.
+    const pullRequest = this.book.get(key)?.pullRequest;
+    if (pullRequest) this.tracker.hint({ urls: [pullRequest] });
     const failed = this.book.get(key)?.state === 'failed' || this.book.get(key)?.state === 'timed_out';
     if (failed && this.settings.awaitVerdicts) {
       // The next report carries this failure: hold new starts until the campaign has judged it.
@@ -217,6 +227,7 @@ class Shard implements JobRunsShard {
         break;
       case 'settings':
         this.settings = command.settings;
+        this.tracker.problem = undefined;
         break;
       case 'retry':
         summary.requeued = this.book.retryFailed(now);
@@ -270,6 +281,8 @@ class Shard implements JobRunsShard {
       ...this.book.spend(Date.now(), expectedMs, this.costFor),
       prsOpened: this.book.prsOpened(),
       outcomes: this.book.outcomes(),
+      ...(this.settings.tracking && { pullRequests: this.book.pullRequestCounts() }),
+      ...(this.tracker.problem && { trackingProblem: this.tracker.problem }),
       recent: this.book.takeEvents(),
       ...(this.verdictAfter > (this.grant.judged ?? 0) && { awaitingVerdict: true }),
     };

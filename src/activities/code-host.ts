@@ -1,0 +1,29 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { CodeHost, CodeHostActivities } from '../contracts';
+import { CodeHostError } from '../code-host';
+
+/**
+ * Reads of the code host for the campaign's PR tracking. Without a code host the answer says so (the
+ * campaign reports it once instead of failing). Rate limits and outages are retried by Temporal, after
+ * the host's own `retry-after` when it gave one; other failures are the campaign's to report.
+ */
+export function createCodeHostActivities(codeHost: CodeHost | undefined): CodeHostActivities {
+  return {
+    async readChanges(handles) {
+      if (!codeHost) return { configured: false, readings: [] };
+      try {
+        return { configured: true, readings: await codeHost.readPullRequests(handles) };
+      } catch (error) {
+        if (!(error instanceof CodeHostError)) throw error;
+        throw ApplicationFailure.create({
+          type: `CodeHost:${error.kind}`,
+          message: error.message,
+          nonRetryable: !error.retryable,
+          ...(error.details.retryAfterSeconds !== undefined && {
+            nextRetryDelay: error.details.retryAfterSeconds * 1000,
+          }),
+        });
+      }
+    },
+  };
+}

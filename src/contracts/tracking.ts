@@ -1,0 +1,71 @@
+/**
+ * What a campaign knows of an item's change on the code host once its PR exists: the PR's state,
+ * checks, review and mergeability, and when it opened, first went green, was approved, merged or
+ * closed. Plain data: it rides in shard state and workflow history.
+ */
+import type {
+  ChecksSummary,
+  Mergeability,
+  PullRequestLifecycle,
+  PullRequestReading,
+  ReviewState,
+} from './code-host';
+
+export interface TrackedChange {
+  /** Where the PR lives now (a transferred repository moves it). */
+  url: string;
+  nodeId?: string;
+  lifecycle: PullRequestLifecycle;
+  draft: boolean;
+  headSha: string;
+  checks: ChecksSummary['state'];
+  /** Names of the failing checks, when there are any. */
+  failingChecks?: string[];
+  review: ReviewState;
+  mergeability: Mergeability;
+  openedAt: string;
+  firstGreenAt?: string;
+  approvedAt?: string;
+  mergedAt?: string;
+  closedAt?: string;
+  /** Epoch ms of the last reading. */
+  readAtMs: number;
+  /** Why the PR could not be read (deleted repository, another host …): shown on the item. */
+  problem?: string;
+  /** Tracking gave up after `tracking.maxDays` with the PR still open. */
+  expired?: boolean;
+}
+
+/** How a campaign's PRs stand, as `--json` prints it: by state, and the open ones by checks and review. */
+export interface PullRequestCounts {
+  open: number;
+  draft: number;
+  merged: number;
+  closed: number;
+  checksFailing: number;
+  checksPending: number;
+  checksPassing: number;
+  approved: number;
+  changesRequested: number;
+}
+
+/** How a campaign follows its PRs (set when a code host is configured). */
+export interface TrackingSettings {
+  /** Between two reconcile sweeps over GraphQL (default 10 min; shorter without webhooks). */
+  sweepMs: number;
+  /** A PR still open this long after its item ended is no longer followed (default 30 days). */
+  maxDays: number;
+}
+
+export const TRACKING_DEFAULTS: TrackingSettings = { sweepMs: 10 * 60_000, maxDays: 30 };
+
+/** Activities that read the code host, on the API task queue. */
+export interface CodeHostActivities {
+  /**
+   * Reads these PRs (batched by the adapter, a hundred per query). `configured: false` when the worker
+   * has no code host: the campaign then says so on each item instead of asking again and again.
+   */
+  readChanges(
+    handles: { url: string; nodeId?: string }[],
+  ): Promise<{ configured: boolean; readings: PullRequestReading[] }>;
+}
