@@ -129,7 +129,7 @@ export class CodeHostEngine {
       title: input.title,
       body: input.body,
       state: 'open',
-      draft: false,
+      draft: this.random.chance(this.knobs.draftRate),
       merged: false,
       mergeCommitSha: null,
       headRef: input.branch,

@@ -18,6 +18,7 @@ export const CodeHostKnobsSchema = z
     mergeRate: rate(0, 'chance a maintainer merges an approved PR whose checks passed'),
     mergeDelayMs: ms(200, 'from approval (or opening, for a close) to the maintainer’s merge or close'),
     closeRate: rate(0, 'chance a maintainer closes a newly opened PR without merging'),
+    draftRate: rate(0, 'chance the agent opens its PR as a draft (marked ready by the client)'),
     behindRate: rate(0, 'chance a head commit is behind its base (mergeStateStatus BEHIND)'),
     conflictRate: rate(0, 'chance a head commit conflicts with its base (mergeable CONFLICTING)'),
     serverErrorRate: rate(0, 'chance a REST or GraphQL request answers 502 without doing anything'),
