@@ -236,7 +236,9 @@ export class CodeHostEngine {
         const run = commit.checkRuns.find((r) => r.id === checkRunId);
         if (!run) continue;
         if (run.status !== 'completed') throw new HostRefusal(422, 'This check run is not rerequestable');
-        this.send('check_run', pr, 'rerequested', AGENT, { check_run: checkRunShape(this.urls, pr, run) });
+        this.send('check_run', pr, 'rerequested', AGENT, {
+          check_run: checkRunShape(this.urls, pr, commit, run),
+        });
         const again = this.startRun(pr, commit, run.name, run.conclusion === 'failure' && !run.flaky);
         commit.checkRuns = commit.checkRuns.map((r) => (r === run ? again : r));
         return;
@@ -324,7 +326,7 @@ export class CodeHostEngine {
       flaky: false,
     };
     this.send('check_run', pr, 'created', 'github-actions[bot]', {
-      check_run: checkRunShape(this.urls, pr, run),
+      check_run: checkRunShape(this.urls, pr, commit, run),
     });
     this.scheduler.later(Math.floor(this.knobs.checkDurationMs / 2), () => {
       if (run.status === 'queued') run.status = 'in_progress';
@@ -335,7 +337,7 @@ export class CodeHostEngine {
       run.completedAt = now();
       this.stats.checkRuns[run.conclusion] += 1;
       this.send('check_run', pr, 'completed', 'github-actions[bot]', {
-        check_run: checkRunShape(this.urls, pr, run),
+        check_run: checkRunShape(this.urls, pr, commit, run),
       });
       this.settled(pr, commit);
     });

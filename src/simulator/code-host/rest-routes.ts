@@ -180,7 +180,9 @@ export const restRoutes: Route<RestContext>[] = [
         documentation_url: DOCS,
         status: '422',
       });
-    const runs = found.commit.checkRuns.map((run) => checkRunShape(ctx.engine.urls, found.pr, run));
+    const runs = found.commit.checkRuns.map((run) =>
+      checkRunShape(ctx.engine.urls, found.pr, found.commit, run),
+    );
     return ok({ total_count: runs.length, check_runs: runs });
   }),
   route('POST', '/repos/:owner/:repo/check-runs/:check_run_id/rerequest', (ctx, p) => {

@@ -141,6 +141,7 @@ export function repositoryShape(urls: Urls, repo: HostRepository) {
     is_template: false,
     web_commit_signoff_required: false,
     topics: [],
+    custom_properties: {},
     visibility: 'private',
     forks: 0,
     open_issues: 0,
@@ -383,7 +384,7 @@ function pullRequestMinimal(urls: Urls, pr: HostPullRequest) {
   };
 }
 
-export function checkRunShape(urls: Urls, pr: HostPullRequest, run: HostCheckRun) {
+export function checkRunShape(urls: Urls, pr: HostPullRequest, commit: HostCommit, run: HostCheckRun) {
   const repo = pr.repository;
   return {
     id: run.id,
@@ -405,7 +406,7 @@ export function checkRunShape(urls: Urls, pr: HostPullRequest, run: HostCheckRun
       annotations_url: `${urls.api}/repos/${repo.fullName}/check-runs/${run.id}/annotations`,
     },
     name: run.name,
-    check_suite: { id: run.suiteId },
+    check_suite: checkSuiteShape(urls, pr, commit),
     app: appShape(urls, repo.owner),
     pull_requests: pr.state === 'open' ? [pullRequestMinimal(urls, pr)] : [],
   };
