@@ -13,6 +13,7 @@ export interface GithubWebhookTarget {
 
 /** What a receiver gets: the exact bytes and headers, kept for tests that check signatures. */
 export interface SentDelivery {
+  url: string;
   event: string;
   deliveryId: string;
   headers: Record<string, string>;
@@ -57,26 +58,26 @@ export class GithubWebhookSender {
       'x-github-hook-installation-target-type': 'repository',
       'x-hub-signature-256': signBody(target.secret, body),
     };
-    const delivery: SentDelivery = { event, deliveryId, headers, body };
+    const delivery: SentDelivery = { url: target.url, event, deliveryId, headers, body };
     if (this.random.chance(this.knobs.webhookDropRate)) {
       this.stats.webhooks.dropped += 1;
       return;
     }
     const hold = this.random.chance(this.knobs.webhookReorderRate) ? REORDER_HOLD_MS : 0;
     if (hold) this.stats.webhooks.reordered += 1;
-    this.scheduler.later(hold, () => void this.post(target.url, delivery));
+    this.scheduler.later(hold, () => void this.post(delivery));
     if (this.random.chance(this.knobs.webhookDuplicateRate)) {
       this.stats.webhooks.duplicated += 1;
-      this.scheduler.later(hold + 5, () => void this.post(target.url, delivery));
+      this.scheduler.later(hold + 5, () => void this.post(delivery));
     }
   }
 
-  private async post(url: string, delivery: SentDelivery): Promise<void> {
+  private async post(delivery: SentDelivery): Promise<void> {
     this.stats.webhooks.sent += 1;
     this.recent.push(delivery);
     if (this.recent.length > 500) this.recent.shift();
     try {
-      const response = await request(url, {
+      const response = await request(delivery.url, {
         method: 'POST',
         headers: delivery.headers,
         body: delivery.body,
