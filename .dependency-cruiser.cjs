@@ -112,9 +112,11 @@ module.exports = {
     },
     {
       name: 'not-to-unresolvable',
+      comment:
+        "@octokit/webhooks is an ES module only, which the resolver's CommonJS view cannot see; tests load it with import().",
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true },
+      to: { couldNotResolve: true, pathNot: '^@octokit/webhooks$' },
     },
   ],
   options: {

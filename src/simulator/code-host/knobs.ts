@@ -9,14 +9,14 @@ const rate = (fallback: number, what: string) => z.number().min(0).max(1).defaul
  */
 export const CodeHostKnobsSchema = z
   .object({
-    checkFailureRate: rate(0, 'chance a head commit’s checks fail (check runs and the commit status)'),
-    checkFlakyRate: rate(0, 'chance a head commit’s checks fail first, then pass when re-requested'),
+    checkFailureRate: rate(0, 'chance the checks of a head commit fail (check runs and the commit status)'),
+    checkFlakyRate: rate(0, 'chance the checks of a head commit fail first, then pass when re-requested'),
     checkDurationMs: ms(200, 'queued → in_progress → completed of each check run and status'),
     reviewApprovalRate: rate(0, 'chance a reviewer approves a PR once its checks finish'),
     reviewChangesRequestedRate: rate(0, 'chance a reviewer requests changes once its checks finish'),
     reviewDelayMs: ms(200, 'from checks finished to the review'),
     mergeRate: rate(0, 'chance a maintainer merges an approved PR whose checks passed'),
-    mergeDelayMs: ms(200, 'from approval (or opening, for a close) to the maintainer’s merge or close'),
+    mergeDelayMs: ms(200, "from approval (or opening, for a close) to a maintainer's merge or close"),
     closeRate: rate(0, 'chance a maintainer closes a newly opened PR without merging'),
     draftRate: rate(0, 'chance the agent opens its PR as a draft (marked ready by the client)'),
     behindRate: rate(0, 'chance a head commit is behind its base (mergeStateStatus BEHIND)'),
