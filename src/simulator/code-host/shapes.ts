@@ -1,3 +1,12 @@
+import type {
+  CheckRunCompletedEvent,
+  CheckSuiteCompletedEvent,
+  PullRequest,
+  PullRequestReview,
+  Repository,
+  StatusEvent,
+  User,
+} from '@octokit/webhooks-types';
 import {
   headOf,
   nodeId,
@@ -35,7 +44,7 @@ export const AGENT = 'replicas-agent[bot]';
 export const MAINTAINER = 'sim-maintainer';
 export const REVIEWER = 'sim-reviewer';
 
-export function userShape(urls: Urls, login: string) {
+export function userShape(urls: Urls, login: string): User {
   const known = ACTORS[login];
   const id = known?.id ?? 10_000 + ([...login].reduce((sum, c) => sum * 31 + c.charCodeAt(0), 7) % 1_000_000);
   const api = `${urls.api}/users/${encodeURIComponent(login)}`;
@@ -62,7 +71,7 @@ export function userShape(urls: Urls, login: string) {
 }
 
 /** The `repository` object of REST answers and webhook bodies. */
-export function repositoryShape(urls: Urls, repo: HostRepository) {
+export function repositoryShape(urls: Urls, repo: HostRepository): Repository {
   const api = `${urls.api}/repos/${repo.fullName}`;
   const html = `${urls.web}/${repo.fullName}`;
   const host = new URL(urls.web).host;
@@ -239,7 +248,7 @@ export function pullRequestSimpleShape(urls: Urls, pr: HostPullRequest) {
 }
 
 /** The full `pull-request` object of `GET /pulls/{n}` and the webhook's `pull_request`. */
-export function pullRequestShape(urls: Urls, pr: HostPullRequest) {
+export function pullRequestShape(urls: Urls, pr: HostPullRequest): PullRequest {
   const head = headOf(pr);
   const open = pr.state === 'open';
   return {
@@ -278,8 +287,8 @@ function teamShape(urls: Urls, repo: HostRepository, slug: string, id: number) {
     name: slug,
     slug,
     description: null,
-    privacy: 'closed',
-    notification_setting: 'notifications_enabled',
+    privacy: 'closed' as const,
+    notification_setting: 'notifications_enabled' as const,
     permission: 'pull',
     members_url: `${api}/members{/member}`,
     repositories_url: `${api}/repos`,
@@ -345,7 +354,7 @@ export function commentShape(urls: Urls, pr: HostPullRequest, comment: HostComme
 }
 
 /** The GitHub App that runs the simulated CI: the `app` of check runs and suites. */
-export function appShape(urls: Urls, owner: string) {
+export function appShape(urls: Urls, owner: string): CheckRunCompletedEvent['check_run']['app'] {
   return {
     id: 15368,
     slug: 'github-actions',
@@ -384,7 +393,15 @@ function pullRequestMinimal(urls: Urls, pr: HostPullRequest) {
   };
 }
 
-export function checkRunShape(urls: Urls, pr: HostPullRequest, commit: HostCommit, run: HostCheckRun) {
+export function checkRunShape(
+  urls: Urls,
+  pr: HostPullRequest,
+  commit: HostCommit,
+  run: HostCheckRun,
+): Omit<CheckRunCompletedEvent['check_run'], 'status' | 'completed_at'> & {
+  status: HostCheckRun['status'];
+  completed_at: string | null;
+} {
   const repo = pr.repository;
   return {
     id: run.id,
@@ -399,7 +416,7 @@ export function checkRunShape(urls: Urls, pr: HostPullRequest, commit: HostCommi
     started_at: run.startedAt,
     completed_at: run.completedAt,
     output: {
-      title: run.conclusion ? `${run.name}: ${run.conclusion}` : null,
+      title: run.conclusion ? `${run.name}: ${run.conclusion}` : run.name,
       summary: run.conclusion === 'failure' ? `${run.name} failed` : null,
       text: null,
       annotations_count: 0,
@@ -413,7 +430,14 @@ export function checkRunShape(urls: Urls, pr: HostPullRequest, commit: HostCommi
 }
 
 /** A check suite as the check_suite webhook carries it. */
-export function checkSuiteShape(urls: Urls, pr: HostPullRequest, commit: HostCommit) {
+export function checkSuiteShape(
+  urls: Urls,
+  pr: HostPullRequest,
+  commit: HostCommit,
+): Omit<CheckSuiteCompletedEvent['check_suite'], 'status' | 'conclusion'> & {
+  status: 'queued' | 'completed';
+  conclusion: 'success' | 'failure' | null;
+} {
   const repo = pr.repository;
   const completed = commit.checkRuns.every((run) => run.status === 'completed');
   const failed = commit.checkRuns.some((run) => run.conclusion === 'failure');
@@ -479,7 +503,7 @@ export function combinedStatusShape(urls: Urls, repo: HostRepository, commit: Ho
 }
 
 /** The commit object of a `status` webhook. */
-export function commitShape(urls: Urls, repo: HostRepository, commit: HostCommit) {
+export function commitShape(urls: Urls, repo: HostRepository, commit: HostCommit): StatusEvent['commit'] {
   const api = `${urls.api}/repos/${repo.fullName}`;
   const person = { name: 'Replicas Agent', email: 'agent@replicas.invalid', date: commit.createdAt };
   return {
@@ -509,7 +533,7 @@ export function commitShape(urls: Urls, repo: HostRepository, commit: HostCommit
   };
 }
 
-export function reviewShape(urls: Urls, pr: HostPullRequest, review: HostReview) {
+export function reviewShape(urls: Urls, pr: HostPullRequest, review: HostReview): PullRequestReview {
   const html = `${urls.web}/${pr.repository.fullName}/pull/${pr.number}`;
   return {
     id: review.id,
