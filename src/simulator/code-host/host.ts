@@ -163,7 +163,8 @@ export class CodeHostEngine {
   /** A follow-up turn pushed to the PR's branch: a new head commit, `synchronize`, checks again. */
   push(fullName: string, number: number): HostPullRequest | undefined {
     const pr = this.pullRequest(fullName, number);
-    if (!pr || pr.merged) return pr;
+    // A closed PR does not follow its branch (GitHub sends no synchronize until it is reopened).
+    if (!pr || pr.state !== 'open') return pr;
     const before = headOf(pr).sha;
     const commit = this.addCommit(pr);
     this.send('pull_request', pr, 'synchronize', AGENT, { before, after: commit.sha });

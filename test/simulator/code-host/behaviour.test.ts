@@ -111,7 +111,7 @@ describe('the code host’s knobs decide checks, reviews and merges (seeded)', (
     ]);
   });
 
-  it('changes requested blocks the PR; closeRate closes it without merging', async () => {
+  it('changes requested blocks the PR; closeRate closes it without merging, and a later push leaves it closed', async () => {
     h = await startCodeHostHarness({ reviewChangesRequestedRate: 1, closeRate: 1, mergeDelayMs: 300 });
     const pr = await h.openPullRequest();
     await eventually(async () => h!.deliveries('pull_request_review', 'submitted').length === 1, 5000);
@@ -122,6 +122,11 @@ describe('the code host’s knobs decide checks, reviews and merges (seeded)', (
     await eventually(async () => h!.host.stats().pullRequests[0]?.state === 'CLOSED', 5000);
     const got = (await h.gh('GET', `/repos/acme/api/pulls/${pr.number}`)).body as unknown as PullAnswer;
     expect(got).toMatchObject({ state: 'closed', merged: false });
+    // A turn pushing to the branch of a closed PR does not move it: no synchronize, no new checks.
+    await h.client.sendMessage(pr.replica.id, { message: 'one more change' });
+    await eventually(async () => h!.sim.stats().turnsCompleted === 2, 5000);
+    expect(h.deliveries('pull_request', 'synchronize')).toHaveLength(0);
+    expect(h.host.stats().pullRequests[0]).toMatchObject({ headCommits: 1 });
   });
 
   it('behind and conflicting heads: mergeStateStatus BEHIND / DIRTY, and PUT /merge is refused with 405', async () => {
