@@ -28,6 +28,11 @@ export function responseValidator(method: string, path: string, status: number):
   return githubAjv().compile({ $ref: pointer });
 }
 
+/** A named schema of the description, e.g. `basic-error` or `validation-error`. */
+export function componentValidator(name: string): ValidateFunction {
+  return githubAjv().compile({ $ref: `github#/components/schemas/${escape(name)}` });
+}
+
 /** Validates, and names every mismatch when it fails. */
 export function problemsOf(validate: ValidateFunction, body: unknown): string {
   return validate(body) ? '' : JSON.stringify(validate.errors?.slice(0, 10), null, 1);

@@ -2,7 +2,7 @@ import { generateKeyPairSync, createSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually';
 import { startCodeHostHarness, type CodeHostHarness } from './harness';
-import { problemsOf, responseValidator } from './openapi';
+import { componentValidator, problemsOf, responseValidator } from './openapi';
 
 const APP_ID = 4242;
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -97,6 +97,8 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
     const invalid = await h.gh('POST', `${base}/issues/${pr.number}/comments`, { text: 'no body field' });
     expect(invalid.status).toBe(422);
     expect(invalid.body.message).toMatch(/body/);
+    expect(problemsOf(componentValidator('validation-error'), invalid.body)).toBe('');
+    expect(invalid.body.errors).toEqual([expect.objectContaining({ field: 'body', code: 'missing_field' })]);
   });
 
   it('answers check runs and the combined status of the head commit, green once the checks finish', async () => {
@@ -129,6 +131,12 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
     const path = `/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`;
     const stale = await h.gh('PUT', `${path}/merge`, { sha: '0'.repeat(40) });
     expect(stale.status).toBe(409);
+    expect(
+      problemsOf(
+        responseValidator('put', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', 409),
+        stale.body,
+      ),
+    ).toBe('');
     expect(stale.body).toMatchObject({
       message: 'Head branch was modified. Review and try the merge again.',
     });
@@ -144,6 +152,12 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
     expect(merged.body).toMatchObject({ merged: true });
     const again = await h.gh('PUT', `${path}/merge`, {});
     expect(again.status).toBe(405);
+    expect(
+      problemsOf(
+        responseValidator('put', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', 405),
+        again.body,
+      ),
+    ).toBe('');
     expect((await h.gh('GET', path)).body).toMatchObject({ state: 'closed', merged: true });
   });
 
@@ -151,6 +165,7 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
     const first = await h.gh('GET', '/repos/acme/api/pulls/99999');
     expect(first.status).toBe(404);
     expect(first.body).toMatchObject({ message: 'Not Found' });
+    expect(problemsOf(componentValidator('basic-error'), first.body)).toBe('');
     const used = Number(first.headers.get('x-ratelimit-used'));
     expect(first.headers.get('x-ratelimit-limit')).toBe('5000');
     expect(first.headers.get('x-ratelimit-resource')).toBe('core');
@@ -171,6 +186,7 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
       const answer = await h.gh('GET', '/repos/acme/api/pulls/1', undefined, token);
       expect(answer.status).toBe(401);
       expect(answer.body).toMatchObject({ message: 'Bad credentials' });
+      expect(problemsOf(componentValidator('basic-error'), answer.body)).toBe('');
       expect(answer.body.documentation_url).toMatch(/^https:\/\/docs\.github\.com\//);
     }
   });
