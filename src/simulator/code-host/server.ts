@@ -178,8 +178,8 @@ export async function startCodeHost(
       );
     }
     const resource = isGraphql ? 'graphql' : 'core';
-    // GET /rate_limit is free, as on GitHub.
     const tokenBudget = budget(token, resource);
+    // GET /rate_limit is free, as on GitHub.
     const counted = path !== '/rate_limit';
     const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
       count(endpoint, status);
@@ -234,13 +234,8 @@ export async function startCodeHost(
       for (const field of rootFields) stats.graphql[field] = (stats.graphql[field] ?? 0) + 1;
       return send(200, answer);
     }
-    if (!found)
-      return send(404, {
-        message: 'Not Found',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '404',
-      });
-    if (found === 'method_not_allowed')
+    // GitHub answers a path it serves under another method as it answers an unknown path.
+    if (!found || found === 'method_not_allowed')
       return send(404, {
         message: 'Not Found',
         documentation_url: 'https://docs.github.com/rest',

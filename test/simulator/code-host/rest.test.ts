@@ -212,9 +212,11 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
     expect(wrongApp.status).toBe(401);
   });
 
-  it('serves the same API under a GHES base (/api/v3)', async () => {
+  it('serves the same API under a GHES base (/api/v3, /api/graphql)', async () => {
     const answer = await h.gh('GET', '/api/v3/rate_limit');
     expect(answer.status).toBe(200);
     expect(answer.body).toHaveProperty('resources.core.limit', 5000);
+    const graphql = await h.gh('POST', '/api/graphql', { query: '{ rateLimit { limit } }' });
+    expect(graphql.body).toEqual({ data: { rateLimit: { limit: 5000 } } });
   });
 });
