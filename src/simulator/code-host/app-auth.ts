@@ -4,6 +4,8 @@ import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypt
 export interface CodeHostApp {
   appId: number;
   publicKey: string;
+  /** The installation on the simulated organisation: webhook bodies name it (default 1). */
+  installationId?: number;
 }
 
 /**

@@ -93,6 +93,13 @@ export async function startCodeHost(
     budgets = new Map();
     webhooks = new GithubWebhookSender(knobs, random, scheduler, stats);
     webhooks.target = webhookTarget;
+    if (options.app) {
+      const id = options.app.installationId ?? 1;
+      webhooks.installation = {
+        id,
+        node_id: Buffer.from(`023:IntegrationInstallation${id}`).toString('base64'),
+      };
+    }
     engine = new CodeHostEngine(urls, knobs, random, scheduler, stats, webhooks);
     engine.holdRepositories(repositories);
   };

@@ -31,6 +31,8 @@ const DELIVERY_TIMEOUT_MS = 10_000;
  */
 export class GithubWebhookSender {
   target: GithubWebhookTarget | undefined;
+  /** Set when a GitHub App is installed: every body names the installation, as App deliveries do. */
+  installation: { id: number; node_id: string } | undefined;
   /** The most recent deliveries (bounded), as sent. */
   readonly recent: SentDelivery[] = [];
 
@@ -47,7 +49,9 @@ export class GithubWebhookSender {
       (this.stats.webhooks.events[`${event}${action}`] ?? 0) + 1;
     const target = this.target;
     if (!target) return;
-    const body = JSON.stringify(payload);
+    const body = JSON.stringify(
+      this.installation ? { ...payload, installation: this.installation } : payload,
+    );
     const deliveryId = randomUUID();
     const headers = {
       'content-type': 'application/json',

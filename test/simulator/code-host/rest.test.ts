@@ -210,6 +210,11 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
     expect(forged.status).toBe(401);
     const wrongApp = await h.gh('POST', '/app/installations/77/access_tokens', {}, appJwt(1));
     expect(wrongApp.status).toBe(401);
+
+    // Deliveries of an App installation name it, as GitHub's do.
+    await h.openPullRequest();
+    const opened = await h.hooks.next((d) => d.headers['x-github-event'] === 'pull_request');
+    expect(opened.body).toMatchObject({ installation: { id: 1, node_id: expect.any(String) as unknown } });
   });
 
   it('serves the same API under a GHES base (/api/v3, /api/graphql)', async () => {
