@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_GITHUB_TOKEN,
@@ -47,6 +48,9 @@ Options:
   --github-webhook URL  where the code host sends GitHub webhooks, e.g. http://127.0.0.1:8788/github
                    (default: none; deliveries are only counted)
   --github-webhook-secret S  the secret they are signed with (default: ${DEFAULT_GITHUB_WEBHOOK_SECRET})
+  --github-app-id N --github-app-key FILE  a GitHub App the code host trusts: POST
+                   /app/installations/{id}/access_tokens takes its RS256 JWTs (FILE: the app's public
+                   key, PEM) and mints installation tokens; webhook bodies then name installation 1
   --host H         address to bind (default 127.0.0.1)
   --api-key K      accepted API key, repeatable; each key is one organisation
                    (default: ${DEFAULT_SIM_API_KEY})
@@ -75,6 +79,8 @@ Example:
     'github-token': { type: 'string', multiple: true },
     'github-webhook': { type: 'string' },
     'github-webhook-secret': { type: 'string', default: DEFAULT_GITHUB_WEBHOOK_SECRET },
+    'github-app-id': { type: 'string' },
+    'github-app-key': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     'api-key': { type: 'string', multiple: true },
     config: { type: 'string' },
@@ -109,6 +115,7 @@ Example:
       [...(values.seed ? [`seed=${values.seed}`] : []), ...(values.set ?? [])],
       config as object,
     );
+    const app = githubApp(values['github-app-id'], values['github-app-key']);
     const sim = await startSimulator({
       port,
       host: values.host,
@@ -119,6 +126,7 @@ Example:
         host: values.host,
         tokens: values['github-token'],
         webhook: webhook ? { url: webhook, secret: values['github-webhook-secret'] } : undefined,
+        app,
       },
     });
     console.log(`replica-fleet sim: listening on ${sim.url} (seed ${sim.config.seed})`);
@@ -133,3 +141,24 @@ Example:
     return EXIT.ok;
   },
 });
+
+/** `--github-app-id` with `--github-app-key` (both or neither): the App whose JWTs the code host takes. */
+function githubApp(id: string | undefined, keyFile: string | undefined) {
+  if (id === undefined && keyFile === undefined) return undefined;
+  if (id === undefined || keyFile === undefined)
+    throw new UsageError(
+      '--github-app-id and --github-app-key go together: give the app id and its public key (PEM file)',
+    );
+  const appId = wholeNumber(id, '--github-app-id', 1, Number.MAX_SAFE_INTEGER);
+  let publicKey: string;
+  try {
+    publicKey = createPublicKey(readFileSync(keyFile, 'utf8'))
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  } catch (error) {
+    throw new UsageError(
+      `--github-app-key ${keyFile}: ${error instanceof Error ? error.message : String(error)} (expected the app's public key as PEM)`,
+    );
+  }
+  return { appId, publicKey };
+}

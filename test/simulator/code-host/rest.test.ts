@@ -1,20 +1,13 @@
-import { generateKeyPairSync, createSign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually';
+import { signAppJwt } from './app-jwt';
 import { startCodeHostHarness, type CodeHostHarness } from './harness';
 import { componentValidator, problemsOf, responseValidator } from './openapi';
 
 const APP_ID = 4242;
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
-/** The JWT a GitHub App signs for itself (what @octokit/auth-app sends). */
-function appJwt(iss: number | string = APP_ID, key = privateKey): string {
-  const seconds = Math.floor(Date.now() / 1000);
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const unsigned = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iat: seconds - 30, exp: seconds + 540, iss })}`;
-  const signature = createSign('RSA-SHA256').update(unsigned).sign(key).toString('base64url');
-  return `${unsigned}.${signature}`;
-}
+const appJwt = (iss: number = APP_ID, key = privateKey) => signAppJwt(iss, key);
 
 let h: CodeHostHarness;
 beforeAll(async () => {
