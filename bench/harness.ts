@@ -67,6 +67,7 @@ export async function startBenchStack(sim: SimConfigInput, options: BenchStackOp
         REPLICA_FLEET_WORKFLOW_BUNDLE: bundlePath,
         REPLICAS_API_URL: stack.sim.url,
         REPLICAS_API_KEY: DEFAULT_SIM_API_KEY,
+        ...stack.githubEnv,
         REPLICA_FLEET_PUBLIC_WEBHOOK_URL: stack.ingress?.url,
         REPLICA_FLEET_WEBHOOK_SECRET: stack.masterSecret,
         REPLICAS_API_RATE_PER_SECOND: '1000',

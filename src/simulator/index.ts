@@ -16,3 +16,10 @@ export {
   type SimConfigInput,
 } from './sim-config';
 export type { CreatedReplica, SimStats } from './stats';
+export {
+  DEFAULT_GITHUB_TOKEN,
+  DEFAULT_GITHUB_WEBHOOK_SECRET,
+  startCodeHost,
+  type CodeHost,
+  type CodeHostOptions,
+} from './code-host/server';

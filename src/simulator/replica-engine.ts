@@ -11,7 +11,7 @@ import type { Scheduler } from './scheduler';
 import type { SimConfig } from './sim-config';
 import type { SimStats } from './stats';
 import type { WebhookDispatcher } from './webhook-dispatcher';
-import { WorkspaceChanges } from './workspace-changes';
+import { WorkspaceChanges, type CodeHostLink } from './workspace-changes';
 
 /** Raised by engine operations the API answers with 409 (workspace asleep or in error). */
 export class ConflictError extends Error {}
@@ -52,9 +52,10 @@ export class ReplicaEngine {
     scheduler: Scheduler,
     private readonly stats: SimStats,
     private readonly webhooks: WebhookDispatcher,
+    codeHost?: CodeHostLink,
   ) {
     this.timers = new ReplicaTimers(scheduler);
-    this.changes = new WorkspaceChanges(config, random);
+    this.changes = new WorkspaceChanges(config, random, codeHost);
   }
 
   create(input: NewReplica): SimReplica {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { startCodeHost, type CodeHost, type CodeHostOptions } from './code-host/server';
 import { HttpError, match, ok, readJsonBody, route, send, sendError, type Reply, type Route } from './http';
 import { newOrganisation, type Organisation } from './model';
 import { SeededRandom } from './random';
@@ -24,6 +25,8 @@ export interface SimulatorOptions {
   /** Each key is one organisation. */
   apiKeys?: string[];
   config?: SimConfigInput;
+  /** The code-host simulator beside it (port, tokens, webhook target); it holds the agents' PRs. */
+  codeHost?: CodeHostOptions;
 }
 
 /** What `GET /__sim/orgs` lists per API key. */
@@ -37,6 +40,8 @@ export interface Simulator {
   url: string;
   port: number;
   config: SimConfig;
+  /** The GitHub stand-in holding the same repositories and every PR the agents open. */
+  codeHost: CodeHost;
   stats(): SimStats;
   organisations(): SimOrganisation[];
   /** The environment bound to a seeded repository (first organisation), e.g. `acme/api`. */
@@ -65,6 +70,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let stats = emptyStats();
   let orgs = new Map<string, Organisation>();
   let engine: ReplicaEngine | undefined;
+  const codeHost = await startCodeHost(config.codeHost, config.seed, options.codeHost);
   const build = () => {
     scheduler.clearAll();
     // Streams of the previous state end: their replicas no longer exist.
@@ -72,12 +78,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     random = new SeededRandom(config.seed);
     stats = emptyStats();
     orgs = new Map(keys.map((key) => [key, newOrganisation(key, config.repositories.count)]));
+    // Every organisation lists the same repository names; the code host holds each once.
+    codeHost.reset(config.seed, [...orgs.values()][0]?.repositories.map((r) => r.name) ?? []);
     engine = new ReplicaEngine(
       config,
       random,
       scheduler,
       stats,
       new WebhookDispatcher(config, random, scheduler, stats),
+      codeHost,
     );
   };
   build();
@@ -237,15 +246,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    await codeHost.close();
+    throw error;
+  }
   const { port, address } = server.address() as AddressInfo;
   return {
     url: `http://${address}:${port}`,
     port,
     config,
+    codeHost,
     stats: () => stats,
     organisations,
     environmentFor(repository) {
@@ -259,6 +274,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       scheduler.clearAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await codeHost.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../contracts';
+import { CodeHostKnobsSchema } from './code-host/knobs';
 
 /** The most repositories an organisation of the simulator holds: enough to rehearse a glob over thousands. */
 const MAX_REPOSITORIES = 5000;
@@ -81,6 +82,8 @@ export const SimConfigSchema = z
       })
       .strict() // a misspelt knob is refused, not ignored
       .prefault({}),
+    /** The GitHub stand-in that holds the PRs the agents open: checks, reviews, merges, faults. */
+    codeHost: CodeHostKnobsSchema.prefault({}),
   })
   .strict();
 
@@ -96,7 +99,7 @@ export function parseSimConfig(input: unknown): SimConfig {
   return parsed.data;
 }
 
-const KNOB_GROUPS = ['timings', 'behaviour', 'faults', 'repositories'] as const;
+const KNOB_GROUPS = ['timings', 'behaviour', 'faults', 'repositories', 'codeHost'] as const;
 
 /** `sim --help` text for every knob, generated from the schema so it never drifts. */
 export function describeSimConfig(): string {
@@ -128,6 +131,7 @@ export function applyConfig(config: SimConfig, changes: SimConfigInput): void {
     behaviour: { ...config.behaviour, ...changes.behaviour },
     faults: { ...config.faults, ...changes.faults },
     repositories: { ...config.repositories, ...changes.repositories },
+    codeHost: { ...config.codeHost, ...changes.codeHost },
   });
   for (const group of KNOB_GROUPS) Object.assign(config[group], merged[group]);
 }

@@ -2,6 +2,18 @@ import type { SimReplica } from './model';
 import type { SeededRandom } from './random';
 import type { SimConfig } from './sim-config';
 
+/** Where the agent's PRs live: the code-host simulator, told of each PR opened and each push to one. */
+export interface CodeHostLink {
+  pullRequestOpened(pr: {
+    repository: string;
+    number: number;
+    branch: string;
+    title: string;
+    body: string;
+  }): void;
+  branchPushed(repository: string, number: number): void;
+}
+
 interface OpenPullRequest {
   repository: string;
   number: number;
@@ -23,6 +35,7 @@ export class WorkspaceChanges {
   constructor(
     private readonly config: SimConfig,
     private readonly random: SeededRandom,
+    private readonly codeHost?: CodeHostLink,
   ) {}
 
   /** Applies a turn's changes; returns the URLs of the PRs it opened. */
@@ -41,6 +54,11 @@ export class WorkspaceChanges {
           });
       }
       if (status.branch === status.default_branch) status.branch = `replicas/${replica.name}`;
+      // A turn on a branch that has a PR pushes a new head commit to it.
+      for (const url of status.pr_urls) {
+        const pr = this.opened.get(url);
+        if (pr) this.codeHost?.branchPushed(pr.repository, pr.number);
+      }
       status.git_diff = {
         added: 12,
         removed: 3,
@@ -58,6 +76,13 @@ export class WorkspaceChanges {
           branch: status.branch,
         });
         opened.push(url);
+        this.codeHost?.pullRequestOpened({
+          repository: status.repository,
+          number: this.prNumber,
+          branch: status.branch,
+          title: `${replica.name}: changes in ${status.repository}`,
+          body: message.slice(0, 1000),
+        });
       }
     }
     return opened;

@@ -4,7 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { createActivities, createLocalActivities } from '../activities';
 import { loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { ReplicasClient, type TransportOptions } from '../replicas';
-import { DEFAULT_SIM_API_KEY, startSimulator, type SimConfigInput, type Simulator } from '../simulator';
+import {
+  DEFAULT_GITHUB_TOKEN,
+  DEFAULT_SIM_API_KEY,
+  startSimulator,
+  type SimConfigInput,
+  type Simulator,
+} from '../simulator';
 import { callbackTargets } from '../webhooks/callback-targets';
 import { createIngressServer, type IngressServer } from '../webhooks/ingress-server';
 import { createFleetWorkers, type FleetWorkers } from '../worker';
@@ -17,7 +23,8 @@ export interface StackTemporal {
 
 export interface LocalStackOptions {
   temporal: StackTemporal;
-  sim?: { port?: number; config?: SimConfigInput };
+  /** `codeHostPort`: where the code-host simulator (the GitHub stand-in) listens; 0 or unset picks one. */
+  sim?: { port?: number; config?: SimConfigInput; codeHostPort?: number };
   /** Run the webhook ingress the simulator calls back (default true); without it every job polls. */
   webhooks?: boolean;
   webhookPort?: number;
@@ -37,6 +44,11 @@ export interface LocalStack {
   replicas: ReplicasClient;
   ingress?: IngressServer;
   masterSecret: string;
+  /**
+   * How workers reach the code-host simulator, as the environment a worker process reads:
+   * GITHUB_API_URL, GITHUB_TOKEN and GITHUB_WEBHOOK_SECRET (its deliveries go to the ingress's /github).
+   */
+  githubEnv: { GITHUB_API_URL: string; GITHUB_TOKEN: string; GITHUB_WEBHOOK_SECRET: string };
   config: WorkerConfig;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -44,13 +56,17 @@ export interface LocalStack {
 }
 
 /**
- * The one composition root of a local deployment: the Replicas simulator, the webhook ingress it calls
- * back, and both workers running the production activities against the simulator. `replica-fleet dev`,
- * the benchmarks and the tests all assemble their stack here.
+ * The one composition root of a local deployment: the Replicas simulator and its code host (the GitHub
+ * stand-in), the webhook ingress they call back, and both workers running the production activities
+ * against the simulator. `replica-fleet dev`, the benchmarks and the tests all assemble their stack here.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { client, nativeConnection } = options.temporal;
-  const sim = await startSimulator({ port: options.sim?.port ?? 0, config: options.sim?.config });
+  const sim = await startSimulator({
+    port: options.sim?.port ?? 0,
+    config: options.sim?.config,
+    codeHost: { port: options.sim?.codeHostPort ?? 0 },
+  });
   const replicas = new ReplicasClient({
     baseUrl: sim.url,
     apiKey: DEFAULT_SIM_API_KEY,
@@ -62,10 +78,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ingress = createIngressServer({ client, masterSecret, port: options.webhookPort ?? 0 });
     await ingress.listen();
   }
+  const githubEnv = {
+    GITHUB_API_URL: sim.codeHost.url,
+    GITHUB_TOKEN: DEFAULT_GITHUB_TOKEN,
+    GITHUB_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+  };
+  if (ingress)
+    sim.codeHost.setWebhook({ url: `${ingress.url}/github`, secret: githubEnv.GITHUB_WEBHOOK_SECRET });
   const config = loadWorkerConfig({
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     REPLICAS_API_RATE_PER_SECOND: '1000',
     REPLICA_FLEET_MAX_CONCURRENT_API_ACTIVITIES: '500',
+    ...githubEnv,
     ...options.workerEnv,
   });
   const activities = createActivities({
@@ -80,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     replicas,
     ingress,
     masterSecret,
+    githubEnv,
     config,
     async startWorkers() {
       workers = await createFleetWorkers(config, nativeConnection, {

@@ -116,6 +116,8 @@ export async function startJobHarness(env: TestWorkflowEnvironment, options: Job
     client: stack.replicas,
     ingress: stack.ingress,
     masterSecret: stack.masterSecret,
+    /** GITHUB_API_URL, GITHUB_TOKEN, GITHUB_WEBHOOK_SECRET of the stack's code host. */
+    githubEnv: stack.githubEnv,
     environmentFor: (repository: string) => sim.environmentFor(repository),
     startWorkers: () => stack.startWorkers(),
     taskQueue,

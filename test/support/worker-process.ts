@@ -28,6 +28,7 @@ export async function spawnWorkerProcess(h: JobHarness, temporalAddress: string)
         REPLICA_FLEET_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
         REPLICAS_API_URL: h.sim.url,
         REPLICAS_API_KEY: DEFAULT_SIM_API_KEY,
+        ...h.githubEnv,
         ...(h.ingress && {
           REPLICA_FLEET_PUBLIC_WEBHOOK_URL: h.ingress.url,
           REPLICA_FLEET_WEBHOOK_SECRET: h.masterSecret,

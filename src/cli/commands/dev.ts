@@ -35,6 +35,8 @@ Options:
   --data-dir DIR    where the dev server keeps its database (default .data/)
   --sim-port N      Replicas API simulator port (default 8787)
   --webhook-port N  webhook ingress port (default 8788)
+  --code-host-port N  port of the code host that behaves like GitHub (default 8789); it holds the
+                    demo campaign's PRs, runs their checks and sends webhooks to the ingress's /github
   --set KNOB=VALUE  a simulator knob, repeatable, as for 'replica-fleet sim' (its --help lists them),
                     e.g. --set behaviour.errorRate=0.15 or --set repositories.count=300; over dev's
                     own quick timings (timings.provisionMs=${DEV_SIM.timings.provisionMs}, timings.turnMs=${DEV_SIM.timings.turnMs})
@@ -53,6 +55,7 @@ Example:
     'data-dir': { type: 'string', default: path.join(packageRoot(), '.data') },
     'sim-port': { type: 'string', default: '8787' },
     'webhook-port': { type: 'string', default: '8788' },
+    'code-host-port': { type: 'string', default: '8789' },
     set: { type: 'string', multiple: true },
     once: { type: 'boolean', default: false },
   },
@@ -61,6 +64,7 @@ Example:
     const uiPort = wholeNumber(values['ui-port'], '--ui-port', 1, 65535);
     const simPort = wholeNumber(values['sim-port'], '--sim-port', 1, 65535);
     const webhookPort = wholeNumber(values['webhook-port'], '--webhook-port', 1, 65535);
+    const codeHostPort = wholeNumber(values['code-host-port'], '--code-host-port', 1, 65535);
     const simConfig = simKnobs(values.set, DEV_SIM);
     const config = loadWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     const namespace = config.temporal.TEMPORAL_NAMESPACE;
@@ -73,7 +77,7 @@ Example:
     try {
       const stack = await startLocalStack({
         temporal,
-        sim: { port: simPort, config: simConfig },
+        sim: { port: simPort, config: simConfig, codeHostPort },
         webhookPort,
         workerEnv: {
           TEMPORAL_NAMESPACE: namespace,
@@ -81,6 +85,9 @@ Example:
           REPLICA_FLEET_API_TASK_QUEUE: config.apiTaskQueue,
         },
       });
+      console.log(
+        `replica-fleet dev: code host (GitHub) ${stack.githubEnv.GITHUB_API_URL} (token ${stack.githubEnv.GITHUB_TOKEN}; GraphQL ${stack.githubEnv.GITHUB_API_URL}/graphql; PR states at ${stack.githubEnv.GITHUB_API_URL}/__sim/stats)`,
+      );
       console.log(
         `replica-fleet dev: Replicas simulator ${stack.sim.url} (key sim-local-key${values.set?.length ? `; ${values.set.join(', ')}` : ''}; change knobs with POST ${stack.sim.url}/__sim/config), webhooks ${stack.ingress?.url}`,
       );
