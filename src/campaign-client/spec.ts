@@ -9,6 +9,7 @@ import {
   REPLICA_SIZES,
   SHARD_LIMITS,
   THINKING_LEVELS,
+  TRACKING_DEFAULTS,
   closestWord,
   missingPlaceholders,
   placeholdersIn,
@@ -16,6 +17,7 @@ import {
   type CampaignSpec,
   type Issue,
   type JobTemplate,
+  type TrackingSettings,
 } from '../contracts';
 import { globProblem } from '../contracts/repository-glob';
 import { readSpecDocument, type SpecDocument } from './spec-document';
@@ -151,10 +153,31 @@ export const CampaignFileSchema = z
         `must be at most ${SHARD_LIMITS.maxItems} (a shard's state stays under 1 MB)`,
       )
       .optional(),
+    /** Follow each item's PR on the code host; `false` turns it off where a code host is configured. */
+    tracking: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            sweepMinutes: z.number().min(1).max(1440).optional(),
+            maxDays: z.number().positive('must be a positive number of days').max(365).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 
 export type CampaignFile = z.infer<typeof CampaignFileSchema>;
+
+/** A spec's tracking block as the campaign takes it, defaults filled in. */
+export function trackingOf(block: { sweepMinutes?: number; maxDays?: number } = {}): TrackingSettings {
+  return {
+    sweepMs:
+      block.sweepMinutes === undefined ? TRACKING_DEFAULTS.sweepMs : Math.round(block.sweepMinutes * 60_000),
+    maxDays: block.maxDays ?? TRACKING_DEFAULTS.maxDays,
+  };
+}
 
 function toItem(item: z.infer<typeof ItemSchema>): CampaignItem {
   return {
@@ -200,6 +223,7 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
     rollout: file.rollout as CampaignSpec['rollout'],
     retentionMs: file.retentionDays === undefined ? undefined : Math.round(file.retentionDays * 86_400_000),
     itemsPerShard: file.itemsPerShard,
+    tracking: file.tracking === undefined || file.tracking === false ? undefined : trackingOf(file.tracking),
   };
   return JSON.parse(JSON.stringify(spec)) as CampaignSpec; // drops undefined fields
 }

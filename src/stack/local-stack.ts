@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { createActivities, createLocalActivities } from '../activities';
+import { createGitHubCodeHost } from '../code-host';
+import { loadCodeHostConfig } from '../config/code-host-config';
 import { loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { ReplicasClient, type TransportOptions } from '../replicas';
 import {
@@ -96,6 +98,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     client: replicas,
     webhookTargetFor: callbackTargets(ingress ? { publicBaseUrl: ingress.url, masterSecret } : {}),
     heartbeatEveryMs: options.heartbeatEveryMs,
+    // The production adapter on the GitHub stand-in: campaigns follow their PRs as they would on GitHub.
+    codeHost: createGitHubCodeHost(loadCodeHostConfig(githubEnv)),
   });
   let workers: FleetWorkers | undefined;
   let running: Promise<void> | undefined;
