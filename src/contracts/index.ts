@@ -128,6 +128,7 @@ export {
   type ResumeReplicaOutput,
   type SendMessageInput,
   type SendMessageOutput,
+  type WorkspaceConfig,
 } from './replica-job';
 export {
   CampaignIdAttribute,
