@@ -20,6 +20,7 @@ import { lastAgentText } from './agent-messages';
 import { apiCall, toApplicationFailure } from './failures';
 import { findReplicaByName } from './replica-lookup';
 import { findSentMessage } from './sent-messages';
+import { workspaceConfigBody } from './workspace-config';
 
 /** Where a workflow's replica calls back and the secret it signs with; undefined when jobs poll. */
 export type WebhookTargetFor = (workflowId: string) => { url: string; secret: string } | undefined;
@@ -128,6 +129,7 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
           if (existing)
             return { replicaId: existing.id, status: existing.status, adopted: true, webhookRegistered };
         }
+        const config = workspaceConfigBody(input.workspaceConfig);
         const { replica } = await apiCall('createReplica', () =>
           client.createReplica({
             name: input.name,
@@ -138,6 +140,7 @@ export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): Replic
             ...(input.thinkingLevel && { thinking_level: input.thinkingLevel }),
             ...(input.size && { size: input.size }),
             ...(input.lifecyclePolicy && { lifecycle_policy: input.lifecyclePolicy }),
+            ...(config && { config }),
             ...(webhook_url && { webhook_url }),
           }),
         );

@@ -72,6 +72,23 @@ export const CampaignFileSchema = z
     size: z.enum(REPLICA_SIZES).optional(),
     lifecyclePolicy: z.enum(LIFECYCLE_POLICIES).optional(),
     cleanup: z.enum(CLEANUP_POLICIES).optional(),
+    workspace: z
+      .object({
+        prFollowups: z
+          .boolean()
+          .describe('whether Replicas answers CI failures and review comments on the PRs; default true')
+          .optional(),
+        keepOpenOnPrMerge: z
+          .boolean()
+          .describe('whether the workspace stays open after its PR merges; default false')
+          .optional(),
+        keepOpenOnPrClose: z
+          .boolean()
+          .describe('whether the workspace stays open after its PR is closed unmerged; default false')
+          .optional(),
+      })
+      .strict()
+      .optional(),
     turnTimeoutMinutes: minutes('per turn').optional(),
     jobTimeoutMinutes: minutes('per item').optional(),
     webhooks: z.boolean().optional(),
@@ -203,6 +220,7 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
       size: file.size,
       lifecyclePolicy: file.lifecyclePolicy,
       cleanup: file.cleanup,
+      workspaceConfig: file.workspace,
       turnTimeoutMs: minutesToMs(file.turnTimeoutMinutes),
       jobTimeoutMs: minutesToMs(file.jobTimeoutMinutes),
       webhooks: file.webhooks,

@@ -45,6 +45,7 @@ export type JobTemplate = Pick<
   | 'size'
   | 'lifecyclePolicy'
   | 'cleanup'
+  | 'workspaceConfig'
   | 'turnTimeoutMs'
   | 'jobTimeoutMs'
   | 'webhooks'
@@ -187,7 +188,7 @@ export interface ItemRecord {
   costUsd?: number;
   /** Start of the agent's last message, kept when the job ends (the full text: `campaign item`). */
   lastMessage?: string;
-  /** The replica outlived its job (cleanup `keep`, or a failure under `delete-on-success`). */
+  /** The replica outlived its job (cleanup `keep` or `after-merge`, or a failure under `delete-on-success`). */
   replicaKept?: boolean;
   /** Replicas that earlier runs of this item kept (a retry runs on a new one); cleanup deletes them too. */
   earlierReplicas?: string[];

@@ -18,9 +18,10 @@ export type LifecyclePolicy = (typeof LIFECYCLE_POLICIES)[number];
 
 /**
  * What a job does with its replica when it ends: `delete-on-success` (default) keeps failed ones as
- * evidence, `delete` always deletes, `keep` leaves every replica for humans.
+ * evidence, `delete` always deletes, `keep` leaves every replica for humans, `after-merge` keeps it
+ * for the campaign to delete once the item's PR is merged or closed.
  */
-export const CLEANUP_POLICIES = ['delete-on-success', 'delete', 'keep'] as const;
+export const CLEANUP_POLICIES = ['delete-on-success', 'delete', 'keep', 'after-merge'] as const;
 export type CleanupPolicy = (typeof CLEANUP_POLICIES)[number];
 
 /** How a job ended. */

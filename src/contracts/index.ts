@@ -135,6 +135,7 @@ export {
   type ResumeReplicaOutput,
   type SendMessageInput,
   type SendMessageOutput,
+  type WorkspaceConfig,
 } from './replica-job';
 export {
   CampaignIdAttribute,

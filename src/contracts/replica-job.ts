@@ -29,6 +29,8 @@ export interface ReplicaJobInput {
   lifecyclePolicy?: LifecyclePolicy;
   /** What happens to the replica when the job ends; default `delete-on-success`. */
   cleanup?: CleanupPolicy;
+  /** Per-workspace behaviour sent as the API's `config`; what is unset keeps the platform's default. */
+  workspaceConfig?: WorkspaceConfig;
   /** Per turn; default 2 hours. */
   turnTimeoutMs?: number;
   /** Whole job; default 24 hours. */
@@ -55,6 +57,18 @@ export interface ReplicaJobInput {
   apiHeartbeatTimeoutMs?: number;
   /** Task queue of the Replicas API activities; default `replica-fleet-api`. */
   apiTaskQueue?: string;
+}
+
+/**
+ * The workspace `config` a spec may set, in the project's words (the API's `capabilities.pr_followups`,
+ * `preferences.keep_open_on_pr_merge`, `preferences.keep_open_on_pr_close`). Replicas defaults
+ * `prFollowups` to true for API-created workspaces (it answers CI failures and review comments on their
+ * PRs) and closes a workspace once its tracked PR merges or closes unless told to keep it open.
+ */
+export interface WorkspaceConfig {
+  prFollowups?: boolean;
+  keepOpenOnPrMerge?: boolean;
+  keepOpenOnPrClose?: boolean;
 }
 
 /** The change an earlier run of the item left: the re-run works on it instead of opening another. */
@@ -114,6 +128,7 @@ export interface CreateReplicaInput {
   thinkingLevel?: ThinkingLevel;
   size?: ReplicaSize;
   lifecyclePolicy?: LifecyclePolicy;
+  workspaceConfig?: WorkspaceConfig;
   /** Register the ingress as `webhook_url` (only when a public ingress URL is configured). */
   webhooks: boolean;
   /** Look for a replica with this name before creating (re-runs); retried attempts always look. */

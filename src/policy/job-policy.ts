@@ -116,9 +116,11 @@ export function judgeConflict(snapshot: ReplicaSnapshot, platformError: string):
 /**
  * Whether the replica is deleted when the job ends this way: `delete-on-success` keeps the replicas
  * of failed and timed-out items as evidence; a cancelled job cleans up like a successful one.
+ * `after-merge` keeps every one: its PR may still need the workspace (follow-ups on CI and review),
+ * so the campaign deletes it once the PR is merged or closed.
  */
 export function deletesReplica(cleanup: CleanupPolicy, state: JobState): boolean {
-  if (cleanup === 'keep') return false;
+  if (cleanup === 'keep' || cleanup === 'after-merge') return false;
   if (cleanup === 'delete-on-success') return state === 'succeeded' || state === 'cancelled';
   return true;
 }

@@ -73,6 +73,8 @@ export interface SimReplica {
   engineStartedAt: number;
   coding_agent: string;
   lifecycle_policy: string;
+  /** The workspace `config` as the create request sent it; the API returns it on no replica endpoint. */
+  config?: Record<string, unknown>;
   repositories: SimRepository[];
   repository_statuses: SimRepositoryStatus[];
   pull_requests: { repository: string; number: number; url: string }[];

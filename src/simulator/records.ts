@@ -8,6 +8,7 @@ export interface NewReplica {
   repositories: SimRepository[];
   codingAgent: string;
   lifecyclePolicy: string;
+  config?: Record<string, unknown>;
   webhook?: { url: string; secret?: string };
 }
 
@@ -26,6 +27,7 @@ export function newReplica(input: NewReplica, seq: number): SimReplica {
     engineStartedAt: Date.now(),
     coding_agent: input.codingAgent,
     lifecycle_policy: input.lifecyclePolicy,
+    ...(input.config && { config: input.config }),
     repositories: input.repositories,
     repository_statuses: input.repositories.map((repo) => ({
       repository: repo.name,

@@ -123,13 +123,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return replica;
   }
 
-  /** What a test may assert on beyond the API: turn counts, queues and senders per chat. */
+  /** What a test may assert on beyond the API: turn counts, queues and senders per chat, the `config` sent. */
   function replicaState(id: string) {
     const replica = simReplica(id);
     return {
       id: replica.id,
       status: replica.status,
       waking: replica.waking,
+      ...(replica.config && { config: replica.config }),
       turnsStarted: replica.turnsStarted,
       turnsCompleted: replica.turnsCompleted,
       engine: live().snapshot(replica),

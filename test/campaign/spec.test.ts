@@ -158,6 +158,45 @@ describe('campaign spec', () => {
     );
   });
 
+  // The Replicas guide (Create Replica): "Optional config controls per-workspace behavior. API-created
+  // replicas default to capabilities.pr_followups: true, [...] set it to false for a read-only replica.
+  // Set preferences.keep_open_on_pr_merge: true when that workspace should remain open after its
+  // tracked PR merges."
+  it('takes the workspace config the spec sets, only that, and cleanup after-merge', () => {
+    const base = { message: 'x', items: [{ key: 'a', environment: ENV }] };
+    const { spec } = parseCampaignSpec({
+      ...base,
+      workspace: { prFollowups: false, keepOpenOnPrMerge: true },
+      cleanup: 'after-merge',
+    });
+    expect(spec.job).toEqual({
+      message: 'x',
+      cleanup: 'after-merge',
+      workspaceConfig: { prFollowups: false, keepOpenOnPrMerge: true },
+    });
+    expect(
+      parseCampaignSpec({ ...base, workspace: { keepOpenOnPrClose: false } }).spec.job.workspaceConfig,
+    ).toEqual({ keepOpenOnPrClose: false });
+    expect(parseCampaignSpec(base).spec.job).not.toHaveProperty('workspaceConfig');
+  });
+
+  it('names a bad workspace setting and the fix', () => {
+    const base = { message: 'x', items: [{ key: 'a', environment: ENV }] };
+    expect(issuesOf({ ...base, workspace: { prFollowups: 'no', keep_open_on_pr_merge: true } })).toEqual([
+      'workspace.prFollowups: must be true or false (whether Replicas answers CI failures and review comments on the PRs; default true), got "no"',
+      'workspace.keep_open_on_pr_merge: unknown field; did you mean "keepOpenOnPrMerge"?',
+    ]);
+    expect(issuesOf({ ...base, workspace: { keepOpenOnPrClose: 1 } })).toEqual([
+      'workspace.keepOpenOnPrClose: must be true or false (whether the workspace stays open after its PR is closed unmerged; default false), got 1',
+    ]);
+    expect(issuesOf({ ...base, workspace: true })).toEqual([
+      'workspace: must be a mapping of fields, got true',
+    ]);
+    expect(issuesOf({ ...base, cleanup: 'after-merged' })).toEqual([
+      'cleanup: must be one of "delete-on-success", "delete", "keep", "after-merge", got "after-merged"; did you mean "after-merge"?',
+    ]);
+  });
+
   it('validates a rollout and the retention', () => {
     const base = { message: 'x', items: [{ key: 'a', environment: ENV }] };
     expect(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplicaSnapshot } from '../../src/contracts';
+import { JOB_STATES, type ReplicaSnapshot } from '../../src/contracts';
 import {
   deletesReplica,
   jobSettings,
@@ -82,5 +82,7 @@ describe('job policy', () => {
     expect(deletesReplica('delete-on-success', 'cancelled')).toBe(true);
     expect(deletesReplica('delete', 'failed')).toBe(true);
     expect(deletesReplica('keep', 'succeeded')).toBe(false);
+    // The PR may still need its workspace; the campaign deletes it once the PR is merged or closed.
+    for (const state of JOB_STATES) expect(deletesReplica('after-merge', state), state).toBe(false);
   });
 });

@@ -68,7 +68,7 @@ POST /__sim/webhook {"url", "secret"}; its knobs change with the simulator's POS
 Test endpoints (no key, loopback use): GET /__sim/stats, POST /__sim/reset,
 POST /__sim/config (same JSON as --config; changes a running simulator),
 POST /__sim/replicas/{id}/state {"status": "sleeping"|"error"|..., "error_message"?},
-GET /__sim/replicas/{id} (the simulator's own view of one replica), GET /__sim/orgs
+GET /__sim/replicas/{id} (the simulator's own view of one replica, with the config it was created with), GET /__sim/orgs
 
 Example:
   replica-fleet sim --port 8787 --set faults.serverErrorRate=0.05 --seed 7

@@ -91,6 +91,7 @@ export const replicaRoutes: Route<ApiContext>[] = [
       repositories,
       codingAgent: body.coding_agent ?? 'claude',
       lifecyclePolicy: body.lifecycle_policy ?? 'default',
+      config: body.config,
       webhook,
     });
     // Without the dated version the platform holds the request until the workspace is active and

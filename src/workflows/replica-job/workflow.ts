@@ -182,6 +182,7 @@ class ReplicaJob {
       thinkingLevel: this.input.thinkingLevel,
       size: this.input.size,
       lifecyclePolicy: this.input.lifecyclePolicy,
+      workspaceConfig: this.input.workspaceConfig,
       webhooks: this.input.webhooks ?? true,
       lookupExisting: this.input.lookupExisting ?? false,
       notBeforeMs: this.startedAtMs - CLOCK_SKEW_MARGIN_MS,
