@@ -29,6 +29,10 @@ const CodeHostEnvSchema = z
         'must be an http(s) URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server',
       )
       .default('https://api.github.com'),
+    /** Where PR URLs live, when not beside the API (a proxy, or the local stand-in serving github.com URLs). */
+    GITHUB_WEB_URL: z
+      .url('must be the http(s) address pull request URLs start with, e.g. https://github.com')
+      .optional(),
     GITHUB_TOKEN: optional,
     GITHUB_APP_ID: numericId("must be the numeric App ID from the App's settings page"),
     GITHUB_APP_PRIVATE_KEY: optional,
@@ -138,7 +142,7 @@ export function loadCodeHostConfig(env: NodeJS.ProcessEnv = process.env): CodeHo
       };
   return {
     apiUrl: parsed.GITHUB_API_URL.replace(/\/+$/, ''),
-    webHost: webHostOf(parsed.GITHUB_API_URL),
+    webHost: parsed.GITHUB_WEB_URL ? new URL(parsed.GITHUB_WEB_URL).host : webHostOf(parsed.GITHUB_API_URL),
     credentials,
     ...(parsed.GITHUB_WEBHOOK_SECRET && { webhookSecret: parsed.GITHUB_WEBHOOK_SECRET }),
   };

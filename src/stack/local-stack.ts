@@ -50,7 +50,12 @@ export interface LocalStack {
    * How workers reach the code-host simulator, as the environment a worker process reads:
    * GITHUB_API_URL, GITHUB_TOKEN and GITHUB_WEBHOOK_SECRET (its deliveries go to the ingress's /github).
    */
-  githubEnv: { GITHUB_API_URL: string; GITHUB_TOKEN: string; GITHUB_WEBHOOK_SECRET: string };
+  githubEnv: {
+    GITHUB_API_URL: string;
+    GITHUB_WEB_URL: string;
+    GITHUB_TOKEN: string;
+    GITHUB_WEBHOOK_SECRET: string;
+  };
   config: WorkerConfig;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -82,6 +87,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const githubEnv = {
     GITHUB_API_URL: sim.codeHost.url,
+    // The stand-in serves the github.com URLs the simulated agents' PRs carry.
+    GITHUB_WEB_URL: 'https://github.com',
     GITHUB_TOKEN: DEFAULT_GITHUB_TOKEN,
     GITHUB_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
   };

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { shardWorkflowId, type CampaignSpec } from '../../src/contracts';
+import { pullRequestHintSignal } from '../../src/workflows/shard/messages';
+import { eventually } from '../support/eventually';
+import { useJobHarness } from '../support/job-harness';
+
+describe('a campaign follows its PRs on the code host (real Temporal, Replicas and GitHub stand-ins)', () => {
+  const t = useJobHarness({ webhooks: false, sim: { behaviour: { prProbability: 1 } } });
+
+  it(
+    'reads each PR once its item ends and on the sweep until merged; counts by state; after-merge deletes the kept workspace',
+    () =>
+      t.h.withSim(
+        {
+          // A calm GitHub that reviews, approves and merges green PRs quickly.
+          codeHost: {
+            reviewApprovalRate: 1,
+            mergeRate: 1,
+            checkDurationMs: 100,
+            reviewDelayMs: 100,
+            mergeDelayMs: 300,
+          },
+        },
+        async () => {
+          const spec: CampaignSpec = {
+            job: { message: 'upgrade the linter', cleanup: 'after-merge', pollIntervalMs: 200 },
+            items: t.h.items(3, 'acme/infra'),
+            concurrency: 3,
+            tracking: { sweepMs: 1_000, maxDays: 30 },
+          };
+          const { campaignId } = await t.h.apply(spec);
+          const merged = await t.h.settle(campaignId, (p) => p.pullRequests?.merged === 3, 90_000);
+          expect(merged.pullRequests).toMatchObject({ open: 0, draft: 0, merged: 3, closed: 0 });
+          expect(merged.trackingProblem).toBeUndefined();
+          const records = await t.h.records(campaignId);
+          for (const record of records) {
+            expect(record.change).toMatchObject({
+              lifecycle: 'merged',
+              url: record.pullRequest,
+              checks: 'passing',
+              review: 'approved',
+            });
+            expect(record.change?.firstGreenAt).toBeDefined();
+            expect(record.change?.approvedAt).toBeDefined();
+            expect(record.change?.mergedAt).toBeDefined();
+          }
+          // The workspaces stayed while their PRs were open (after-merge) and went once they merged.
+          await eventually(async () => (await t.h.records(campaignId)).every((r) => r.replicaKept === false));
+          for (const record of records) {
+            const gone = await t.h.client.getReplica(record.replicaId as string).then(
+              () => false,
+              () => true,
+            );
+            expect(gone).toBe(true);
+          }
+        },
+      ),
+    120_000,
+  );
+
+  it('without tracking settings nothing is read from the code host; a hint asks for a read at once', async () => {
+    const before = t.h.sim.codeHost.stats();
+    const { campaignId } = await t.h.apply({
+      job: { message: 'x', pollIntervalMs: 200 },
+      items: t.h.items(2, 'acme/docs'),
+      concurrency: 2,
+    });
+    const done = await t.h.settle(campaignId);
+    expect(done.pullRequests).toBeUndefined();
+    const after = t.h.sim.codeHost.stats();
+    expect(JSON.stringify(after.requests)).toBe(JSON.stringify(before.requests));
+    // A campaign that tracks: a hint (a webhook, or `campaign sync`) reads every followed PR now.
+    const tracked = await t.h.apply({
+      job: { message: 'x', pollIntervalMs: 200 },
+      items: t.h.items(2, 'acme/web'),
+      concurrency: 2,
+      tracking: { sweepMs: 3_600_000, maxDays: 30 },
+    });
+    const open = await t.h.settle(tracked.campaignId, (p) => p.pullRequests?.open === 2);
+    expect(open.pullRequests).toMatchObject({ open: 2, checksPassing: 2 });
+    const shard = shardWorkflowId(tracked.campaignId, 0);
+    await t.env.client.workflow.getHandle(shard).signal(pullRequestHintSignal, { all: true });
+    await eventually(async () =>
+      (await t.h.records(tracked.campaignId)).every(
+        (r) => (r.change?.readAtMs ?? 0) > Date.parse(open.startedAt),
+      ),
+    );
+  }, 120_000);
+});
