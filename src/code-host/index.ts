@@ -2,3 +2,4 @@
 export { CodeHostError, type CodeHostErrorKind } from './errors';
 export type { CodeHostLog, GitHubClientOptions } from './github-client';
 export { createGitHubCodeHost, GitHubCodeHost } from './github-code-host';
+export { createWebhookVerifier } from './github-webhooks';

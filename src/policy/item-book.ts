@@ -284,18 +284,18 @@ export class ItemBook {
 
   /**
    * The PRs still followed (`stillTracked`): of items that ended with a PR, not merged or closed, not
-   * past `maxDays`; optionally only those named in `urls`. Ones past `maxDays` are marked expired here.
+   * past `maxDays`; optionally only those `wanted` picks. Ones past `maxDays` are marked expired here.
    */
   trackedChanges(
     nowMs: number,
     maxDays: number,
-    urls?: ReadonlySet<string>,
+    wanted?: (url: string) => boolean,
   ): { url: string; nodeId?: string }[] {
     const handles: { url: string; nodeId?: string }[] = [];
     for (const entry of this.entries.values()) {
       if (!entry.pullRequest || !isFinished(entry.state)) continue;
       const url = entry.change?.url ?? entry.pullRequest;
-      if (urls && !urls.has(url) && !urls.has(entry.pullRequest)) continue;
+      if (wanted && !wanted(url) && !wanted(entry.pullRequest)) continue;
       if (!stillTracked(entry.change, entry.endedAtMs, maxDays, nowMs)) {
         if (entry.change && !isSettled(entry.change)) entry.change.expired = true;
         continue;

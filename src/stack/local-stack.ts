@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { createActivities, createLocalActivities } from '../activities';
-import { createGitHubCodeHost } from '../code-host';
+import { createGitHubCodeHost, createWebhookVerifier } from '../code-host';
 import { loadCodeHostConfig } from '../config/code-host-config';
 import { loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { ReplicasClient, type TransportOptions } from '../replicas';
@@ -80,11 +80,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onResponse: options.onResponse,
   });
   const masterSecret = randomBytes(32).toString('hex');
-  let ingress: IngressServer | undefined;
-  if (options.webhooks ?? true) {
-    ingress = createIngressServer({ client, masterSecret, port: options.webhookPort ?? 0 });
-    await ingress.listen();
-  }
   const githubEnv = {
     GITHUB_API_URL: sim.codeHost.url,
     // The stand-in serves the github.com URLs the simulated agents' PRs carry.
@@ -92,6 +87,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     GITHUB_TOKEN: DEFAULT_GITHUB_TOKEN,
     GITHUB_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
   };
+  let ingress: IngressServer | undefined;
+  if (options.webhooks ?? true) {
+    ingress = createIngressServer({
+      client,
+      masterSecret,
+      port: options.webhookPort ?? 0,
+      verifyGitHub: createWebhookVerifier(githubEnv.GITHUB_WEBHOOK_SECRET),
+    });
+    await ingress.listen();
+  }
   if (ingress)
     sim.codeHost.setWebhook({ url: `${ingress.url}/github`, secret: githubEnv.GITHUB_WEBHOOK_SECRET });
   const config = loadWorkerConfig({

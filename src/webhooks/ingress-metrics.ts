@@ -10,6 +10,7 @@ export const INGRESS_OUTCOMES = [
   'unavailable',
   'not_found',
   'method_not_allowed',
+  'duplicate',
 ] as const;
 
 export type IngressOutcome = (typeof INGRESS_OUTCOMES)[number];

@@ -1,7 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JOB_EVENT_TYPES, asRecord, normaliseReplicaEvent, type ReplicaEvent } from '../contracts';
+import {
+  JOB_EVENT_TYPES,
+  asRecord,
+  normaliseReplicaEvent,
+  type ReplicaEvent,
+  type WebhookVerdict,
+} from '../contracts';
 import { verifySignature } from '../replicas';
 import { logger } from '../observability/logger';
 import { replicaEventSignal } from '../workflows/replica-job/messages';
@@ -12,6 +18,10 @@ import {
   type IngressOutcome,
 } from './ingress-metrics';
 import { deriveWebhookSecret, WEBHOOK_PATH_PREFIX } from './callback-targets';
+import { createGitHubDeliveries } from './github-deliveries';
+
+/** Where GitHub delivers the campaign's pull-request events. */
+export const GITHUB_PATH = '/github';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_SIGNAL_TIMEOUT_MS = 5_000;
@@ -31,6 +41,14 @@ export interface IngressServerOptions {
   host?: string;
   /** 0 (the default) picks a free port; read it from `port` after `listen()`. */
   port?: number;
+  /**
+   * Verifies GitHub's deliveries to `POST /github` (the code host's adapter, with GITHUB_WEBHOOK_SECRET);
+   * without it that path answers 404.
+   */
+  verifyGitHub?: (
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    body: Uint8Array,
+  ) => Promise<WebhookVerdict>;
   /** Where failures are reported (default: the process logger); never given secrets, headers or bodies. */
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -71,6 +89,9 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? logger('webhooks').warn;
   const metrics = createIngressMetrics();
+  const deliverGitHub = options.verifyGitHub
+    ? createGitHubDeliveries({ client, verify: options.verifyGitHub, signalTimeoutMs, log })
+    : undefined;
 
   let closing = false;
   let inFlight = 0;
@@ -122,6 +143,16 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
       const healthy = await temporalAnswers();
       const body = healthy ? { status: 'ok' } : { status: 'unavailable', details: unreachable };
       return write(res, healthy ? 200 : 503, { 'Content-Type': 'application/json' }, JSON.stringify(body));
+    }
+    if (pathname === GITHUB_PATH && deliverGitHub) {
+      if (req.method !== 'POST') return send(res, methodNotAllowed('POST'));
+      const body = await readBody(req, maxBodyBytes);
+      if (body === 'too_large')
+        return send(res, {
+          ...fail(413, 'too_large', 'body too large', `Deliveries are limited to ${maxBodyBytes} bytes.`),
+          headers: { Connection: 'close' },
+        });
+      return send(res, await track(deliverGitHub(req.headers, body)));
     }
     const encodedId = pathname.startsWith(WEBHOOK_PATH_PREFIX)
       ? pathname.slice(WEBHOOK_PATH_PREFIX.length)

@@ -1,12 +1,13 @@
 import { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { createWebhookVerifier } from '../../code-host';
 import { loadLoggingConfig } from '../../config/logging-config';
 import { parseEnv } from '../../config/parse-env';
 import { loadTemporalConfig } from '../../config/temporal-config';
 import { configureLogging, logger } from '../../observability/logger';
 import { connectClient } from '../../temporal/connection';
 import { WEBHOOK_PATH_PREFIX } from '../../webhooks/callback-targets';
-import { createIngressServer } from '../../webhooks/ingress-server';
+import { GITHUB_PATH, createIngressServer } from '../../webhooks/ingress-server';
 import { command, wholeNumber } from '../command';
 import { runService } from './worker';
 
@@ -57,11 +58,20 @@ async function serveIngress(host: string, port: number): Promise<void> {
   const temporal = loadTemporalConfig(env);
   const connection = await connectClient(temporal);
   const client = new Client({ connection, namespace: temporal.TEMPORAL_NAMESPACE });
-  const ingress = createIngressServer({ client, masterSecret, host, port });
+  // With GITHUB_WEBHOOK_SECRET, GitHub's deliveries to /github tell campaigns their PRs changed.
+  const githubSecret = env.GITHUB_WEBHOOK_SECRET?.trim();
+  const ingress = createIngressServer({
+    client,
+    masterSecret,
+    host,
+    port,
+    ...(githubSecret && { verifyGitHub: createWebhookVerifier(githubSecret) }),
+  });
   try {
     await ingress.listen();
     log.info('ingress listening', {
       url: `${ingress.url}${WEBHOOK_PATH_PREFIX}<workflow id>`,
+      github: githubSecret ? `${ingress.url}${GITHUB_PATH}` : 'off (set GITHUB_WEBHOOK_SECRET)',
       temporalAddress: temporal.TEMPORAL_ADDRESS,
       namespace: temporal.TEMPORAL_NAMESPACE,
     });

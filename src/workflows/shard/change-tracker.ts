@@ -1,12 +1,14 @@
 import { log, proxyActivities, sleep } from '@temporalio/workflow';
 import {
   TASK_QUEUES,
+  parsePullRequestUrl,
   type CodeHostActivities,
   type ReplicaJobActivities,
   type ShardJobSettings,
 } from '../../contracts';
 import { workspaceGoesWithChange } from '../../policy/change-tracking';
 import type { ItemBook } from '../../policy/item-book';
+import type { PullRequestHint } from './messages';
 
 /** What following PRs needs of its shard. */
 export interface ChangeTrackerShard {
@@ -25,6 +27,7 @@ const READ_BATCH = 100;
  */
 export class ChangeTracker {
   private readonly hinted = new Set<string>();
+  private readonly hintedRepositories = new Set<string>();
   private sweepDue = false;
   private sweepTimer = false;
   /** Set when the worker has no code host: reported, not asked again until the next apply. */
@@ -44,21 +47,28 @@ export class ChangeTracker {
   }
 
   /** PRs to read on the next pass (`all`: every followed one, as a sweep does). */
-  hint(request: { urls?: string[]; all?: boolean }): void {
+  hint(request: PullRequestHint): void {
     if (!this.settings) return;
     if (request.all) this.sweepDue = true;
     for (const url of request.urls ?? []) this.hinted.add(url);
+    for (const repository of request.repositories ?? []) this.hintedRepositories.add(repository);
     this.shard.markChanged();
   }
 
   /** Reads what is due, takes the readings onto the book, and lets settled changes take their workspace. */
   async follow(): Promise<void> {
     const settings = this.settings;
-    if (!settings || this.problem || (!this.sweepDue && this.hinted.size === 0)) return;
-    const only = this.sweepDue ? undefined : new Set(this.hinted);
+    const hinted = this.hinted.size + this.hintedRepositories.size > 0;
+    if (!settings || this.problem || (!this.sweepDue && !hinted)) return;
+    const urls = new Set(this.hinted);
+    const repositories = new Set(this.hintedRepositories);
+    const wanted = this.sweepDue
+      ? undefined
+      : (url: string) => urls.has(url) || repositories.has(parsePullRequestUrl(url)?.repository ?? '');
     this.sweepDue = false;
     this.hinted.clear();
-    const handles = this.shard.book.trackedChanges(Date.now(), settings.maxDays, only);
+    this.hintedRepositories.clear();
+    const handles = this.shard.book.trackedChanges(Date.now(), settings.maxDays, wanted);
     for (let i = 0; i < handles.length; i += READ_BATCH) {
       const { configured, readings } = await this.api.readChanges(handles.slice(i, i + READ_BATCH));
       if (!configured) {

@@ -17,4 +17,11 @@ export const activeTargetsQuery = defineQuery<string[]>('activeTargets');
  * PRs to read now: from the webhook ingress (a GitHub event named them) or `campaign sync` (`all`).
  * Readings replace what the shard knew, so a repeated or late hint costs one read, nothing more.
  */
-export const pullRequestHintSignal = defineSignal<[{ urls?: string[]; all?: boolean }]>('pullRequestHint');
+export const pullRequestHintSignal = defineSignal<[PullRequestHint]>('pullRequestHint');
+
+/** PRs by URL, every PR of some repositories (a commit status names no PR), or every followed one. */
+export interface PullRequestHint {
+  urls?: string[];
+  repositories?: string[];
+  all?: boolean;
+}

@@ -1,0 +1,64 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { useJobHarness } from '../support/job-harness';
+
+describe('GitHub deliveries reach the shards that follow the PR (real Temporal, both stand-ins, ingress)', () => {
+  const t = useJobHarness({ webhooks: true, sim: { behaviour: { prProbability: 1 } } });
+
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${t.h.ingress?.url}/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', ...headers },
+      body,
+    });
+
+  it(
+    'a PR merged on the code host shows as merged without waiting for a sweep',
+    () =>
+      t.h.withSim(
+        {
+          codeHost: {
+            reviewApprovalRate: 1,
+            mergeRate: 1,
+            checkDurationMs: 100,
+            reviewDelayMs: 200,
+            mergeDelayMs: 500,
+          },
+        },
+        async () => {
+          const { campaignId } = await t.h.apply({
+            job: { message: 'upgrade the linter' },
+            items: t.h.items(2, 'acme/infra'),
+            concurrency: 2,
+            // An hour between sweeps: only the deliveries can tell the shard in time.
+            tracking: { sweepMs: 3_600_000, maxDays: 30 },
+          });
+          const merged = await t.h.settle(campaignId, (p) => p.pullRequests?.merged === 2, 60_000);
+          expect(merged.pullRequests).toMatchObject({ merged: 2, open: 0 });
+          expect(t.h.ingress?.metrics.requestCount('signalled')).toBeGreaterThan(0);
+        },
+      ),
+    90_000,
+  );
+
+  it('refuses unsigned and forged deliveries (401), acknowledges one for a PR nobody follows, and drops a repeated delivery id', async () => {
+    const body = JSON.stringify({
+      action: 'closed',
+      repository: { full_name: 'nobody/here', html_url: 'https://github.com/nobody/here' },
+      pull_request: { html_url: 'https://github.com/nobody/here/pull/1', number: 1 },
+    });
+    const unsigned = await post(body, { 'x-github-delivery': 'd-1' });
+    expect(unsigned.status).toBe(401);
+    const forged = await post(body, {
+      'x-github-delivery': 'd-2',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`,
+    });
+    expect(forged.status).toBe(401);
+    const signature = `sha256=${createHmac('sha256', t.h.githubEnv.GITHUB_WEBHOOK_SECRET).update(body).digest('hex')}`;
+    const unknown = await post(body, { 'x-github-delivery': 'd-3', 'x-hub-signature-256': signature });
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toMatchObject({ ignored: true });
+    const again = await post(body, { 'x-github-delivery': 'd-3', 'x-hub-signature-256': signature });
+    expect(await again.json()).toMatchObject({ duplicate: true });
+  });
+});
