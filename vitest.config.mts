@@ -13,6 +13,7 @@ const unitFiles = [
   'test/campaign/identity.test.ts',
   'test/campaign/spec.test.ts',
   'test/campaign/until-accepted.test.ts',
+  'test/cli/pull-request-views.test.ts',
   'test/cli/views-and-formats.test.ts',
   'test/code-host/code-host-config.test.ts',
   'test/code-host/github-mapping.test.ts',

@@ -43,7 +43,7 @@ export async function campaignHeader(client: Client, campaignId: string): Promis
 }
 
 /** Shard workflow ids of a campaign, running or closed. */
-async function shardIds(client: Client, campaignId: string): Promise<string[]> {
+export async function shardIds(client: Client, campaignId: string): Promise<string[]> {
   const closed = await closedResult(client, campaignId);
   if (closed)
     return closed.carry.shards.filter((s) => s.started).map((s) => shardWorkflowId(campaignId, s.index));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shardWorkflowId, type CampaignSpec } from '../../src/contracts';
-import { pullRequestHintSignal } from '../../src/workflows/shard/messages';
+import { campaignPullRequests, syncPullRequests } from '../../src/campaign-client/pull-requests';
+import type { CampaignSpec } from '../../src/contracts';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 
@@ -44,6 +44,10 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
             expect(record.change?.approvedAt).toBeDefined();
             expect(record.change?.mergedAt).toBeDefined();
           }
+          const rows = await campaignPullRequests(t.env.client, campaignId, { state: 'merged' });
+          expect(rows.map((r) => r.url).sort()).toEqual(records.map((r) => r.pullRequest).sort());
+          expect(rows[0]).toMatchObject({ repository: 'acme/infra', checks: 'passing', review: 'approved' });
+          expect(await campaignPullRequests(t.env.client, campaignId, { state: 'open' })).toEqual([]);
           // The workspaces stayed while their PRs were open (after-merge) and went once they merged.
           await eventually(async () => (await t.h.records(campaignId)).every((r) => r.replicaKept === false));
           for (const record of records) {
@@ -58,7 +62,7 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
     120_000,
   );
 
-  it('without tracking settings nothing is read from the code host; a hint asks for a read at once', async () => {
+  it('without tracking settings nothing is read from the code host; campaign sync reads every followed PR at once', async () => {
     const before = t.h.sim.codeHost.stats();
     const { campaignId } = await t.h.apply({
       job: { message: 'x', pollIntervalMs: 200 },
@@ -78,12 +82,11 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
     });
     const open = await t.h.settle(tracked.campaignId, (p) => p.pullRequests?.open === 2);
     expect(open.pullRequests).toMatchObject({ open: 2, checksPassing: 2 });
-    const shard = shardWorkflowId(tracked.campaignId, 0);
-    await t.env.client.workflow.getHandle(shard).signal(pullRequestHintSignal, { all: true });
-    await eventually(async () =>
-      (await t.h.records(tracked.campaignId)).every(
-        (r) => (r.change?.readAtMs ?? 0) > Date.parse(open.startedAt),
-      ),
-    );
+    // `campaign sync`: every followed PR is read again now, and the rows come back.
+    const synced = await syncPullRequests(t.env.client, tracked.campaignId);
+    expect(synced.stale).toBe(0);
+    expect(synced.rows.map((r) => r.state)).toEqual(['open', 'open']);
+    for (const record of await t.h.records(tracked.campaignId))
+      expect(record.change?.readAtMs ?? 0).toBeGreaterThan(Date.parse(open.startedAt));
   }, 120_000);
 });

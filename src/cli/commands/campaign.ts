@@ -12,6 +12,7 @@ import {
   setConcurrency,
 } from './campaign-controls';
 import { plan, validate } from './campaign-plan';
+import { prs, sync } from './campaign-prs';
 import { item, list, results, status, watch } from './campaign-reads';
 import { schedule } from './campaign-schedule';
 import { CONNECTION } from './campaign-shared';
@@ -34,6 +35,8 @@ Every read command takes --json; exit codes: 0 ok, 1 failed items or a runtime e
     list,
     results,
     item,
+    prs,
+    sync,
     pause,
     resume,
     cancel,

@@ -1,6 +1,26 @@
 import { commandsThatKeepOpen } from '../../campaign-client/accepted-commands';
 import { describeStopReason, type CampaignProgress } from '../../contracts';
 
+/**
+ * Where the campaign's PRs stand on the code host, when it follows them: `PRs: 3 merged, 1 open, 0 closed
+ * (merged 75%); open: 1 checks failing, 1 approved`. Undefined when it does not follow them.
+ */
+export function pullRequestsText(p: CampaignProgress): string | undefined {
+  if (p.trackingProblem) return `PRs not followed: ${p.trackingProblem}`;
+  const c = p.pullRequests;
+  if (!c) return undefined;
+  const all = c.open + c.draft + c.merged + c.closed;
+  const share = all === 0 ? 0 : Math.round((c.merged / all) * 100);
+  const open = [
+    c.checksFailing && `${c.checksFailing} checks failing`,
+    c.checksPending && `${c.checksPending} checks pending`,
+    c.checksPassing && `${c.checksPassing} green`,
+    c.approved && `${c.approved} approved`,
+    c.changesRequested && `${c.changesRequested} changes requested`,
+  ].filter(Boolean);
+  return `PRs: ${c.merged} merged, ${c.open} open, ${c.draft} draft, ${c.closed} closed (merged ${share}%)${open.length ? `; open: ${open.join(', ')}` : ''}`;
+}
+
 /** `2 succeeded without a PR`, `3 failed with a PR`: outcomes a count by state hides; none when zero. */
 export function outcomeParts(p: CampaignProgress): string[] {
   const parts: string[] = [];
@@ -37,6 +57,8 @@ export function formatProgress(p: CampaignProgress): string {
       : []),
   ];
   const lines = [`${p.campaignId}${p.name ? ` (${p.name})` : ''}: ${parts.join(' | ')}`];
+  const changes = pullRequestsText(p);
+  if (changes) lines.push(changes);
   if (p.stopReason) lines.push(`not starting new items: ${describeStopReason(p.stopReason)}`);
   if (p.closesAt) lines.push(closingLine(p, p.closesAt));
   return lines.join('\n');

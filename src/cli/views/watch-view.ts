@@ -1,7 +1,7 @@
 import { accepts } from '../../campaign-client/accepted-commands';
 import { describeStopReason, type CampaignProgress, type ItemEvent } from '../../contracts';
 import { humanDuration, usd } from '../format/units';
-import { outcomeParts } from '../format/progress';
+import { outcomeParts, pullRequestsText } from '../format/progress';
 
 /** One look at a campaign, with what the watcher derived from the looks before it. */
 export interface WatchFrame {
@@ -148,6 +148,8 @@ export function renderWatch(frame: WatchFrame, options: ViewOptions): string[] {
     fit(countParts(p).join('  '), width),
     fit(`${paceText(frame)} · PRs ${p.prsOpened} · ${spendText(p)}`, width),
   ];
+  const changes = pullRequestsText(p);
+  if (changes) lines.push(fit(changes, width));
   if (p.rollout)
     lines.push(
       fit(`rollout: wave ${p.rollout.wave + 1} of ${p.rollout.waves}, concurrency ${p.concurrency}`, width),
@@ -173,6 +175,7 @@ export function statusSignature(p: CampaignProgress): string {
     p.counts,
     p.prsOpened,
     p.outcomes,
+    p.pullRequests,
     p.spentUsd,
     p.stopReason?.kind,
     p.concurrency,
@@ -188,6 +191,7 @@ export function statusLine(frame: WatchFrame): string {
     `${clock(frame.nowMs)} ${p.campaignId} ${p.state}: ${finished}/${p.total} done (${percent}%)`,
     countParts(p).join(', '),
     `PRs ${p.prsOpened}`,
+    ...[pullRequestsText(p)].filter((text): text is string => text !== undefined),
     spendText(p),
     paceText(frame),
   ];
