@@ -9,14 +9,22 @@ import { installRuntimeLogger } from '../../temporal/quiet-runtime';
 import type { healthCheckWorkflow } from '../../workflows/health-check';
 import { applyCampaign, describeApply } from '../../campaign-client/apply';
 import { campaignRecords, waitForCampaign } from '../../campaign-client/reads';
-import type { ItemRecord } from '../../contracts';
+import type { CampaignProgress, ItemRecord } from '../../contracts';
 import { EXIT, command, wholeNumber } from '../command';
 import { formatProgress } from '../format/progress';
 import { recordsTable } from '../format/records';
+import { pullRequestsTable } from './campaign-prs';
+import { pullRequestRow, type PullRequestRow } from '../../campaign-client/pull-requests';
 import { simKnobs } from './sim';
 
 /** The simulator `dev` runs: quick workspaces, so the demo campaign ends in seconds; `--set` goes over it. */
-const DEV_SIM = { timings: { provisionMs: 500, turnMs: 1500 } };
+/** Quick turns, and a code host whose reviewers approve green PRs and whose maintainers merge them. */
+const DEV_SIM = {
+  timings: { provisionMs: 500, turnMs: 1500 },
+  codeHost: { reviewApprovalRate: 1, reviewDelayMs: 500, mergeRate: 1, mergeDelayMs: 1000 },
+};
+/** How long the demo waits for its PRs to merge or close after its items end. */
+const DEMO_MERGE_WAIT_MS = 60_000;
 
 export const devCommand = command({
   name: 'dev',
@@ -127,10 +135,18 @@ async function runDemoCampaign(client: Client, taskQueue: string, apiTaskQueue: 
   console.log(
     `replica-fleet dev: demo campaign ${campaignId} ${describeApply(outcome)} (see it in the Web UI)`,
   );
-  const progress = await waitForCampaign(client, campaignId, undefined, 250);
+  await waitForCampaign(client, campaignId, undefined, 250);
+  // The items are done; their PRs go on: reviewed, merged (the demo's code host merges green ones).
+  const settled = (p: CampaignProgress) =>
+    p.pullRequests === undefined || p.pullRequests.open + p.pullRequests.draft === 0;
+  const deadline = Date.now() + DEMO_MERGE_WAIT_MS;
+  const progress = await waitForCampaign(client, campaignId, (p) => settled(p) || Date.now() > deadline, 500);
   const records: ItemRecord[] = [];
   for await (const record of campaignRecords(client, campaignId)) records.push(record);
+  const rows = records.map(pullRequestRow).filter((row): row is PullRequestRow => row !== undefined);
   console.log(
-    `replica-fleet dev: demo campaign finished\n${formatProgress(progress)}\n\n${recordsTable(records)}`,
+    `replica-fleet dev: demo campaign finished\n${formatProgress(progress)}\n\n${recordsTable(records)}${
+      rows.length ? `\n\n${pullRequestsTable(rows)}` : ''
+    }`,
   );
 }
