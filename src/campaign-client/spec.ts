@@ -241,7 +241,8 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
     rollout: file.rollout as CampaignSpec['rollout'],
     retentionMs: file.retentionDays === undefined ? undefined : Math.round(file.retentionDays * 86_400_000),
     itemsPerShard: file.itemsPerShard,
-    tracking: file.tracking === undefined || file.tracking === false ? undefined : trackingOf(file.tracking),
+    tracking:
+      file.tracking === undefined || file.tracking === false ? file.tracking : trackingOf(file.tracking),
   };
   return JSON.parse(JSON.stringify(spec)) as CampaignSpec; // drops undefined fields
 }

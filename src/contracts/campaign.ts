@@ -88,8 +88,11 @@ export interface CampaignSpec {
   itemsPerShard?: number;
   /** Task queue of the Replicas API activities. */
   apiTaskQueue?: string;
-  /** Follow each item's PR on the code host until it is merged or closed (absent: not followed). */
-  tracking?: TrackingSettings;
+  /**
+   * Follow each item's PR on the code host until it is merged or closed; `false`: the spec turned it
+   * off; absent: on when the CLI that applies it has a code host configured (`campaign apply`).
+   */
+  tracking?: TrackingSettings | false;
 }
 
 export const CAMPAIGN_STATES = [

@@ -435,3 +435,27 @@ describe('campaign spec', () => {
     });
   });
 });
+
+describe('the tracking block', () => {
+  const base = { message: 'x', items: [{ key: 'a', environment: '00000000-0000-4000-8000-000000000001' }] };
+
+  it('fills in the defaults, takes minutes and days, and keeps an explicit false', () => {
+    expect(parseCampaignSpec({ ...base, tracking: {} }).spec.tracking).toEqual({
+      sweepMs: 600_000,
+      maxDays: 30,
+    });
+    expect(parseCampaignSpec({ ...base, tracking: { sweepMinutes: 2, maxDays: 7 } }).spec.tracking).toEqual({
+      sweepMs: 120_000,
+      maxDays: 7,
+    });
+    expect(parseCampaignSpec({ ...base, tracking: false }).spec.tracking).toBe(false);
+    expect(parseCampaignSpec(base).spec.tracking).toBeUndefined();
+  });
+
+  it('names a bad value and an unknown key', () => {
+    expect(() => parseCampaignSpec({ ...base, tracking: { sweepMinutes: 0 } })).toThrow(
+      /tracking\.sweepMinutes/,
+    );
+    expect(() => parseCampaignSpec({ ...base, tracking: { maxDay: 3 } })).toThrow(/maxDays/);
+  });
+});

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { applyCampaign, describeApply, type ApplyOutcome } from '../../campaign-client/apply';
 import type { CampaignOrigin } from '../../campaign-client/list';
 import { campaignHeader, campaignRecords } from '../../campaign-client/reads';
-import { assertItemsRender, loadCampaignSpec, loadItems } from '../../campaign-client/spec';
+import { assertItemsRender, loadCampaignSpec, loadItems, trackingOf } from '../../campaign-client/spec';
+import { codeHostConfigured } from '../../config/code-host-config';
 import { requireMatchingRepositories } from '../../campaign-client/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { CampaignProgress, ItemRecord } from '../../contracts';
@@ -103,6 +104,8 @@ Example:
       const file = required(positionals, 0, 'FILE');
       if (values['dry-run']) return runPlan(file, values);
       const { id, spec } = loadCampaignSpec(file);
+      // With a code host configured, PRs are followed unless the spec says `tracking: false`.
+      if (spec.tracking === undefined && codeHostConfigured(process.env)) spec.tracking = trackingOf();
       const glob = spec.targets?.repositories;
       if (glob !== undefined && !values['allow-empty']) {
         const checked = await withReplicas((replicas) => requireMatchingRepositories(replicas, glob, file));
