@@ -36,6 +36,7 @@ export const ACCEPTED_COMMANDS: Record<CampaignState, readonly CampaignCommand[]
     'close',
     'set-concurrency',
   ],
+  tracking: ['apply', 'add-items', 'retry-failed', 'pause', 'resume', 'cancel', 'close', 'set-concurrency'],
   finished: ['apply', 'add-items', 'retry-failed', 'pause', 'resume', 'cancel', 'close', 'set-concurrency'],
   cancelled: ['close', 'set-concurrency'],
   closed: ['apply', 'add-items'],

@@ -99,12 +99,14 @@ export const CAMPAIGN_STATES = [
   'running',
   'paused',
   'awaiting_approval',
+  'tracking',
   'finished',
   'cancelled',
   'closed',
 ] as const;
 /**
- * `running` → `finished` (nothing pending or running; still open for retry, add, resume, apply) →
+ * `running` → `tracking` (every item done, some PRs still open on the code host) → `finished` (nothing
+ * pending or running, every PR merged or closed; still open for retry, add, resume, apply) →
  * `closed` (by `campaign close`, or after the retention period idle). `paused` and
  * `awaiting_approval` hold new starts; `cancelled` ends every item.
  */

@@ -47,6 +47,8 @@ export interface PullRequestCounts {
   checksPassing: number;
   approved: number;
   changesRequested: number;
+  /** Still open when tracking gave up (`tracking.maxDays`); not counted as open. */
+  expired?: number;
 }
 
 /** How a campaign follows its PRs (set when a code host is configured). */

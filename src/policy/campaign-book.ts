@@ -67,6 +67,8 @@ export interface CampaignCarry {
   stopReason?: StopReason;
   startedAt: string;
   finishedAtMs?: number;
+  /** Every item is done but some PRs are still open on the code host: the campaign follows them. */
+  tracking?: boolean;
   /** An apply or a target resolution is delivering items: counts are not final yet. */
   applying: boolean;
   applySeq: number;
@@ -382,7 +384,10 @@ export class CampaignBook {
       else carried.openWave += 1;
     }
     const idle = agg.counts.running === 0 && !carried.applying && (agg.startable === 0 || this.halted);
-    if (!idle || carried.awaitingApproval || carried.paused) delete carried.finishedAtMs;
+    const prsOpen = (agg.pullRequests?.open ?? 0) + (agg.pullRequests?.draft ?? 0) > 0;
+    // Done with the agents but not with their PRs: tracking, and the retention clock waits.
+    carried.tracking = idle && prsOpen && !carried.cancelled;
+    if (!idle || carried.tracking || carried.awaitingApproval || carried.paused) delete carried.finishedAtMs;
     else carried.finishedAtMs ??= nowMs;
   }
 
@@ -529,7 +534,8 @@ export class CampaignBook {
     if (carried.cancelled) return 'cancelled';
     if (carried.awaitingApproval) return 'awaiting_approval';
     if (carried.paused) return 'paused';
-    return carried.finishedAtMs === undefined ? 'running' : 'finished';
+    if (carried.finishedAtMs !== undefined) return 'finished';
+    return carried.tracking ? 'tracking' : 'running';
   }
 
   progress(campaignId: string): CampaignProgress {

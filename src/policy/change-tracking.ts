@@ -87,6 +87,7 @@ export const emptyPullRequestCounts = (): PullRequestCounts => ({
 export function countChange(counts: PullRequestCounts, change: TrackedChange): void {
   if (change.lifecycle === 'merged') counts.merged += 1;
   else if (change.lifecycle === 'closed') counts.closed += 1;
+  else if (change.expired) counts.expired = (counts.expired ?? 0) + 1;
   else {
     counts[change.draft ? 'draft' : 'open'] += 1;
     if (change.checks === 'failing') counts.checksFailing += 1;
@@ -99,7 +100,8 @@ export function countChange(counts: PullRequestCounts, change: TrackedChange): v
 
 /** Sums counts (the campaign adds up its shards'). */
 export function addPullRequestCounts(into: PullRequestCounts, more: PullRequestCounts): void {
-  for (const key of Object.keys(into) as (keyof PullRequestCounts)[]) into[key] += more[key];
+  for (const key of Object.keys(more) as (keyof PullRequestCounts)[])
+    into[key] = (into[key] ?? 0) + (more[key] ?? 0);
 }
 
 /** Whether a kept workspace is deleted once its PR is merged or closed (cleanup `after-merge`). */

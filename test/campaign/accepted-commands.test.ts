@@ -18,8 +18,26 @@ function bookIn(state: Exclude<CampaignState, 'closed'>): CampaignBook {
   book.beginApply(header, 10);
   for (const shard of book.carried.shards) shard.started = true;
   book.finishApply();
-  const done = state === 'finished';
+  const done = state === 'finished' || state === 'tracking';
   book.acceptReport(shardReport(0, { counts: done ? { succeeded: 9, failed: 1 } : { pending: 10 } }));
+  // Every item done, one PR still open on the code host: the campaign follows it.
+  if (state === 'tracking')
+    book.acceptReport(
+      shardReport(0, {
+        counts: { succeeded: 9, failed: 1 },
+        pullRequests: {
+          open: 1,
+          draft: 0,
+          merged: 8,
+          closed: 0,
+          checksFailing: 0,
+          checksPending: 0,
+          checksPassing: 1,
+          approved: 0,
+          changesRequested: 0,
+        },
+      }),
+    );
   if (state === 'paused') book.pause();
   if (state === 'cancelled') book.cancel();
   // A rollout's wave boundary, reached: what `evaluate` does when a wave with approval ends.

@@ -305,3 +305,38 @@ describe('the campaign asks the book about its shards', () => {
     expect(new CampaignBook(b.copy().carried).beginRun()).toBe(2);
   });
 });
+
+describe('a campaign whose agents are done follows its open PRs', () => {
+  const prs = (open: number, merged: number) => ({
+    open,
+    draft: 0,
+    merged,
+    closed: 0,
+    checksFailing: 0,
+    checksPending: 0,
+    checksPassing: open,
+    approved: 0,
+    changesRequested: 0,
+  });
+
+  it('is tracking while any PR is open (no retention clock), finished once every PR merged or closed', () => {
+    const book = started(header({ tracking: { sweepMs: 600_000, maxDays: 30 } }), 2);
+    book.acceptReport(report(0, { counts: { succeeded: 2 }, pullRequests: prs(1, 1) }));
+    book.evaluate(1_000);
+    expect(book.state()).toBe('tracking');
+    expect(book.nextWakeMs()).toBeUndefined();
+    expect(book.progress('c')).toMatchObject({ state: 'tracking', pullRequests: { open: 1, merged: 1 } });
+    expect(book.progress('c').closesAt).toBeUndefined();
+    book.acceptReport(report(0, { counts: { succeeded: 2 }, pullRequests: prs(0, 2) }));
+    book.evaluate(5_000);
+    expect(book.state()).toBe('finished');
+    expect(book.nextWakeMs()).toBe(5_000 + 7 * 86_400_000);
+  });
+
+  it('a PR past tracking.maxDays counts as expired, not open: the campaign finishes', () => {
+    const book = started(header(), 1);
+    book.acceptReport(report(0, { counts: { succeeded: 1 }, pullRequests: { ...prs(0, 0), expired: 1 } }));
+    book.evaluate(1_000);
+    expect(book.state()).toBe('finished');
+  });
+});

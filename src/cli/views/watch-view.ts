@@ -21,7 +21,8 @@ export interface ViewOptions {
   events?: number;
 }
 
-const ENDED = new Set(['finished', 'closed']);
+/** `tracking`: the agents are done; their PRs are followed for days, which nobody watches live. */
+const ENDED = new Set(['tracking', 'finished', 'closed']);
 
 /** Whether a watcher can stop: nothing runs or will start without someone acting. */
 export function watchEnded(p: CampaignProgress): boolean {
