@@ -14,16 +14,29 @@ export function createCodeHostActivities(codeHost: CodeHost | undefined): CodeHo
       try {
         return { configured: true, readings: await codeHost.readPullRequests(handles) };
       } catch (error) {
-        if (!(error instanceof CodeHostError)) throw error;
-        throw ApplicationFailure.create({
-          type: `CodeHost:${error.kind}`,
-          message: error.message,
-          nonRetryable: !error.retryable,
-          ...(error.details.retryAfterSeconds !== undefined && {
-            nextRetryDelay: error.details.retryAfterSeconds * 1000,
-          }),
-        });
+        throw asFailure(error);
+      }
+    },
+    async decorateChange(handle, decoration) {
+      if (!codeHost) return [];
+      try {
+        return await codeHost.decoratePullRequest(handle, decoration);
+      } catch (error) {
+        throw asFailure(error);
       }
     },
   };
+}
+
+/** A code-host error as Temporal retries it: limits and outages again (after `retry-after`), the rest not. */
+function asFailure(error: unknown): unknown {
+  if (!(error instanceof CodeHostError)) return error;
+  return ApplicationFailure.create({
+    type: `CodeHost:${error.kind}`,
+    message: error.message,
+    nonRetryable: !error.retryable,
+    ...(error.details.retryAfterSeconds !== undefined && {
+      nextRetryDelay: error.details.retryAfterSeconds * 1000,
+    }),
+  });
 }

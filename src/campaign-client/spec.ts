@@ -170,6 +170,19 @@ export const CampaignFileSchema = z
         `must be at most ${SHARD_LIMITS.maxItems} (a shard's state stays under 1 MB)`,
       )
       .optional(),
+    /** Applied to each PR once the campaign follows it: found by label, sent to the right reviewers. */
+    pullRequest: z
+      .object({
+        labels: z.array(z.string().min(1)).optional(),
+        reviewers: z.array(z.string().min(1)).optional(),
+        teamReviewers: z.array(z.string().min(1)).optional(),
+        assignees: z.array(z.string().min(1)).optional(),
+        draft: z.boolean().optional(),
+        titlePrefix: z.string().min(1).optional(),
+        bodyFooter: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Follow each item's PR on the code host; `false` turns it off where a code host is configured. */
     tracking: z
       .union([
@@ -243,6 +256,7 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
     itemsPerShard: file.itemsPerShard,
     tracking:
       file.tracking === undefined || file.tracking === false ? file.tracking : trackingOf(file.tracking),
+    pullRequest: file.pullRequest,
   };
   return JSON.parse(JSON.stringify(spec)) as CampaignSpec; // drops undefined fields
 }

@@ -13,7 +13,7 @@ import type {
   JobTemplate,
   KeptReplica,
 } from './campaign';
-import type { PullRequestCounts, TrackingSettings } from './tracking';
+import type { PullRequestCounts, PullRequestSettings, TrackingSettings } from './tracking';
 
 /** The spec of an apply without its items (they follow in chunks, already routed to shards). */
 export type CampaignHeader = Omit<CampaignSpec, 'items'>;
@@ -67,6 +67,8 @@ export interface ShardJobSettings {
   reportEveryMs?: number;
   /** Follow the items' PRs on the code host (absent: not followed, as in older runs). */
   tracking?: TrackingSettings;
+  /** Labels, reviewers, draft … applied to each PR once it is followed. */
+  pullRequest?: PullRequestSettings;
 }
 
 export type ShardCommand =

@@ -64,7 +64,10 @@ export type {
   WebhookVerdict,
 } from './code-host';
 export {
+  DEFAULT_PR_FOOTER,
   TRACKING_DEFAULTS,
+  decorationFor,
+  type PullRequestSettings,
   type CodeHostActivities,
   type PullRequestCounts,
   type TrackedChange,

@@ -5,7 +5,9 @@
  */
 import type {
   ChecksSummary,
+  DecorationChange,
   Mergeability,
+  PullRequestDecoration,
   PullRequestLifecycle,
   PullRequestReading,
   ReviewState,
@@ -34,6 +36,8 @@ export interface TrackedChange {
   problem?: string;
   /** Tracking gave up after `tracking.maxDays` with the PR still open. */
   expired?: boolean;
+  /** The campaign's `pullRequest` block was applied (labels, reviewers …): once per PR. */
+  decorated?: boolean;
 }
 
 /** How a campaign's PRs stand, as `--json` prints it: by state, and the open ones by checks and review. */
@@ -61,6 +65,27 @@ export interface TrackingSettings {
 
 export const TRACKING_DEFAULTS: TrackingSettings = { sweepMs: 10 * 60_000, maxDays: 30 };
 
+/**
+ * The PR as the campaign wants it, applied through the code host once the agent's PR opens. The body
+ * footer names the campaign and the item (`{{campaign}}`, `{{item.key}}`), so the PR links back.
+ */
+export type PullRequestSettings = PullRequestDecoration;
+
+/** The footer of a PR's body when the spec gives none. */
+export const DEFAULT_PR_FOOTER = 'Part of replica-fleet campaign `{{campaign}}` (item `{{item.key}}`).';
+
+/** The decoration of one item's PR: the footer rendered for its campaign and item. */
+export function decorationFor(
+  settings: PullRequestSettings,
+  campaignId: string,
+  itemKey: string,
+): PullRequestDecoration {
+  const footer = (settings.bodyFooter ?? DEFAULT_PR_FOOTER)
+    .replace(/\{\{\s*campaign\s*\}\}/g, campaignId)
+    .replace(/\{\{\s*item\.key\s*\}\}/g, itemKey);
+  return { ...settings, bodyFooter: footer };
+}
+
 /** Activities that read the code host, on the API task queue. */
 export interface CodeHostActivities {
   /**
@@ -70,4 +95,9 @@ export interface CodeHostActivities {
   readChanges(
     handles: { url: string; nodeId?: string }[],
   ): Promise<{ configured: boolean; readings: PullRequestReading[] }>;
+  /** Applies the campaign's decoration to one PR; idempotent (reads first, adds what is missing). */
+  decorateChange(
+    handle: { url: string; nodeId?: string },
+    decoration: PullRequestDecoration,
+  ): Promise<DecorationChange[]>;
 }

@@ -209,6 +209,7 @@ export class CampaignBook {
       estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
       reportEveryMs: reportEveryMsFor(this.carried.shardCount),
       ...(header.tracking && { tracking: header.tracking }),
+      ...(header.tracking && header.pullRequest && { pullRequest: header.pullRequest }),
     };
   }
 

@@ -327,6 +327,18 @@ export class ItemBook {
     return settled;
   }
 
+  /** Items whose open PR (one of `urls`) the campaign's `pullRequest` block was not applied to yet. */
+  undecorated(urls: readonly string[]): BookEntry[] {
+    const wanted = new Set(urls);
+    return [...this.entries.values()].filter(
+      (entry) =>
+        entry.change !== undefined &&
+        !entry.change.decorated &&
+        entry.change.lifecycle === 'open' &&
+        (wanted.has(entry.change.url) || (entry.pullRequest !== undefined && wanted.has(entry.pullRequest))),
+    );
+  }
+
   /** The items' PRs by state, checks and review (only those the code host has told of). */
   pullRequestCounts(): PullRequestCounts {
     const counts = emptyPullRequestCounts();

@@ -18,7 +18,7 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
             mergeRate: 1,
             checkDurationMs: 100,
             reviewDelayMs: 100,
-            mergeDelayMs: 300,
+            mergeDelayMs: 2_000,
           },
         },
         async () => {
@@ -27,6 +27,7 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
             items: t.h.items(3, 'acme/infra'),
             concurrency: 3,
             tracking: { sweepMs: 1_000, maxDays: 30 },
+            pullRequest: { labels: ['replica-fleet'], titlePrefix: '[lint]' },
           };
           const { campaignId } = await t.h.apply(spec);
           const merged = await t.h.settle(campaignId, (p) => p.pullRequests?.merged === 3, 90_000);
@@ -43,6 +44,26 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
             expect(record.change?.firstGreenAt).toBeDefined();
             expect(record.change?.approvedAt).toBeDefined();
             expect(record.change?.mergedAt).toBeDefined();
+          }
+          // The pullRequest block, applied through the code host once per PR, however many reads followed.
+          const labelled =
+            t.h.sim.codeHost.stats().requests['POST /repos/{owner}/{repo}/issues/{issue_number}/labels'];
+          expect(labelled).toEqual({ '200': 3 });
+          for (const record of records) {
+            const [, owner, repo, number] =
+              /github\.com\/([^/]+)\/([^/]+)\/pull\/(\d+)/.exec(record.pullRequest as string) ?? [];
+            const answer = await fetch(
+              `${t.h.githubEnv.GITHUB_API_URL}/repos/${owner}/${repo}/pulls/${number}`,
+              {
+                headers: { authorization: `token ${t.h.githubEnv.GITHUB_TOKEN}` },
+              },
+            );
+            const pr = (await answer.json()) as { title: string; body: string; labels: { name: string }[] };
+            expect(pr.labels.map((l) => l.name)).toContain('replica-fleet');
+            expect(pr.title.startsWith('[lint]')).toBe(true);
+            expect(pr.body).toContain(
+              `Part of replica-fleet campaign \`${campaignId}\` (item \`${record.key}\`)`,
+            );
           }
           const rows = await campaignPullRequests(t.env.client, campaignId, { state: 'merged' });
           expect(rows.map((r) => r.url).sort()).toEqual(records.map((r) => r.pullRequest).sort());

@@ -106,6 +106,10 @@ Example:
       const { id, spec } = loadCampaignSpec(file);
       // With a code host configured, PRs are followed unless the spec says `tracking: false`.
       if (spec.tracking === undefined && codeHostConfigured(process.env)) spec.tracking = trackingOf();
+      if (spec.pullRequest && !spec.tracking)
+        throw new UsageError(
+          'pullRequest: the block is applied through the code host, which this campaign does not follow: set GITHUB_TOKEN (or a GitHub App) where you run apply, or give the spec a tracking block',
+        );
       const glob = spec.targets?.repositories;
       if (glob !== undefined && !values['allow-empty']) {
         const checked = await withReplicas((replicas) => requireMatchingRepositories(replicas, glob, file));

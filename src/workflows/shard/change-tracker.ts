@@ -1,17 +1,20 @@
 import { log, proxyActivities, sleep } from '@temporalio/workflow';
 import {
   TASK_QUEUES,
+  decorationFor,
   parsePullRequestUrl,
+  type TrackedChange,
   type CodeHostActivities,
   type ReplicaJobActivities,
   type ShardJobSettings,
 } from '../../contracts';
 import { workspaceGoesWithChange } from '../../policy/change-tracking';
-import type { ItemBook } from '../../policy/item-book';
+import type { BookEntry, ItemBook } from '../../policy/item-book';
 import type { PullRequestHint } from './messages';
 
 /** What following PRs needs of its shard. */
 export interface ChangeTrackerShard {
+  readonly campaignId: string;
   readonly book: ItemBook;
   readonly settings: ShardJobSettings;
   markChanged(reportNow?: boolean): void;
@@ -38,7 +41,13 @@ export class ChangeTracker {
     this.api = proxyActivities<CodeHostActivities & Pick<ReplicaJobActivities, 'deleteReplica'>>({
       taskQueue: shard.settings.apiTaskQueue ?? TASK_QUEUES.api,
       startToCloseTimeout: '2 minutes',
-      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+      // Bounded: a code host down for longer is read again by the next hint or sweep.
+      retry: {
+        initialInterval: '1 second',
+        backoffCoefficient: 2,
+        maximumInterval: '1 minute',
+        maximumAttempts: 5,
+      },
     });
   }
 
@@ -55,11 +64,18 @@ export class ChangeTracker {
     this.shard.markChanged();
   }
 
-  /** Reads what is due, takes the readings onto the book, and lets settled changes take their workspace. */
-  async follow(): Promise<void> {
+  /** A read is under way (continue-as-new waits for it). */
+  busy = false;
+
+  /**
+   * Starts reading what is due, without holding the shard's loop: a slow or failing code host must
+   * not stop items from starting. The readings land on the book when they come; a failed read is
+   * tried again by the next hint or sweep.
+   */
+  follow(): void {
     const settings = this.settings;
     const hinted = this.hinted.size + this.hintedRepositories.size > 0;
-    if (!settings || this.problem || (!this.sweepDue && !hinted)) return;
+    if (!settings || this.problem || this.busy || (!this.sweepDue && !hinted)) return;
     const urls = new Set(this.hinted);
     const repositories = new Set(this.hintedRepositories);
     const wanted = this.sweepDue
@@ -69,32 +85,57 @@ export class ChangeTracker {
     this.hinted.clear();
     this.hintedRepositories.clear();
     const handles = this.shard.book.trackedChanges(Date.now(), settings.maxDays, wanted);
+    if (handles.length === 0) return;
+    this.busy = true;
+    void this.read(handles)
+      .catch((error: unknown) => log.warn('reading pull requests failed', { error: String(error) }))
+      .finally(() => {
+        this.busy = false;
+        this.shard.markChanged(true);
+      });
+  }
+
+  private async read(handles: { url: string; nodeId?: string }[]): Promise<void> {
     for (let i = 0; i < handles.length; i += READ_BATCH) {
       const { configured, readings } = await this.api.readChanges(handles.slice(i, i + READ_BATCH));
       if (!configured) {
         this.problem =
           'no code host is configured on the worker (GITHUB_TOKEN or a GitHub App): PRs are not followed';
-        break;
+        return;
       }
-      for (const entry of this.shard.book.takeReadings(readings, Date.now())) {
-        if (
-          !workspaceGoesWithChange(this.shard.settings.job.cleanup) ||
-          !entry.replicaKept ||
-          !entry.replicaId
-        )
-          continue;
-        try {
-          await this.api.deleteReplica(entry.replicaId);
-          entry.replicaKept = false;
-        } catch (error) {
-          log.warn('could not delete the workspace of a settled PR', {
-            item: entry.key,
-            error: String(error),
-          });
-        }
-      }
+      for (const entry of this.shard.book.takeReadings(readings, Date.now())) await this.release(entry);
+      await this.decorate(readings.map((r) => r.url));
     }
-    this.shard.markChanged(true);
+  }
+
+  /** Under `after-merge`, the kept workspace of a PR that merged or closed goes with it. */
+  private async release(entry: BookEntry): Promise<void> {
+    if (!workspaceGoesWithChange(this.shard.settings.job.cleanup) || !entry.replicaKept || !entry.replicaId)
+      return;
+    try {
+      await this.api.deleteReplica(entry.replicaId);
+      entry.replicaKept = false;
+    } catch (error) {
+      log.warn('could not delete the workspace of a settled PR', { item: entry.key, error: String(error) });
+    }
+  }
+
+  /** The campaign's `pullRequest` block, once per open PR; a refusal is noted on the item, not retried. */
+  private async decorate(urls: string[]): Promise<void> {
+    const settings = this.shard.settings.pullRequest;
+    if (!settings) return;
+    for (const entry of this.shard.book.undecorated(urls)) {
+      const change = entry.change as TrackedChange;
+      try {
+        await this.api.decorateChange(
+          { url: change.url, ...(change.nodeId && { nodeId: change.nodeId }) },
+          decorationFor(settings, this.shard.campaignId, entry.key),
+        );
+      } catch (error) {
+        change.problem = `could not apply the pullRequest block: ${String(error)}`;
+      }
+      change.decorated = true;
+    }
   }
 
   /** One durable timer per sweep interval while any PR is followed. */

@@ -147,7 +147,7 @@ class Shard implements JobRunsShard {
       this.changed = false;
       for (const command of this.pendingCommands.splice(0)) await this.execute(command);
       await this.jobs.resolveLost();
-      await this.tracker.follow();
+      this.tracker.follow();
       if (!this.draining) this.startWhatIsAllowed();
       if (this.reportDue || this.book.running().length === 0) this.report();
       else this.scheduleReport();
@@ -165,7 +165,7 @@ class Shard implements JobRunsShard {
   }
 
   private get idle(): boolean {
-    return this.jobs.inFlight === 0 && this.pendingCommands.length === 0;
+    return this.jobs.inFlight === 0 && this.pendingCommands.length === 0 && !this.tracker.busy;
   }
 
   /** Wakes the loop; `reportNow` also sends a report on this pass instead of on the cadence. */
