@@ -143,6 +143,8 @@ export {
 export {
   CampaignIdAttribute,
   CampaignStateAttribute,
+  TRACKING_PULL_REQUESTS,
+  TrackingAttribute,
   RepositoryAttribute,
   searchAttributeKeys,
 } from './search-attributes';

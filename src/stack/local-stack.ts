@@ -87,18 +87,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     GITHUB_TOKEN: DEFAULT_GITHUB_TOKEN,
     GITHUB_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
   };
-  let ingress: IngressServer | undefined;
-  if (options.webhooks ?? true) {
-    ingress = createIngressServer({
-      client,
-      masterSecret,
-      port: options.webhookPort ?? 0,
-      verifyGitHub: createWebhookVerifier(githubEnv.GITHUB_WEBHOOK_SECRET),
-    });
-    await ingress.listen();
-  }
-  if (ingress)
-    sim.codeHost.setWebhook({ url: `${ingress.url}/github`, secret: githubEnv.GITHUB_WEBHOOK_SECRET });
   const config = loadWorkerConfig({
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     REPLICAS_API_RATE_PER_SECOND: '1000',
@@ -106,6 +94,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...githubEnv,
     ...options.workerEnv,
   });
+  let ingress: IngressServer | undefined;
+  if (options.webhooks ?? true) {
+    ingress = createIngressServer({
+      client,
+      masterSecret,
+      port: options.webhookPort ?? 0,
+      verifyGitHub: createWebhookVerifier(githubEnv.GITHUB_WEBHOOK_SECRET),
+      taskQueue: config.taskQueue,
+    });
+    await ingress.listen();
+  }
+  if (ingress)
+    sim.codeHost.setWebhook({ url: `${ingress.url}/github`, secret: githubEnv.GITHUB_WEBHOOK_SECRET });
   const activities = createActivities({
     client: replicas,
     webhookTargetFor: callbackTargets(ingress ? { publicBaseUrl: ingress.url, masterSecret } : {}),

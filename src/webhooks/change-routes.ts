@@ -1,52 +1,54 @@
 import type { Client } from '@temporalio/client';
-import { shardOf, shardWorkflowId } from '../contracts';
-import { shardsQuery } from '../workflows/campaign/messages';
+import { TRACKING_PULL_REQUESTS, TrackingAttribute } from '../contracts';
+import { followedRepositoriesQuery } from '../workflows/shard/messages';
 
 /**
- * Which shards follow a repository's PRs: the shards of the items whose jobs ran on it, found through
- * Temporal visibility (jobs carry the `Repository` search attribute) and cached for a while, since a
- * burst of deliveries for one PR would otherwise ask the same question many times. A miss costs only
- * latency: the shards' sweep reads every followed PR on its interval anyway.
+ * Which shards follow PRs of a repository. Shards that follow PRs mark themselves with the `Tracking`
+ * search attribute; the ingress lists the running ones of its task queue and asks each which
+ * repositories it follows, at most once per `ttlMs` (a burst of deliveries for one PR asks once). A
+ * shard that does not answer in time is skipped: its sweep reads every followed PR anyway.
  */
 export class ChangeRoutes {
-  private readonly byRepository = new Map<string, { shards: string[]; atMs: number }>();
-  /** A campaign's shard count is fixed for its life. */
-  private readonly shardCounts = new Map<string, number>();
+  private table?: { byRepository: Map<string, string[]>; atMs: number };
+  private refreshing?: Promise<Map<string, string[]>>;
 
   constructor(
-    private readonly client: Pick<Client, 'workflow'>,
-    private readonly ttlMs = 30_000,
+    private readonly client: Pick<Client, 'workflow' | 'withDeadline'>,
+    private readonly taskQueue: string,
+    private readonly ttlMs = 10_000,
+    private readonly answerWithinMs = 2_000,
+    private readonly missRetryMs = 1_000,
   ) {}
 
   async shardsFor(repository: string): Promise<string[]> {
-    const cached = this.byRepository.get(repository);
-    if (cached && Date.now() - cached.atMs < this.ttlMs) return cached.shards;
-    const shards = new Set<string>();
-    const quoted = repository.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-    const query = `WorkflowType = 'replicaJobWorkflow' AND Repository = '${quoted}'`;
-    for await (const info of this.client.workflow.list({ query, pageSize: 1000 })) {
-      const slash = info.workflowId.indexOf('/');
-      if (slash < 0) continue;
-      const campaignId = info.workflowId.slice(0, slash);
-      const count = await this.shardCount(campaignId);
-      if (count !== undefined)
-        shards.add(shardWorkflowId(campaignId, shardOf(info.workflowId.slice(slash + 1), count)));
+    const age = this.table ? Date.now() - this.table.atMs : Number.POSITIVE_INFINITY;
+    const known = this.table?.byRepository.has(repository) ?? false;
+    // A repository not in the table may have begun to be followed since: look again, but not in a loop.
+    if (age >= this.ttlMs || (!known && age >= this.missRetryMs)) {
+      this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
+      this.table = { byRepository: await this.refreshing, atMs: Date.now() };
     }
-    const found = [...shards];
-    this.byRepository.set(repository, { shards: found, atMs: Date.now() });
-    return found;
+    return this.table?.byRepository.get(repository) ?? [];
   }
 
-  /** Undefined for a campaign that no longer answers (closed): its PRs are not followed any more. */
-  private async shardCount(campaignId: string): Promise<number | undefined> {
-    if (!this.shardCounts.has(campaignId)) {
-      try {
-        const { shardCount } = await this.client.workflow.getHandle(campaignId).query(shardsQuery);
-        this.shardCounts.set(campaignId, shardCount);
-      } catch {
-        return undefined;
-      }
-    }
-    return this.shardCounts.get(campaignId);
+  private async refresh(): Promise<Map<string, string[]>> {
+    const queue = this.taskQueue.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+    const query = `WorkflowType = 'shardWorkflow' AND ExecutionStatus = 'Running' AND ${TrackingAttribute.name} = '${TRACKING_PULL_REQUESTS}' AND TaskQueue = '${queue}'`;
+    const shards: string[] = [];
+    for await (const info of this.client.workflow.list({ query, pageSize: 100 }))
+      shards.push(info.workflowId);
+    const byRepository = new Map<string, string[]>();
+    await Promise.all(
+      shards.map(async (id) => {
+        const repositories = await this.client
+          .withDeadline(Date.now() + this.answerWithinMs, () =>
+            this.client.workflow.getHandle(id).query(followedRepositoriesQuery),
+          )
+          .catch(() => [] as string[]);
+        for (const repository of repositories)
+          byRepository.set(repository, [...(byRepository.get(repository) ?? []), id]);
+      }),
+    );
+    return byRepository;
   }
 }

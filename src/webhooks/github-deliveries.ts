@@ -67,9 +67,11 @@ export function createGitHubDeliveries(options: {
     body: Uint8Array,
   ) => Promise<WebhookVerdict>;
   signalTimeoutMs: number;
+  /** The fleet's workflow task queue: its shards are the ones asked. */
+  taskQueue: string;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }) {
-  const routes = new ChangeRoutes(options.client);
+  const routes = new ChangeRoutes(options.client, options.taskQueue);
   const seen = new Set<string>();
   const remember = (id: string) => {
     seen.add(id);

@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   JOB_EVENT_TYPES,
+  TASK_QUEUES,
   asRecord,
   normaliseReplicaEvent,
   type ReplicaEvent,
@@ -49,6 +50,8 @@ export interface IngressServerOptions {
     headers: Readonly<Record<string, string | string[] | undefined>>,
     body: Uint8Array,
   ) => Promise<WebhookVerdict>;
+  /** The workflow task queue whose shards GitHub deliveries are routed to (default `replica-fleet`). */
+  taskQueue?: string;
   /** Where failures are reported (default: the process logger); never given secrets, headers or bodies. */
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -90,7 +93,13 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
   const log = options.log ?? logger('webhooks').warn;
   const metrics = createIngressMetrics();
   const deliverGitHub = options.verifyGitHub
-    ? createGitHubDeliveries({ client, verify: options.verifyGitHub, signalTimeoutMs, log })
+    ? createGitHubDeliveries({
+        client,
+        verify: options.verifyGitHub,
+        signalTimeoutMs,
+        taskQueue: options.taskQueue ?? TASK_QUEUES.workflows,
+        log,
+      })
     : undefined;
 
   let closing = false;

@@ -17,12 +17,13 @@ describe('GitHub deliveries reach the shards that follow the PR (real Temporal, 
     () =>
       t.h.withSim(
         {
+          // Reviews and merges seconds apart: time for the ingress to learn which shard follows them.
           codeHost: {
             reviewApprovalRate: 1,
             mergeRate: 1,
             checkDurationMs: 100,
-            reviewDelayMs: 200,
-            mergeDelayMs: 500,
+            reviewDelayMs: 2_000,
+            mergeDelayMs: 3_000,
           },
         },
         async () => {

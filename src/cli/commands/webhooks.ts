@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { createWebhookVerifier } from '../../code-host';
+import { TASK_QUEUES } from '../../contracts';
 import { loadLoggingConfig } from '../../config/logging-config';
 import { parseEnv } from '../../config/parse-env';
 import { loadTemporalConfig } from '../../config/temporal-config';
@@ -65,7 +66,11 @@ async function serveIngress(host: string, port: number): Promise<void> {
     masterSecret,
     host,
     port,
-    ...(githubSecret && { verifyGitHub: createWebhookVerifier(githubSecret) }),
+    ...(githubSecret && {
+      verifyGitHub: createWebhookVerifier(githubSecret),
+      // GitHub's deliveries go to the shards of the campaigns on this fleet's task queue.
+      taskQueue: env.REPLICA_FLEET_TASK_QUEUE?.trim() || TASK_QUEUES.workflows,
+    }),
   });
   try {
     await ingress.listen();

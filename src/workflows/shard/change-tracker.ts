@@ -1,6 +1,8 @@
-import { log, proxyActivities, sleep } from '@temporalio/workflow';
+import { log, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   TASK_QUEUES,
+  TRACKING_PULL_REQUESTS,
+  TrackingAttribute,
   decorationFor,
   parsePullRequestUrl,
   type TrackedChange,
@@ -66,6 +68,26 @@ export class ChangeTracker {
 
   /** A read is under way (continue-as-new waits for it). */
   busy = false;
+  private announced = false;
+
+  /** Once per run: the shard is findable by the webhook ingress as one that follows PRs. */
+  private announce(): void {
+    if (this.announced) return;
+    this.announced = true;
+    upsertSearchAttributes([{ key: TrackingAttribute, value: TRACKING_PULL_REQUESTS }]);
+  }
+
+  /** Repositories of the PRs still followed (the ingress routes GitHub deliveries by them). */
+  followedRepositories(): string[] {
+    const settings = this.settings;
+    if (!settings) return [];
+    const repositories = new Set<string>();
+    for (const { url } of this.shard.book.trackedChanges(Date.now(), settings.maxDays)) {
+      const repository = parsePullRequestUrl(url)?.repository;
+      if (repository) repositories.add(repository);
+    }
+    return [...repositories];
+  }
 
   /**
    * Starts reading what is due, without holding the shard's loop: a slow or failing code host must
@@ -86,6 +108,7 @@ export class ChangeTracker {
     this.hintedRepositories.clear();
     const handles = this.shard.book.trackedChanges(Date.now(), settings.maxDays, wanted);
     if (handles.length === 0) return;
+    this.announce();
     this.busy = true;
     void this.read(handles)
       .catch((error: unknown) => log.warn('reading pull requests failed', { error: String(error) }))

@@ -13,6 +13,9 @@ export const recordsQuery = defineQuery<
 export const itemQuery = defineQuery<ItemRecord | null, [string]>('item');
 /** The targets (`targetOf`) of items not finished yet: what another campaign must not also work on. */
 export const activeTargetsQuery = defineQuery<string[]>('activeTargets');
+/** Repositories of the PRs this shard follows: the ingress routes GitHub deliveries by them. */
+export const followedRepositoriesQuery = defineQuery<string[]>('followedRepositories');
+
 /**
  * PRs to read now: from the webhook ingress (a GitHub event named them) or `campaign sync` (`all`).
  * Readings replace what the shard knew, so a repeated or late hint costs one read, nothing more.

@@ -35,6 +35,7 @@ import { ChangeTracker } from './change-tracker';
 import { JobRuns, type JobRunsShard } from './job-runs';
 import {
   activeTargetsQuery,
+  followedRepositoriesQuery,
   itemQuery,
   pullRequestHintSignal,
   recordsQuery,
@@ -110,6 +111,7 @@ class Shard implements JobRunsShard {
     this.jobs = new JobRuns(this, this.lookups);
     this.tracker = new ChangeTracker(this);
     setHandler(pullRequestHintSignal, (hint) => this.tracker.hint(hint));
+    setHandler(followedRepositoriesQuery, () => this.tracker.followedRepositories());
     setHandler(shardGrantSignal, (grant) => {
       if (grant.seq <= this.grant.seq) return;
       if (grant.quota && grant.quota.window !== this.window) {
