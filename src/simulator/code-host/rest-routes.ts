@@ -173,13 +173,7 @@ export const restRoutes: Route<RestContext>[] = [
     return ok({ sha: pr.mergeCommitSha, merged: true, message: 'Pull Request successfully merged' });
   }),
   route('GET', '/repos/:owner/:repo/commits/:ref/check-runs', (ctx, p) => {
-    const found = ctx.engine.commit(`${p.owner}/${p.repo}`, p.ref as string);
-    if (!found)
-      throw new RestError(422, {
-        message: `No commit found for SHA: ${p.ref}`,
-        documentation_url: DOCS,
-        status: '422',
-      });
+    const found = commitOf(ctx, p);
     const runs = found.commit.checkRuns.map((run) =>
       checkRunShape(ctx.engine.urls, found.pr, found.commit, run),
     );
@@ -190,14 +184,20 @@ export const restRoutes: Route<RestContext>[] = [
     return ok({}, 201);
   }),
   route('GET', '/repos/:owner/:repo/commits/:ref/status', (ctx, p) => {
-    const found = ctx.engine.commit(`${p.owner}/${p.repo}`, p.ref as string);
-    if (!found)
-      throw new RestError(422, {
-        message: `No commit found for SHA: ${p.ref}`,
-        documentation_url: DOCS,
-        status: '422',
-      });
+    const found = commitOf(ctx, p);
     return ok(combinedStatusShape(ctx.engine.urls, found.pr.repository, found.commit));
   }),
   route('GET', '/rate_limit', (ctx) => ok(ctx.rateLimit())),
 ];
+
+/** The commit a ref names in a repository, or GitHub's 422 for an unknown SHA. */
+function commitOf(ctx: RestContext, p: Record<string, string | undefined>) {
+  const found = ctx.engine.commit(`${p.owner}/${p.repo}`, p.ref as string);
+  if (!found)
+    throw new RestError(422, {
+      message: `No commit found for SHA: ${p.ref}`,
+      documentation_url: DOCS,
+      status: '422',
+    });
+  return found;
+}
