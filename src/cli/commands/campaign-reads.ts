@@ -280,7 +280,9 @@ export const item = command({
   help: `Usage: replica-fleet campaign item ID KEY [--json]
 
 Shows one item as its campaign records it (state, run, repository, replica id, turns, PRs, error,
-timings, cost) and, while it runs, its job's live phase. With REPLICAS_API_URL / REPLICAS_API_KEY set
+timings, cost), where its PR stands on the code host when the campaign follows it (state, checks with
+the failing ones named, review, mergeability; when it opened, went green, was approved and merged),
+and, while it runs, its job's live phase. With REPLICAS_API_URL / REPLICAS_API_KEY set
 and the replica still there (running, or kept after a failure), also the workspace itself: its
 status, the last message sent to it, and the agent's last answer in full from its history. Without
 them, or once the replica is deleted, the agent's last answer as the record kept it.
