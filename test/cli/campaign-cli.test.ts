@@ -15,6 +15,7 @@ import { writeSpec } from './spec-file';
 import { harnessEnv, hasAnsi, jsonOf, runCli, startCli, type CliRun } from './cli-child';
 import {
   ApplyShape,
+  BurndownShape,
   CleanupShape,
   ItemShape,
   ListShape,
@@ -119,15 +120,17 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
 
   it('results in every format; the HTML report renders in headless Chromium with its chart and one row per item', async () => {
     const html = path.join(dir, 'report.html');
-    const [table, json, failedOnly, csv, md, written] = await Promise.all([
+    const [table, json, failedOnly, csv, md, written, series, seriesCsv] = await Promise.all([
       runCli(['campaign', 'results', id], env()),
       runCli(['campaign', 'results', id, '--format', 'json'], env()),
       runCli(['campaign', 'results', id, '--state', 'failed', '--json'], env()),
       runCli(['campaign', 'results', id, '--format', 'csv'], env()),
       runCli(['campaign', 'results', id, '--format', 'md'], env()),
       runCli(['campaign', 'results', id, '--format', 'html', '--output', html], env()),
+      runCli(['campaign', 'results', id, '--json', '--burndown'], env()),
+      runCli(['campaign', 'results', id, '--format', 'csv', '--burndown'], env()),
     ]);
-    for (const run of [table, json, failedOnly, csv, md, written]) {
+    for (const run of [table, json, failedOnly, csv, md, written, series, seriesCsv]) {
       expect(run.code, run.stderr).toBe(0);
       expect(hasAnsi(run.stdout + run.stderr)).toBe(false);
     }
@@ -153,6 +156,9 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
     );
     expect(md.stdout.split('\n').filter((l) => /^\| item-/.test(l))).toHaveLength(5);
     expect(written.stderr).toContain(`wrote 5 item(s) as html to ${html}`);
+    // This campaign does not follow its PRs on a code host: the burndown of what landed is empty.
+    expect(BurndownShape.parse(jsonOf(series))).toEqual({ points: [] });
+    expect(seriesCsv.stdout).toBe('at_ms,opened,merged,closed,open_red,open_green\r\n');
 
     const screenshot = path.join(dir, 'report.png');
     const dom = await renderPage(html, screenshot);

@@ -139,6 +139,11 @@ describe('usage and spec errors: exit 2, naming the field, before anything is co
       /--format must be one of table, json, csv, md, html, got "pdf"/,
     ],
     [
+      '--burndown in a format that cannot hold it',
+      ['campaign', 'results', 'c1', '--format', 'md', '--burndown'],
+      /--burndown prints the series as json or csv, not md: add --json or --format csv/,
+    ],
+    [
       'a bad item state',
       ['campaign', 'results', 'c1', '--state', 'done'],
       /--state must be one of pending, running, succeeded/,

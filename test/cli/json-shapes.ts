@@ -60,6 +60,24 @@ export const ItemRecordShape = z.object({
 
 export const ResultsShape = z.array(ItemRecordShape);
 
+/** `campaign results --json --burndown`. */
+export const BurndownShape = z
+  .object({
+    points: z.array(
+      z
+        .object({
+          atMs: z.number(),
+          opened: z.number().int().min(0),
+          merged: z.number().int().min(0),
+          closed: z.number().int().min(0),
+          openRed: z.number().int().min(0),
+          openGreen: z.number().int().min(0),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 export const ApplyShape = z.object({
   campaignId: z.string(),
   created: z.boolean(),

@@ -5,16 +5,21 @@ import { cronProblem, intervalProblem } from '../../src/campaign-client/schedule
 import { formatPlan } from '../../src/cli/commands/campaign-plan';
 import type { CampaignProgress, CampaignSpec, ItemRecord } from '../../src/contracts';
 import { burndown } from '../../src/cli/format/burndown';
+import { changeBurndown, milestones } from '../../src/cli/format/change-burndown';
 import { htmlReport } from '../../src/cli/format/html-report';
+import { changeLines } from '../../src/cli/format/pull-request-cells';
 import {
+  burndownCsv,
   CSV_COLUMNS,
   prLabel,
   recordNote,
   recordsCsv,
   recordsMarkdown,
+  recordsTable,
   summaryLine,
 } from '../../src/cli/format/records';
 import { etaMs, Throughput } from '../../src/cli/views/throughput';
+import { BEGAN, NOW, trackedProgress, trackedRecords } from './tracked-records';
 import {
   eventLine,
   newEvents,
@@ -154,7 +159,7 @@ describe('results formats', () => {
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(1 + records.length);
     expect(lines[1]).toBe(
-      'acme__api,succeeded,1,,acme/api,replicas/fix,https://github.com/acme/api/pull/7,,,,false,,2026-11-03T10:00:00.000Z,2026-11-03T10:01:00.000Z,60,0.008,,',
+      'acme__api,succeeded,1,,acme/api,replicas/fix,https://github.com/acme/api/pull/7,,,,false,,2026-11-03T10:00:00.000Z,2026-11-03T10:01:00.000Z,60,0.008,,,,,,,',
     );
     expect(lines[2]).toContain('"tests failed, ""lint"" step: exit 1"');
     expect(lines.join('\n')).toContain('"I could not make the tests pass:');
@@ -204,6 +209,113 @@ describe('results formats', () => {
     expect(html.match(/<tr data-state=/g)).toHaveLength(records.length);
     expect(html.match(/<path class="area"/g)?.length).toBeGreaterThanOrEqual(3);
     expect(html).toContain('<a href="https://github.com/acme/api/pull/7">#7</a>');
+  });
+});
+
+describe('pull requests in results, and the burndown of what landed', () => {
+  const minutes = (n: number) => BEGAN + n * 60_000;
+
+  it('counts PRs opened, merged, closed, open and red, open and green at each sample, from the records', () => {
+    const points = changeBurndown(trackedRecords, { nowMs: NOW, startMs: BEGAN, samples: 7 });
+    const at = (n: number) => points.find((p) => p.atMs === minutes(n));
+    expect(points.map((p) => p.atMs)).toEqual([0, 10, 20, 30, 40, 50, 60].map(minutes));
+    expect(at(0)).toMatchObject({ opened: 0, merged: 0, closed: 0, openRed: 0, openGreen: 0 });
+    // infra went green at 8 but fails now: when it turned red is not kept, so it is red all along.
+    expect(at(10)).toMatchObject({ opened: 2, merged: 0, closed: 0, openRed: 2, openGreen: 0 });
+    expect(at(20)).toMatchObject({ opened: 4, merged: 0, closed: 0, openRed: 3, openGreen: 1 });
+    expect(at(30)).toMatchObject({ opened: 4, merged: 1, closed: 0, openRed: 2, openGreen: 1 });
+    // A merged PR has a close time too; it counts as merged only.
+    expect(at(60)).toMatchObject({ opened: 4, merged: 1, closed: 1, openRed: 1, openGreen: 1 });
+    for (const p of points) expect(p.merged + p.closed + p.openRed + p.openGreen).toBe(p.opened);
+    expect(changeBurndown(trackedRecords, { nowMs: NOW }).length).toBe(50);
+    expect(changeBurndown(records, { nowMs: NOW })).toEqual([]); // no PR read from the code host
+  });
+
+  it('ends at the last event once every PR has merged or closed, and keeps a few rows for documents', () => {
+    const ended = trackedRecords.filter((r) => r.change?.lifecycle !== 'open');
+    const points = changeBurndown(ended, { nowMs: minutes(600), samples: 9 });
+    expect(points[0]?.atMs).toBe(minutes(10)); // without the campaign's start: the first PR
+    expect(points.at(-1)).toMatchObject({ atMs: minutes(40), opened: 2, merged: 1, closed: 1 });
+    expect(milestones(points).map((p) => p.atMs)).toEqual([10, 17.5, 25, 32.5, 40].map(minutes));
+  });
+
+  it("table, CSV and Markdown show each PR's state, checks, review and mergeability; CSV and Markdown the series", () => {
+    const table = recordsTable(trackedRecords, NOW).split('\n');
+    expect(table[0]).toMatch(/PULL REQUESTS +PR STATE +CHECKS +REVIEW +MERGEABLE +TIME/);
+    expect(table.find((l) => l.startsWith('infra'))).toMatch(
+      /open +failing: test, e2e <slow> +changes-requested +blocked/,
+    );
+    expect(table.find((l) => l.startsWith('unread'))).toMatch(/ unknown +unknown +unknown +unknown /);
+    expect(recordsTable(records, NOW)).not.toContain('PR STATE'); // PRs not followed: no PR columns
+
+    const csv = recordsCsv(trackedRecords, NOW).trimEnd().split('\r\n');
+    expect(csv[0]).toMatch(/,pull_request,outcome,pr_state,checks,review,mergeability,merged_at$/);
+    expect(csv.find((l) => l.startsWith('api,'))).toMatch(
+      /,merged,passing,approved,clean,2026-12-01T09:30:00.000Z$/,
+    );
+    expect(csv.find((l) => l.startsWith('infra,'))).toMatch(/,open,failing,changes-requested,blocked,$/);
+
+    const series = burndownCsv(changeBurndown(trackedRecords, { nowMs: NOW, startMs: BEGAN, samples: 7 }));
+    expect(series.split('\r\n').slice(0, 2)).toEqual([
+      'at_ms,opened,merged,closed,open_red,open_green',
+      `${BEGAN},0,0,0,0,0`,
+    ]);
+    expect(series.trimEnd().split('\r\n').at(-1)).toBe(`${NOW},4,1,1,1,1`);
+
+    const md = recordsMarkdown(trackedProgress, trackedRecords, NOW);
+    expect(md).toContain('| Pull requests | PR state | Time |');
+    expect(md).toMatch(
+      /\| infra \|.*\| open, checks failing: test, e2e <slow>, review changes-requested, blocked \|/,
+    );
+    const landed = md.slice(md.indexOf('### What landed'));
+    expect(landed).toContain('| Time (UTC) | Opened | Merged | Closed | Open, red | Open, green |');
+    expect(landed.split('\n').filter((l) => /^\| 2026-/.test(l))).toEqual([
+      '| 2026-12-01 09:00:00 | 0 | 0 | 0 | 0 | 0 |',
+      expect.stringMatching(/^\| 2026-12-01 09:1\d:\d\d \|/),
+      expect.stringMatching(/^\| 2026-12-01 09:[23]\d:\d\d \|/),
+      expect.stringMatching(/^\| 2026-12-01 09:4\d:\d\d \|/),
+      '| 2026-12-01 10:00:00 | 4 | 1 | 1 | 1 | 1 |',
+    ]);
+    expect(recordsMarkdown(progress(), records, NOW)).not.toContain('What landed');
+  });
+
+  it("campaign item: the PR's state with the failing checks, review, mergeability, and when it moved", () => {
+    const infra = trackedRecords.find((r) => r.key === 'infra')?.change;
+    const api = trackedRecords.find((r) => r.key === 'api')?.change;
+    expect(changeLines({ ...infra!, draft: true })).toEqual([
+      [
+        'PR state',
+        'open (draft), checks failing: test, e2e <slow>, review changes-requested, mergeability blocked',
+      ],
+      ['PR times', 'opened 2026-12-01 09:05:00 UTC, green 2026-12-01 09:08:00 UTC'],
+    ]);
+    expect(changeLines({ ...api!, problem: 'repository archived' })).toEqual([
+      ['PR state', 'merged, checks passing, review approved, mergeability clean'],
+      [
+        'PR times',
+        'opened 2026-12-01 09:10:00 UTC, green 2026-12-01 09:20:00 UTC, approved 2026-12-01 09:25:00 UTC, merged 2026-12-01 09:30:00 UTC',
+      ],
+      ['PR problem', 'repository archived'],
+    ]);
+  });
+
+  it('HTML: a second chart of the PRs, each series with a texture and a name besides its colour, and PR columns', () => {
+    const html = htmlReport(trackedProgress, trackedRecords, NOW);
+    const chart = html.slice(
+      html.indexOf('<svg id="pr-burndown"'),
+      html.indexOf('</svg>', html.indexOf('<svg id="pr-burndown"')),
+    );
+    const series = [
+      ...chart.matchAll(/<path class="area" data-series="(\w+)" fill="url\(#pr-burndown-\w+\)"/g),
+    ].map((m) => m[1]);
+    expect(series).toEqual(['merged', 'closed', 'openGreen', 'openRed']);
+    expect(chart).toContain('data-series="opened"');
+    expect(chart).toMatch(/<text class="end-label" data-series="openRed"[^>]*>open, red 1<\/text>/);
+    expect(html).toContain('<div class="legend" id="pr-burndown-legend">');
+    expect(html.indexOf('id="burndown"')).toBeLessThan(html.indexOf('id="pr-burndown"'));
+    expect(html).toContain('<td data-pr-state="open">open</td><td>failing: test, e2e &lt;slow&gt;</td>');
+    expect(html).toContain('Land the &lt;linter&gt; upgrade');
+    expect(htmlReport(progress(), records, NOW)).not.toContain('pr-burndown'); // PRs not followed
   });
 });
 

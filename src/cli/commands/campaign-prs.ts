@@ -7,6 +7,7 @@ import {
   type PullRequestRow,
 } from '../../campaign-client/pull-requests';
 import { EXIT, command, oneOf, required } from '../command';
+import { checksText } from '../format/pull-request-cells';
 import { humanDuration } from '../format/units';
 import { printJson } from '../terminal';
 import { CONNECTION, withCampaigns } from './campaign-shared';
@@ -19,7 +20,7 @@ export function pullRequestsTable(rows: readonly PullRequestRow[], nowMs = Date.
     r.repository,
     `#${r.number}`,
     r.state,
-    r.failingChecks?.length ? `failing: ${r.failingChecks.join(', ')}` : r.checks,
+    checksText(r),
     r.review,
     r.mergeability,
     r.openedAt ? humanDuration(nowMs - Date.parse(r.openedAt)) : '-',

@@ -11,10 +11,16 @@ import {
   type ItemRecord,
   type ItemState,
 } from '../../contracts';
-import { EXIT, command, oneOf, required, wholeNumber } from '../command';
+import { EXIT, UsageError, command, oneOf, required, wholeNumber } from '../command';
 import { htmlReport } from '../format/html-report';
 import { formatProgress } from '../format/progress';
-import { recordsCsv, recordsMarkdown, recordsTable } from '../format/records';
+import {
+  CHANGE_BURNDOWN_CSV_COLUMNS,
+  campaignChangeBurndown,
+  type ChangeBurndown,
+} from '../format/change-burndown';
+import { changeLines } from '../format/pull-request-cells';
+import { burndownCsv, recordsCsv, recordsMarkdown, recordsTable } from '../format/records';
 import { humanDuration, runMs, usd, utcTime } from '../format/units';
 import { withOptionalReplicas } from '../replicas-client';
 import { EXIT_INTERRUPTED, printJson, screenOf, untilInterrupted } from '../terminal';
@@ -92,6 +98,7 @@ export const results = command({
   name: 'results',
   summary: 'every item: state, PRs, time, cost, error (table, json, csv, md or html)',
   help: `Usage: replica-fleet campaign results ID [--format table|json|csv|md|html] [--state STATE] [--output FILE]
+                                       [--burndown]
 
 Formats:
   table  one line per item: state, run, repository, PRs, time, cost, error or kept replica (default)
@@ -101,12 +108,20 @@ Formats:
   html   one self-contained page: summary, a chart of items by state over time, and a sortable,
          filterable table of items (open it in a browser; nothing is fetched)
 
+When the campaign follows its PRs on the code host, every format shows each PR's state, checks,
+review and mergeability, and md and html the burndown of what landed: PRs opened, merged, closed,
+open and red, open and green, since the campaign began. --burndown prints that series instead of
+the items, with json ({points: [{atMs, opened, merged, closed, openRed, openGreen}]}) or csv
+(${CHANGE_BURNDOWN_CSV_COLUMNS.join(',')}).
+
 States: ${ITEM_STATES.join(', ')}; and two outcomes a state hides: ${ITEM_OUTCOME_FILTERS.join(', ')}.
 
 Example:
-  replica-fleet campaign results lint-2026-11 --format html --output report.html`,
+  replica-fleet campaign results lint-2026-11 --format html --output report.html
+  replica-fleet campaign results lint-2026-11 --format csv --burndown -o landed.csv`,
   options: {
     json: { type: 'boolean' },
+    burndown: { type: 'boolean' },
     format: { type: 'string' },
     state: { type: 'string' },
     output: { type: 'string', short: 'o' },
@@ -120,22 +135,33 @@ Example:
       : undefined;
     const state = outcome ? undefined : (filter as ItemState | undefined);
     const format = values.json ? 'json' : (oneOf(values.format, RESULT_FORMATS, '--format') ?? 'table');
+    if (values.burndown && format !== 'json' && format !== 'csv')
+      throw new UsageError(
+        `--burndown prints the series as json or csv${values.format ? `, not ${format}` : ''}: add --json or --format csv (md and html show it beside the items)`,
+      );
     return withCampaigns(async (client) => {
       const progress = await campaignProgress(client, id);
       const records: ItemRecord[] = [];
       for await (const record of campaignRecords(client, id, state))
         if (!outcome || outcomeOf(record) === outcome) records.push(record);
       const nowMs = Date.now();
-      const text = {
-        table: () => recordsTable(records, nowMs),
-        json: () => JSON.stringify(records, null, 2),
-        csv: () => recordsCsv(records, nowMs),
-        md: () => recordsMarkdown(progress, records, nowMs),
-        html: () => htmlReport(progress, records, nowMs),
-      }[format]();
+      const series = () => campaignChangeBurndown(progress, records, nowMs);
+      const text = values.burndown
+        ? format === 'json'
+          ? JSON.stringify({ points: series() } satisfies ChangeBurndown, null, 2)
+          : burndownCsv(series())
+        : {
+            table: () => recordsTable(records, nowMs),
+            json: () => JSON.stringify(records, null, 2),
+            csv: () => recordsCsv(records, nowMs),
+            md: () => recordsMarkdown(progress, records, nowMs),
+            html: () => htmlReport(progress, records, nowMs),
+          }[format]();
       if (values.output) {
         writeFileSync(values.output, text.endsWith('\n') ? text : `${text}\n`);
-        console.error(`wrote ${records.length} item(s) as ${format} to ${values.output}`);
+        const items = `${records.length} item(s)`;
+        const what = values.burndown ? `the burndown of ${items}` : items;
+        console.error(`wrote ${what} as ${format} to ${values.output}`);
       } else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return EXIT.ok;
     });
@@ -228,6 +254,7 @@ function itemText(view: ItemInspection): string {
   row('turns', r.turns === undefined ? view.job && String(view.job.turns) : String(r.turns));
   const prs = r.prs?.length ? r.prs : (view.replica?.pullRequests ?? view.job?.prs.map((p) => p.url));
   row('PRs', prs?.join(' '));
+  for (const [label, text] of r.change ? changeLines(r.change) : []) row(label, text);
   row('error', r.error ?? view.job?.lastError);
   const ms = runMs(r);
   row(
@@ -253,7 +280,9 @@ export const item = command({
   help: `Usage: replica-fleet campaign item ID KEY [--json]
 
 Shows one item as its campaign records it (state, run, repository, replica id, turns, PRs, error,
-timings, cost) and, while it runs, its job's live phase. With REPLICAS_API_URL / REPLICAS_API_KEY set
+timings, cost), where its PR stands on the code host when the campaign follows it (state, checks with
+the failing ones named, review, mergeability; when it opened, went green, was approved and merged),
+and, while it runs, its job's live phase. With REPLICAS_API_URL / REPLICAS_API_KEY set
 and the replica still there (running, or kept after a failure), also the workspace itself: its
 status, the last message sent to it, and the agent's last answer in full from its history. Without
 them, or once the replica is deleted, the agent's last answer as the record kept it.

@@ -1,6 +1,14 @@
+import { pullRequestRow } from '../../campaign-client/pull-requests';
 import { describeStopReason, outcomeOf, type CampaignProgress, type ItemRecord } from '../../contracts';
+import {
+  CHANGE_BURNDOWN_CSV_COLUMNS,
+  campaignChangeBurndown,
+  milestones,
+  type ChangeBurndownPoint,
+} from './change-burndown';
 import { outcomeParts } from './progress';
-import { humanDuration, runMs, usd } from './units';
+import { changeSummary, checksText, followsPullRequests } from './pull-request-cells';
+import { humanDuration, runMs, usd, utcTime } from './units';
 
 /**
  * What a reader of one row wants to know beyond its state: a failure that left a PR, a success without
@@ -36,8 +44,20 @@ const seconds = (r: ItemRecord, nowMs: number) => {
   return ms === undefined ? undefined : Math.round(ms / 1000);
 };
 
-/** A plain-text table of item records: where every repository stands, its PRs, and what went wrong. */
+/** The PR columns of the table, when the campaign follows its PRs. */
+const TABLE_CHANGE_HEADER = ['PR STATE', 'CHECKS', 'REVIEW', 'MERGEABLE'];
+
+function tableChangeCells(r: ItemRecord): string[] {
+  const row = pullRequestRow(r);
+  return row ? [row.state, checksText(row), row.review, row.mergeability] : ['-', '-', '-', '-'];
+}
+
+/**
+ * A plain-text table of item records: where every repository stands, its PRs (and, when the campaign
+ * follows them, their state, checks, review and mergeability), and what went wrong.
+ */
 export function recordsTable(records: readonly ItemRecord[], nowMs = Date.now()): string {
+  const tracked = followsPullRequests(records);
   const rows = records.map((r) => {
     const ms = runMs(r, nowMs);
     return [
@@ -46,6 +66,7 @@ export function recordsTable(records: readonly ItemRecord[], nowMs = Date.now())
       String(r.attempt),
       r.repository ?? '-',
       r.prs?.join(' ') || '-',
+      ...(tracked ? tableChangeCells(r) : []),
       ms === undefined ? '-' : humanDuration(ms),
       r.costUsd === undefined ? '-' : usd(r.costUsd),
       recordNote(r),
@@ -57,6 +78,7 @@ export function recordsTable(records: readonly ItemRecord[], nowMs = Date.now())
     'RUN',
     'REPOSITORY',
     'PULL REQUESTS',
+    ...(tracked ? TABLE_CHANGE_HEADER : []),
     'TIME',
     'COST',
     'ERROR / KEPT REPLICA',
@@ -90,6 +112,11 @@ export const CSV_COLUMNS = [
   'cost_usd',
   'pull_request',
   'outcome',
+  'pr_state',
+  'checks',
+  'review',
+  'mergeability',
+  'merged_at',
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
@@ -102,8 +129,9 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 /** RFC 4180 CSV, one row per item; PR URLs separated by spaces within their cell. */
 export function recordsCsv(records: readonly ItemRecord[], nowMs = Date.now()): string {
-  const rows = records.map((r) =>
-    [
+  const rows = records.map((r) => {
+    const change = pullRequestRow(r);
+    return [
       r.key,
       r.state,
       r.attempt,
@@ -122,11 +150,28 @@ export function recordsCsv(records: readonly ItemRecord[], nowMs = Date.now()): 
       r.costUsd,
       r.pullRequest,
       outcomeOf(r),
+      change?.state,
+      // The checks' state only: the failing checks' names are in `campaign prs` and `campaign item`.
+      change?.checks,
+      change?.review,
+      change?.mergeability,
+      change?.mergedAt,
     ]
       .map(csvCell)
-      .join(','),
+      .join(',');
+  });
+  return csvText(CSV_COLUMNS, rows);
+}
+
+const csvText = (header: readonly string[], rows: string[]) =>
+  [header.join(','), ...rows].join('\r\n') + '\r\n';
+
+/** The burndown of what landed as CSV (`results --format csv --burndown`), one row per sample. */
+export function burndownCsv(points: readonly ChangeBurndownPoint[]): string {
+  const rows = points.map((p) =>
+    [Math.round(p.atMs), p.opened, p.merged, p.closed, p.openRed, p.openGreen].join(','),
   );
-  return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+  return csvText(CHANGE_BURNDOWN_CSV_COLUMNS, rows);
 }
 
 const mdCell = (text: string) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -145,22 +190,53 @@ export function summaryLine(p: CampaignProgress): string {
   return `${p.state}: ${p.total} items (${counts || 'none'}); ${p.prsOpened} PRs${outcomes}; spent ${usd(p.spentUsd)}${budget}${stop}`;
 }
 
-/** A Markdown report (for an issue or a PR description): the summary, then one table row per item. */
+const mdTable = (header: string[], rows: string[][]) => [
+  `| ${header.join(' | ')} |`,
+  `|${header.map(() => ' --- ').join('|')}|`,
+  ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+];
+
+/** The burndown's start, quarter points and last sample, as a Markdown table. */
+function burndownMarkdown(points: readonly ChangeBurndownPoint[]): string[] {
+  const header = ['Time (UTC)', 'Opened', 'Merged', 'Closed', 'Open, red', 'Open, green'];
+  const rows = milestones(points).map((p) =>
+    [utcTime(p.atMs), p.opened, p.merged, p.closed, p.openRed, p.openGreen].map(String),
+  );
+  return ['### What landed', '', ...mdTable(header, rows), ''];
+}
+
+/**
+ * A Markdown report (for an issue or a PR description): the summary, then one table row per item, and
+ * when the campaign follows its PRs, where each stands and the burndown of what landed.
+ */
 export function recordsMarkdown(
   progress: CampaignProgress,
   records: readonly ItemRecord[],
   nowMs = Date.now(),
 ): string {
-  const header = ['Item', 'State', 'Repository', 'Pull requests', 'Time', 'Cost', 'Error / last message'];
+  const burndown = campaignChangeBurndown(progress, records, nowMs);
+  const tracked = followsPullRequests(records);
+  const header = [
+    'Item',
+    'State',
+    'Repository',
+    'Pull requests',
+    ...(tracked ? ['PR state'] : []),
+    'Time',
+    'Cost',
+    'Error / last message',
+  ];
   const rows = records.map((r) => {
     const ms = runMs(r, nowMs);
     const prs = (r.prs ?? []).map((url) => `[${mdCell(prLabel(url))}](${url.replace(/\)/g, '%29')})`);
     const note = [recordNote(r), r.prs?.length ? '' : (r.lastMessage ?? '')].filter(Boolean).join(' — ');
+    const change = pullRequestRow(r);
     return [
       mdCell(r.key),
       r.state,
       mdCell(r.repository ?? ''),
       prs.join(' '),
+      ...(tracked ? [change ? mdCell(changeSummary(change)) : ''] : []),
       ms === undefined ? '' : humanDuration(ms),
       r.costUsd === undefined ? '' : usd(r.costUsd),
       mdCell(note),
@@ -172,9 +248,8 @@ export function recordsMarkdown(
     '',
     mdCell(summaryLine(progress)),
     '',
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => ' --- ').join('|')}|`,
-    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    ...mdTable(header, rows),
     '',
+    ...(burndown.length ? burndownMarkdown(burndown) : []),
   ].join('\n');
 }
