@@ -11,6 +11,7 @@ import { checksText } from '../format/pull-request-cells';
 import { humanDuration } from '../format/units';
 import { printJson } from '../terminal';
 import { CONNECTION, withCampaigns } from './campaign-shared';
+import { textTable } from '../format/text-table';
 
 /** One line per PR: where every change stands, as multi-gitter's and turbolift's status do. */
 export function pullRequestsTable(rows: readonly PullRequestRow[], nowMs = Date.now()): string {
@@ -26,13 +27,7 @@ export function pullRequestsTable(rows: readonly PullRequestRow[], nowMs = Date.
     r.openedAt ? humanDuration(nowMs - Date.parse(r.openedAt)) : '-',
     r.problem ? `${r.url} (${r.problem})` : r.url,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...lines.map(line)].join('\n');
+  return textTable(header, lines);
 }
 
 export const prs = command({

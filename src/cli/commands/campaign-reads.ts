@@ -13,6 +13,7 @@ import {
 } from '../../contracts';
 import { EXIT, UsageError, command, oneOf, required, wholeNumber } from '../command';
 import { htmlReport } from '../format/html-report';
+import { textTable } from '../format/text-table';
 import { formatProgress } from '../format/progress';
 import {
   CHANGE_BURNDOWN_CSV_COLUMNS,
@@ -193,15 +194,7 @@ function listTable(entries: CampaignListEntry[]): string {
     'STARTED (UTC)',
     'SPEC (OWNER)',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows]
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, rows);
 }
 
 export const list = command({

@@ -9,6 +9,7 @@ import {
 import { outcomeParts } from './progress';
 import { changeSummary, checksText, followsPullRequests } from './pull-request-cells';
 import { humanDuration, runMs, usd, utcTime } from './units';
+import { textTable } from './text-table';
 
 /**
  * What a reader of one row wants to know beyond its state: a failure that left a PR, a success without
@@ -83,13 +84,7 @@ export function recordsTable(records: readonly ItemRecord[], nowMs = Date.now())
     'COST',
     'ERROR / KEPT REPLICA',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return textTable(header, rows);
 }
 
 /** The columns of the CSV, in order; their names are part of the documented output. */
