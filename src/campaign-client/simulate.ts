@@ -8,6 +8,7 @@ import { startLocalStack } from '../stack/local-stack';
 import { installRuntimeLogger } from '../temporal/quiet-runtime';
 import { applyCampaign } from './apply';
 import { waitForCampaign } from './reads';
+import { withCodeHostDefaults } from './spec';
 
 export interface SimulationOutcome {
   wallMs: number;
@@ -94,7 +95,8 @@ async function simulateIn(
         ),
       }));
       // Nobody is there to approve waves: a simulated rollout opens each wave when the last is done.
-      const { targets: _targets, rollout, ...rest } = spec;
+      // The stack's GitHub stand-in is a configured code host: PRs are followed, swept every 5 s.
+      const { targets: _targets, rollout, ...rest } = withCodeHostDefaults(spec, 5_000);
       const campaignId = `simulated-${Date.now()}`;
       const startedMs = Date.now();
       await applyCampaign(
@@ -108,7 +110,8 @@ async function simulateIn(
         campaignId,
         (p) => {
           options.onProgress?.(p);
-          return p.state !== 'running' && p.counts.running === 0;
+          // Done when no item runs and every item's PR has been read from the code host once.
+          return p.state !== 'running' && p.counts.running === 0 && prsRead(p);
         },
         250,
         signal,
@@ -130,4 +133,12 @@ async function simulateIn(
   } finally {
     await temporal.stop();
   }
+}
+
+/** Whether every item that has a PR has it read from the code host (always, when PRs are not followed). */
+function prsRead(p: CampaignProgress): boolean {
+  if (!p.pullRequests) return true;
+  const withPr = p.counts.succeeded - (p.outcomes?.succeededWithoutPr ?? 0) + (p.outcomes?.failedWithPr ?? 0);
+  const c = p.pullRequests;
+  return c.open + c.draft + c.merged + c.closed + (c.expired ?? 0) >= withPr;
 }

@@ -200,6 +200,17 @@ export const CampaignFileSchema = z
 
 export type CampaignFile = z.infer<typeof CampaignFileSchema>;
 
+/**
+ * What a spec means where a code host is configured: its PRs are followed unless it says
+ * `tracking: false`, and a workspace stays while its PR is open (`cleanup: after-merge`) unless the spec
+ * chose a cleanup, so the platform's follow-ups on CI and reviews keep working.
+ */
+export function withCodeHostDefaults(spec: CampaignSpec, sweepMs?: number): CampaignSpec {
+  const tracking = spec.tracking ?? { ...trackingOf(), ...(sweepMs !== undefined && { sweepMs }) };
+  if (tracking === false) return spec;
+  return { ...spec, tracking, job: { ...spec.job, cleanup: spec.job.cleanup ?? 'after-merge' } };
+}
+
 /** A spec's tracking block as the campaign takes it, defaults filled in. */
 export function trackingOf(block: { sweepMinutes?: number; maxDays?: number } = {}): TrackingSettings {
   return {

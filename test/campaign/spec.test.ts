@@ -9,6 +9,7 @@ import {
   loadCampaignSpec,
   loadItems,
   parseCampaignSpec,
+  withCodeHostDefaults,
 } from '../../src/campaign-client/spec';
 import { runCommand } from '../../src/cli/command';
 import { campaignCommand } from '../../src/cli/commands/campaign';
@@ -457,5 +458,24 @@ describe('the tracking block', () => {
       /tracking\.sweepMinutes/,
     );
     expect(() => parseCampaignSpec({ ...base, tracking: { maxDay: 3 } })).toThrow(/maxDays/);
+  });
+});
+
+describe('where a code host is configured', () => {
+  const spec = parseCampaignSpec({
+    message: 'x',
+    items: [{ key: 'a', environment: '00000000-0000-4000-8000-000000000001' }],
+  }).spec;
+
+  it('follows PRs and keeps each workspace until its PR settles, unless the spec chose otherwise', () => {
+    expect(withCodeHostDefaults(spec)).toMatchObject({
+      tracking: { sweepMs: 600_000, maxDays: 30 },
+      job: { cleanup: 'after-merge' },
+    });
+    expect(withCodeHostDefaults({ ...spec, job: { ...spec.job, cleanup: 'delete' } }).job.cleanup).toBe(
+      'delete',
+    );
+    expect(withCodeHostDefaults({ ...spec, tracking: false })).toEqual({ ...spec, tracking: false });
+    expect(withCodeHostDefaults(spec, 5_000).tracking).toEqual({ sweepMs: 5_000, maxDays: 30 });
   });
 });

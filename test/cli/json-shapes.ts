@@ -24,6 +24,21 @@ export const ProgressShape = z.object({
   counts,
   prsOpened: z.number().int(),
   outcomes: z.object({ succeededWithoutPr: z.number().int(), failedWithPr: z.number().int() }).optional(),
+  pullRequests: z
+    .object({
+      open: z.number().int(),
+      draft: z.number().int(),
+      merged: z.number().int(),
+      closed: z.number().int(),
+      checksFailing: z.number().int(),
+      checksPending: z.number().int(),
+      checksPassing: z.number().int(),
+      approved: z.number().int(),
+      changesRequested: z.number().int(),
+      expired: z.number().int().optional(),
+    })
+    .optional(),
+  trackingProblem: z.string().optional(),
   startedAt: iso,
   finishedAt: iso.optional(),
   closesAt: iso.optional(),

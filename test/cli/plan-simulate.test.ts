@@ -49,7 +49,11 @@ describe('campaign plan --simulate in a child process', () => {
       );
       expect(run.code, run.stderr).toBe(0);
       const simulation = PlanShape.parse(jsonOf(run)).simulation;
-      expect(simulation?.progress).toMatchObject({ state: 'finished', counts: { succeeded: 2 } });
+      // The simulated run follows its PRs on the stack's GitHub stand-in, as a campaign with a code host does.
+      expect(simulation?.progress).toMatchObject({ counts: { succeeded: 2 } });
+      const prs = simulation?.progress.pullRequests;
+      const withPr = 2 - (simulation?.progress.outcomes?.succeededWithoutPr ?? 0);
+      expect((prs?.open ?? 0) + (prs?.merged ?? 0) + (prs?.draft ?? 0) + (prs?.closed ?? 0)).toBe(withPr);
       expect(simulation?.embeddedTemporal.portsTaken).toEqual([taken]);
       expect(simulation?.embeddedTemporal.address).not.toBe(`127.0.0.1:${taken}`);
       expect(simulationDirs(env.TMPDIR)).toEqual([]);

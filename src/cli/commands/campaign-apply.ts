@@ -4,7 +4,12 @@ import path from 'node:path';
 import { applyCampaign, describeApply, type ApplyOutcome } from '../../campaign-client/apply';
 import type { CampaignOrigin } from '../../campaign-client/list';
 import { campaignHeader, campaignRecords } from '../../campaign-client/reads';
-import { assertItemsRender, loadCampaignSpec, loadItems, trackingOf } from '../../campaign-client/spec';
+import {
+  assertItemsRender,
+  loadCampaignSpec,
+  loadItems,
+  withCodeHostDefaults,
+} from '../../campaign-client/spec';
 import { codeHostConfigured } from '../../config/code-host-config';
 import { requireMatchingRepositories } from '../../campaign-client/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
@@ -103,9 +108,9 @@ Example:
     async run({ values, positionals }) {
       const file = required(positionals, 0, 'FILE');
       if (values['dry-run']) return runPlan(file, values);
-      const { id, spec } = loadCampaignSpec(file);
-      // With a code host configured, PRs are followed unless the spec says `tracking: false`.
-      if (spec.tracking === undefined && codeHostConfigured(process.env)) spec.tracking = trackingOf();
+      const loaded = loadCampaignSpec(file);
+      const { id } = loaded;
+      const spec = codeHostConfigured(process.env) ? withCodeHostDefaults(loaded.spec) : loaded.spec;
       if (spec.pullRequest && !spec.tracking)
         throw new UsageError(
           'pullRequest: the block is applied through the code host, which this campaign does not follow: set GITHUB_TOKEN (or a GitHub App) where you run apply, or give the spec a tracking block',
