@@ -18,7 +18,8 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
             mergeRate: 1,
             checkDurationMs: 100,
             reviewDelayMs: 100,
-            mergeDelayMs: 2_000,
+            // Long enough that every PR is still open at its first reading, when the pullRequest block is applied.
+            mergeDelayMs: 8_000,
           },
         },
         async () => {
