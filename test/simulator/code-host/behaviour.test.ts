@@ -167,10 +167,13 @@ describe('the code host’s knobs decide checks, reviews and merges (seeded)', (
     expect((sync.body as { after: string }).after).toBe(second.sha);
     expect(second.state).toBe('success');
     expect(h.host.stats().pullRequests[0]).toMatchObject({ url: pr.url, headCommits: 2 });
-    const suites = h
-      .deliveries('check_suite', 'completed')
-      .map((d) => (d.body as { check_suite: { head_sha: string } }).check_suite.head_sha);
-    expect(suites).toEqual([first.sha, second.sha]);
+    // The status is final before its delivery has arrived: wait for the second suite's delivery.
+    const suites = () =>
+      h!
+        .deliveries('check_suite', 'completed')
+        .map((d) => (d.body as { check_suite: { head_sha: string } }).check_suite.head_sha);
+    await eventually(async () => suites().length >= 2);
+    expect(suites()).toEqual([first.sha, second.sha]);
   });
 
   it('the same seed makes the same choices', async () => {
