@@ -1,4 +1,5 @@
 import type {
+  CheckVerdict,
   ChecksSummary,
   Mergeability,
   PullRequestLifecycle,
@@ -64,7 +65,7 @@ export interface GraphQlPullRequest {
   };
 }
 
-type Verdict = 'passing' | 'failing' | 'pending';
+type Verdict = CheckVerdict;
 
 /** Conclusions that let a change through; every other conclusion of a completed run fails it. */
 const PASSING_CONCLUSIONS = new Set(['SUCCESS', 'NEUTRAL', 'SKIPPED']);
@@ -118,9 +119,10 @@ export function summariseChecks(
       .sort();
   const failing = named('failing');
   const pending = named('pending');
+  const passing = named('passing');
   const state =
     latest.size === 0 ? 'none' : failing.length ? 'failing' : pending.length ? 'pending' : 'passing';
-  return { state, failing, pending, total: latest.size };
+  return { state, failing, pending, passing, total: latest.size };
 }
 
 const REVIEW: Record<string, ReviewState> = {

@@ -23,6 +23,8 @@ export interface ChecksSummary {
   failing: string[];
   /** Names of the checks still queued or running, sorted. */
   pending: string[];
+  /** Names of the checks whose latest run passed, sorted. */
+  passing: string[];
   /** How many distinct checks the head commit has. */
   total: number;
 }
@@ -110,6 +112,47 @@ export type MergeOutcome =
   | { status: 'head-moved'; detail: string }
   /** The host refused: conflicts, branch protection, none of the methods allowed, already closed. */
   | { status: 'refused'; detail: string };
+
+/** A check's verdict on a head commit: a run queued or running is pending. */
+export type CheckVerdict = 'passing' | 'failing' | 'pending';
+
+/**
+ * What one webhook delivery tells of a pull request, taken from its payload: the campaign applies it
+ * at once instead of reading the PR again (a read per delivery would cost thousands of requests an
+ * hour). Each carries what orders it against other news of the same thing: the PR's `updatedAt`, a
+ * check run's or status's id (GitHub's ids grow), a review's id.
+ */
+export type PullRequestObservation =
+  | {
+      kind: 'pull-request';
+      url: string;
+      lifecycle: PullRequestLifecycle;
+      draft: boolean;
+      headSha: string;
+      /** Absent while GitHub is still computing it. */
+      mergeability?: Exclude<Mergeability, 'unknown'>;
+      updatedAt: string;
+      mergedAt?: string;
+      closedAt?: string;
+    }
+  | {
+      kind: 'check';
+      /** The PRs the check run names; a commit status names none and is matched by repository and head. */
+      urls: readonly string[];
+      repository: string;
+      headSha: string;
+      name: string;
+      id: number;
+      verdict: CheckVerdict;
+    }
+  | {
+      kind: 'review';
+      url: string;
+      reviewer: string;
+      id: number;
+      /** `dismissed`: the reviewer's earlier verdict no longer counts. */
+      verdict: 'approved' | 'changes-requested' | 'dismissed';
+    };
 
 export type WebhookRefusalReason =
   | 'not-configured'

@@ -46,6 +46,7 @@ export {
   type WaveCounts,
 } from './campaign-shards';
 export type {
+  CheckVerdict,
   ChecksSummary,
   CodeHost,
   DecorationChange,
@@ -56,6 +57,7 @@ export type {
   PullRequestDecoration,
   PullRequestHandle,
   PullRequestLifecycle,
+  PullRequestObservation,
   PullRequestReading,
   PullRequestState,
   ReviewState,

@@ -4,6 +4,7 @@
  * closed. Plain data: it rides in shard state and workflow history.
  */
 import type {
+  CheckVerdict,
   ChecksSummary,
   DecorationChange,
   Mergeability,
@@ -30,6 +31,15 @@ export interface TrackedChange {
   approvedAt?: string;
   mergedAt?: string;
   closedAt?: string;
+  /**
+   * The latest verdict of each check on the head commit, by name: webhooks change one check at a
+   * time. `id` (GitHub's check-run or status id) is known from deliveries, not from readings.
+   */
+  checkStates?: Record<string, { verdict: CheckVerdict; id?: number }>;
+  /** Reviewers' verdicts heard by webhook since the last reading (the review decision follows them). */
+  reviewers?: Record<string, { verdict: 'approved' | 'changes-requested'; id: number }>;
+  /** The host's `updatedAt` of the PR when last told: older `pull_request` deliveries change nothing. */
+  hostUpdatedAt?: string;
   /** Epoch ms of the last reading. */
   readAtMs: number;
   /** Why the PR could not be read (deleted repository, another host …): shown on the item. */

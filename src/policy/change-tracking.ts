@@ -3,7 +3,7 @@
  * change is settled or no longer followed, and the campaign's counts of its PRs. Plain code, time
  * passed in, used by the shard workflow.
  */
-import type { PullRequestCounts, PullRequestReading, TrackedChange } from '../contracts';
+import type { ChecksSummary, PullRequestCounts, PullRequestReading, TrackedChange } from '../contracts';
 
 const DAY_MS = 86_400_000;
 
@@ -39,6 +39,8 @@ export function applyReading(
     review: pr.review,
     mergeability: pr.mergeability,
     openedAt: pr.createdAt,
+    hostUpdatedAt: pr.updatedAt,
+    checkStates: checkStatesOf(pr.checks),
     readAtMs: nowMs,
   };
   if (pr.checks.failing.length > 0) change.failingChecks = pr.checks.failing;
@@ -50,6 +52,14 @@ export function applyReading(
   if (pr.closedAt) change.closedAt = pr.closedAt;
   if (reading.status === 'transferred') change.problem = `moved from ${reading.url}`;
   return change;
+}
+
+/** A reading's checks by name (readings before `passing` was read name the failing and pending ones). */
+function checkStatesOf(checks: ChecksSummary): NonNullable<TrackedChange['checkStates']> {
+  const states: NonNullable<TrackedChange['checkStates']> = {};
+  for (const verdict of ['passing', 'pending', 'failing'] as const)
+    for (const name of checks[verdict] ?? []) states[name] = { verdict };
+  return states;
 }
 
 /** Merged or closed: nothing more to follow. */

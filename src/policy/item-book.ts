@@ -16,7 +16,9 @@ import {
   type ItemCounts,
   type ItemOutcomes,
   type PullRequestCounts,
+  type PullRequestObservation,
   type PullRequestReading,
+  parsePullRequestUrl,
   type ItemEvent,
   type ItemRecord,
   type ItemState,
@@ -25,6 +27,7 @@ import {
   type RoutedItem,
   type WaveCounts,
 } from '../contracts';
+import { applyObservation } from './change-observations';
 import {
   applyReading,
   countChange,
@@ -310,12 +313,7 @@ export class ItemBook {
    * became merged or closed with this reading (their kept workspace can go now).
    */
   takeReadings(readings: readonly PullRequestReading[], nowMs: number): BookEntry[] {
-    const byUrl = new Map<string, BookEntry>();
-    for (const entry of this.entries.values()) {
-      if (!entry.pullRequest) continue;
-      byUrl.set(entry.pullRequest, entry);
-      if (entry.change) byUrl.set(entry.change.url, entry);
-    }
+    const byUrl = this.byPullRequest();
     const settled: BookEntry[] = [];
     for (const reading of readings) {
       const entry = byUrl.get(reading.url);
@@ -325,6 +323,65 @@ export class ItemBook {
       if (!wasSettled && isSettled(entry.change)) settled.push(entry);
     }
     return settled;
+  }
+
+  /**
+   * Takes what webhook deliveries told onto the open PRs they name (a commit status names a head
+   * commit of a repository instead). Returns the items whose PR settled, and the URLs only a reading
+   * can tell about: a PR the campaign has not read yet, or news it cannot place.
+   */
+  takeObservations(
+    observations: readonly PullRequestObservation[],
+    nowMs: number,
+  ): { settled: BookEntry[]; toRead: string[] } {
+    const byUrl = this.byPullRequest();
+    const settled: BookEntry[] = [];
+    const toRead = new Set<string>();
+    for (const news of observations) {
+      const urls = news.kind === 'check' ? news.urls : [news.url];
+      const entries =
+        urls.length > 0
+          ? urls.map((url) => byUrl.get(url)).filter((entry) => entry !== undefined)
+          : [...new Set(byUrl.values())].filter(
+              (entry) =>
+                news.kind === 'check' &&
+                entry.change?.headSha === news.headSha &&
+                parsePullRequestUrl(entry.change.url)?.repository === news.repository,
+            );
+      for (const entry of entries) {
+        if (!isFinished(entry.state) || isSettled(entry.change) || entry.change?.expired) continue;
+        const effect = entry.change ? applyObservation(entry.change, news, nowMs) : 'read';
+        if (effect === 'read') {
+          toRead.add(entry.change?.url ?? (entry.pullRequest as string));
+          continue;
+        }
+        entry.change = effect;
+        if (isSettled(effect)) settled.push(entry);
+      }
+    }
+    return { settled, toRead: [...toRead] };
+  }
+
+  /** Items by their PR's URL, the one the job reported and the one the host gave since. */
+  private byPullRequest(): Map<string, BookEntry> {
+    const byUrl = new Map<string, BookEntry>();
+    for (const entry of this.entries.values()) {
+      if (!entry.pullRequest) continue;
+      byUrl.set(entry.pullRequest, entry);
+      if (entry.change) byUrl.set(entry.change.url, entry);
+    }
+    return byUrl;
+  }
+
+  /** Finished items whose PR merged or closed while their workspace is still kept. */
+  settledWithWorkspace(): BookEntry[] {
+    return [...this.entries.values()].filter(
+      (entry) =>
+        isFinished(entry.state) &&
+        entry.replicaKept &&
+        entry.replicaId !== undefined &&
+        isSettled(entry.change),
+    );
   }
 
   /** Items whose open PR (one of `urls`) the campaign's `pullRequest` block was not applied to yet. */

@@ -1,16 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { asRecord, type WebhookVerdict } from '../contracts';
-import { pullRequestHintSignal, type PullRequestHint } from '../workflows/shard/messages';
+import { deliveryNews } from '../code-host/github-observations';
+import type { WebhookVerdict } from '../contracts';
+import { pullRequestHintSignal } from '../workflows/shard/messages';
 import { ChangeRoutes } from './change-routes';
+import { HintBatcher } from './hint-batcher';
 
-/** The events that change what a campaign knows of a PR; others are acknowledged and dropped. */
-const FOLLOWED_EVENTS = new Set([
-  'pull_request',
-  'pull_request_review',
-  'check_run',
-  'check_suite',
-  'status',
-]);
 /** Delivery ids remembered against duplicates (GitHub may send one twice; the ingress restarts rarely). */
 const REMEMBERED_DELIVERIES = 10_000;
 
@@ -21,44 +15,11 @@ export interface GitHubReply {
   body: unknown;
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
-
-/**
- * The repository and the PRs a delivery is about, from the payload shapes of `@octokit/webhooks-types`:
- * a PR or review names its PR; check runs and suites list theirs; a commit status names none, so every
- * followed PR of its repository is read.
- */
-export function namedChanges(
-  event: string,
-  payload: unknown,
-): { repository: string; hint: PullRequestHint } | undefined {
-  const root = asRecord(payload);
-  const repository = asRecord(root?.repository);
-  const fullName = text(repository?.full_name);
-  const htmlUrl = text(repository?.html_url);
-  if (!root || !fullName) return undefined;
-  const urlOf = (pr: unknown) => {
-    const record = asRecord(pr);
-    const url = text(record?.html_url);
-    if (url) return url;
-    return htmlUrl && typeof record?.number === 'number' ? `${htmlUrl}/pull/${record.number}` : undefined;
-  };
-  const listed = (owner: unknown) =>
-    (Array.isArray(asRecord(owner)?.pull_requests) ? (asRecord(owner)?.pull_requests as unknown[]) : [])
-      .map(urlOf)
-      .filter((url): url is string => url !== undefined);
-  let urls: string[] = [];
-  if (event === 'pull_request' || event === 'pull_request_review')
-    urls = [urlOf(root.pull_request)].filter((u): u is string => !!u);
-  else if (event === 'check_run') urls = listed(root.check_run);
-  else if (event === 'check_suite') urls = listed(root.check_suite);
-  return { repository: fullName, hint: urls.length > 0 ? { urls } : { repositories: [fullName] } };
-}
-
 /**
  * GitHub's deliveries to `POST /github`: verified over the raw body before anything else, de-duplicated
- * by `X-GitHub-Delivery`, and turned into a read hint for each shard that follows a PR of that
- * repository. The shard reads the PR itself: the delivery says only that something changed.
+ * by `X-GitHub-Delivery`, and what each says of a PR (`deliveryNews`) signalled to every shard that
+ * follows a PR of that repository, a short window's deliveries to one shard in one signal. The shard
+ * takes the news without asking GitHub; what it cannot place it reads.
  */
 export function createGitHubDeliveries(options: {
   client: Pick<Client, 'workflow' | 'withDeadline'>;
@@ -72,6 +33,11 @@ export function createGitHubDeliveries(options: {
   log: (message: string, fields?: Record<string, unknown>) => void;
 }) {
   const routes = new ChangeRoutes(options.client, options.taskQueue);
+  const batcher = new HintBatcher((id, hint) =>
+    options.client.withDeadline(Date.now() + options.signalTimeoutMs, () =>
+      options.client.workflow.getHandle(id).signal(pullRequestHintSignal, hint),
+    ),
+  );
   const seen = new Set<string>();
   const remember = (id: string) => {
     seen.add(id);
@@ -91,21 +57,20 @@ export function createGitHubDeliveries(options: {
     }
     if (seen.has(verdict.deliveryId))
       return { status: 200, outcome: 'duplicate', body: { ok: true, duplicate: true } };
-    const named = FOLLOWED_EVENTS.has(verdict.event)
-      ? namedChanges(verdict.event, verdict.payload)
-      : undefined;
+    const named = deliveryNews(verdict.event, verdict.payload);
     if (!named) {
       remember(verdict.deliveryId);
       return { status: 200, outcome: 'ignored', body: { ok: true, ignored: true } };
     }
     try {
-      const shards = await options.client.withDeadline(Date.now() + options.signalTimeoutMs, async () => {
-        const found = await routes.shardsFor(named.repository);
-        await Promise.all(
-          found.map((id) => options.client.workflow.getHandle(id).signal(pullRequestHintSignal, named.hint)),
-        );
-        return found;
-      });
+      const shards = await options.client.withDeadline(Date.now() + options.signalTimeoutMs, () =>
+        routes.shardsFor(named.repository),
+      );
+      const hint = {
+        ...(named.urls.length > 0 && { urls: named.urls }),
+        ...(named.observations.length > 0 && { observations: named.observations }),
+      };
+      await Promise.all(shards.map((id) => batcher.add(id, hint)));
       remember(verdict.deliveryId);
       // A PR no campaign follows: acknowledged, so GitHub counts the delivery as done.
       if (shards.length === 0) return { status: 200, outcome: 'ignored', body: { ok: true, ignored: true } };

@@ -9,7 +9,13 @@ describe('checks summary', () => {
       checkRun('test', { conclusion: 'SUCCESS', startedAt: '2026-05-01T11:00:00Z' }),
       checkRun('lint'),
     ]);
-    expect(summary).toEqual({ state: 'passing', failing: [], pending: [], total: 2 });
+    expect(summary).toEqual({
+      state: 'passing',
+      failing: [],
+      pending: [],
+      passing: ['lint', 'test'],
+      total: 2,
+    });
   });
 
   it('a red re-run of a green check is red, whatever order GitHub lists them in', () => {
@@ -17,7 +23,7 @@ describe('checks summary', () => {
       checkRun('test', { conclusion: 'TIMED_OUT', startedAt: '2026-05-01T12:00:00Z' }),
       checkRun('test', { conclusion: 'SUCCESS', startedAt: '2026-05-01T11:00:00Z' }),
     ]);
-    expect(summary).toEqual({ state: 'failing', failing: ['test'], pending: [], total: 1 });
+    expect(summary).toEqual({ state: 'failing', failing: ['test'], pending: [], passing: [], total: 1 });
   });
 
   it('statuses and check runs count together, failing names sorted, failing before pending', () => {
@@ -33,6 +39,7 @@ describe('checks summary', () => {
       state: 'failing',
       failing: ['build', 'ci/jenkins'],
       pending: ['coverage', 'e2e'],
+      passing: ['docs', 'style'],
       total: 6,
     });
   });
@@ -42,7 +49,7 @@ describe('checks summary', () => {
       checkRun('test', { conclusion: 'FAILURE' }),
       checkRun('test', { status: 'QUEUED', conclusion: null, startedAt: null, completedAt: null }),
     ]);
-    expect(summary).toEqual({ state: 'pending', failing: [], pending: ['test'], total: 1 });
+    expect(summary).toEqual({ state: 'pending', failing: [], pending: ['test'], passing: [], total: 1 });
   });
 
   it('no checks at all is none, and an expected status is pending', () => {
@@ -85,7 +92,7 @@ describe('a pull request read from GraphQL', () => {
       headBranch: 'replica/upgrade-node',
       headSha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
       baseBranch: 'main',
-      checks: { state: 'failing', failing: ['build'], pending: [], total: 1 },
+      checks: { state: 'failing', failing: ['build'], pending: [], passing: [], total: 1 },
       review: 'changes-requested',
       mergeability: 'blocked',
       createdAt: '2026-05-01T09:00:00Z',
@@ -111,7 +118,7 @@ describe('a pull request read from GraphQL', () => {
       review: 'approved',
       mergedAt: '2026-05-02T08:00:00Z',
       closedAt: '2026-05-02T08:00:00Z',
-      checks: { state: 'none', failing: [], pending: [], total: 0 },
+      checks: { state: 'none', failing: [], pending: [], passing: [], total: 0 },
     });
   });
 });

@@ -20,7 +20,7 @@ const pr = (over: Partial<PullRequestState> = {}): PullRequestState => ({
   headBranch: 'replicas/a',
   headSha: 'a1',
   baseBranch: 'main',
-  checks: { state: 'pending', failing: [], pending: ['ci'], total: 1 },
+  checks: { state: 'pending', failing: [], pending: ['ci'], passing: [], total: 1 },
   review: 'review-required',
   mergeability: 'blocked',
   createdAt: '2026-12-01T10:00:00.000Z',
@@ -41,7 +41,7 @@ describe('change tracking', () => {
     expect(change.firstGreenAt).toBeUndefined();
     change = applyReading(
       change,
-      read({ checks: { state: 'passing', failing: [], pending: [], total: 1 } }),
+      read({ checks: { state: 'passing', failing: [], pending: [], passing: ['ci'], total: 1 } }),
       T + 1000,
     );
     expect(change.firstGreenAt).toBe(new Date(T + 1000).toISOString());
@@ -49,7 +49,7 @@ describe('change tracking', () => {
       change,
       read({
         headSha: 'a2',
-        checks: { state: 'failing', failing: ['lint'], pending: [], total: 2 },
+        checks: { state: 'failing', failing: ['lint'], pending: [], passing: ['ci'], total: 2 },
         review: 'approved',
       }),
       T + 2000,
@@ -97,11 +97,11 @@ describe('change tracking', () => {
   it('counts PRs by state, and open ones by checks and review', () => {
     const counts = emptyPullRequestCounts();
     for (const over of [
-      { checks: { state: 'failing' as const, failing: ['unit'], pending: [], total: 1 } },
+      { checks: { state: 'failing' as const, failing: ['unit'], pending: [], passing: [], total: 1 } },
       { draft: true, review: 'changes-requested' as const },
       {
         review: 'approved' as const,
-        checks: { state: 'passing' as const, failing: [], pending: [], total: 1 },
+        checks: { state: 'passing' as const, failing: [], pending: [], passing: ['ci'], total: 1 },
       },
       { lifecycle: 'merged' as const },
       { lifecycle: 'closed' as const },

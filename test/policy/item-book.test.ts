@@ -260,4 +260,79 @@ describe('item book', () => {
     ]);
     expect(book.takeEvents()).toEqual([]);
   });
+
+  it('takes webhook news onto finished items by PR, a commit status by repository and head; asks to read what it cannot place', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0), item('b', 1), item('c', 2)], options, 0);
+    for (const entry of book.startable(0, 3)) book.markStarted(entry, 0);
+    const url = (key: string) => `https://github.com/acme/api/pull/${key.charCodeAt(0)}`;
+    const prs = (key: string) => [
+      { repository: 'acme/api', number: key.charCodeAt(0), url: url(key), branch: key },
+    ];
+    book.finish(
+      'a',
+      1,
+      { kind: 'result', result: result('a', { prs: prs('a'), deleted: false }) },
+      61_000,
+      cost,
+    );
+    book.finish('b', 1, { kind: 'result', result: result('b', { prs: prs('b') }) }, 61_000, cost);
+    const pr = {
+      nodeId: 'PR_a',
+      repository: 'acme/api',
+      number: 1,
+      lifecycle: 'open' as const,
+      draft: false,
+      headBranch: 'replicas/a',
+      headSha: 'sha-a',
+      baseBranch: 'main',
+      checks: { state: 'pending' as const, failing: [], pending: ['ci'], passing: [], total: 1 },
+      review: 'none' as const,
+      mergeability: 'unknown' as const,
+      createdAt: '2026-12-01T10:00:00Z',
+      updatedAt: '2026-12-01T10:00:00Z',
+    };
+    book.takeReadings([{ url: url('a'), status: 'read', pullRequest: { ...pr, url: url('a') } }], 62_000);
+    const status = {
+      kind: 'check',
+      urls: [],
+      repository: 'acme/api',
+      headSha: 'sha-a',
+      name: 'ci',
+      id: 5,
+    } as const;
+    // b is finished but not read yet; c still runs: news of it waits for its end.
+    const { settled, toRead } = book.takeObservations(
+      [
+        { ...status, verdict: 'passing' },
+        { ...status, urls: [url('b')], verdict: 'failing' },
+        { ...status, urls: [url('c')], verdict: 'failing' },
+      ],
+      63_000,
+    );
+    expect(book.get('a')?.change).toMatchObject({
+      checks: 'passing',
+      firstGreenAt: new Date(63_000).toISOString(),
+    });
+    expect(toRead).toEqual([url('b')]);
+    expect(settled).toEqual([]);
+    const merged = book.takeObservations(
+      [
+        {
+          kind: 'pull-request',
+          url: url('a'),
+          lifecycle: 'merged',
+          draft: false,
+          headSha: 'sha-a',
+          updatedAt: '2026-12-01T11:00:00Z',
+          mergedAt: '2026-12-01T11:00:00Z',
+        },
+      ],
+      64_000,
+    );
+    expect(merged.settled.map((e) => e.key)).toEqual(['a']);
+    // Its workspace was kept: it is the one to delete now that the PR settled.
+    expect(book.settledWithWorkspace().map((e) => e.key)).toEqual(['a']);
+    expect(book.pullRequestCounts()).toMatchObject({ merged: 1, open: 0 });
+  });
 });

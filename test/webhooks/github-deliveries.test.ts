@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 
 describe('GitHub deliveries reach the shards that follow the PR (real Temporal, both stand-ins, ingress)', () => {
@@ -13,7 +14,7 @@ describe('GitHub deliveries reach the shards that follow the PR (real Temporal, 
     });
 
   it(
-    'a PR merged on the code host shows as merged without waiting for a sweep',
+    'a PR merged on the code host shows as merged without waiting for a sweep or reading it per delivery, and its kept workspace goes',
     () =>
       t.h.withSim(
         {
@@ -28,7 +29,7 @@ describe('GitHub deliveries reach the shards that follow the PR (real Temporal, 
         },
         async () => {
           const { campaignId } = await t.h.apply({
-            job: { message: 'upgrade the linter' },
+            job: { message: 'upgrade the linter', cleanup: 'after-merge' },
             items: t.h.items(2, 'acme/infra'),
             concurrency: 2,
             // An hour between sweeps: only the deliveries can tell the shard in time.
@@ -37,6 +38,17 @@ describe('GitHub deliveries reach the shards that follow the PR (real Temporal, 
           const merged = await t.h.settle(campaignId, (p) => p.pullRequests?.merged === 2, 60_000);
           expect(merged.pullRequests).toMatchObject({ merged: 2, open: 0 });
           expect(t.h.ingress?.metrics.requestCount('signalled')).toBeGreaterThan(0);
+          // The deliveries' payloads say what changed: PRs are read when their items end, not per delivery.
+          const { graphql, webhooks } = t.h.sim.codeHost.stats();
+          const reads = Object.entries(graphql)
+            .filter(([operation]) => operation.startsWith('query') && !operation.includes('rateLimit'))
+            .reduce((sum, [, n]) => sum + n, 0);
+          expect(webhooks.sent).toBeGreaterThan(10);
+          expect(reads).toBeLessThanOrEqual(2);
+          // The merge heard by webhook also lets the kept workspaces go (cleanup after-merge).
+          await eventually(async () => (await t.h.records(campaignId)).every((r) => r.replicaKept === false));
+          for (const record of await t.h.records(campaignId))
+            await expect(t.h.client.getReplica(record.replicaId as string)).rejects.toThrow();
         },
       ),
     90_000,

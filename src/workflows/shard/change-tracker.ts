@@ -5,6 +5,7 @@ import {
   TrackingAttribute,
   decorationFor,
   parsePullRequestUrl,
+  type PullRequestObservation,
   type TrackedChange,
   type CodeHostActivities,
   type ReplicaJobActivities,
@@ -63,7 +64,21 @@ export class ChangeTracker {
     if (request.all) this.sweepDue = true;
     for (const url of request.urls ?? []) this.hinted.add(url);
     for (const repository of request.repositories ?? []) this.hintedRepositories.add(repository);
-    this.shard.markChanged();
+    const news = request.observations ?? [];
+    if (news.length > 0) {
+      // A reading under way was taken before this news: it is told again once the reading lands.
+      this.heardDuringRead?.push(...news);
+      this.observe(news);
+    }
+    this.shard.markChanged(news.length > 0);
+  }
+
+  /** News heard while a read is under way (undefined when none is). */
+  private heardDuringRead?: PullRequestObservation[];
+
+  private observe(news: readonly PullRequestObservation[]): void {
+    const { toRead } = this.shard.book.takeObservations(news, Date.now());
+    for (const url of toRead) this.hinted.add(url);
   }
 
   /** A read is under way (continue-as-new waits for it). */
@@ -90,14 +105,37 @@ export class ChangeTracker {
   }
 
   /**
-   * Starts reading what is due, without holding the shard's loop: a slow or failing code host must
-   * not stop items from starting. The readings land on the book when they come; a failed read is
-   * tried again by the next hint or sweep.
+   * Starts reading what is due and deleting the workspaces of settled PRs, without holding the
+   * shard's loop: a slow or failing code host must not stop items from starting. The readings land
+   * on the book when they come; a failed read is tried again by the next hint or sweep.
    */
   follow(): void {
     const settings = this.settings;
+    if (!settings || this.problem || this.busy) return;
+    const releasable = workspaceGoesWithChange(this.shard.settings.job.cleanup)
+      ? this.shard.book.settledWithWorkspace().filter((entry) => !this.unreleased.has(entry.key))
+      : [];
+    const handles = this.due(settings.maxDays);
+    if (handles.length === 0 && releasable.length === 0) return;
+    if (handles.length > 0) this.announce();
+    this.busy = true;
+    this.heardDuringRead = [];
+    void (async () => {
+      for (const entry of releasable) await this.release(entry);
+      if (handles.length > 0) await this.read(handles);
+    })()
+      .catch((error: unknown) => log.warn('reading pull requests failed', { error: String(error) }))
+      .finally(() => {
+        this.busy = false;
+        this.heardDuringRead = undefined;
+        this.shard.markChanged(true);
+      });
+  }
+
+  /** The PRs to read now: every followed one after a sweep, else the ones hints named. */
+  private due(maxDays: number): { url: string; nodeId?: string }[] {
     const hinted = this.hinted.size + this.hintedRepositories.size > 0;
-    if (!settings || this.problem || this.busy || (!this.sweepDue && !hinted)) return;
+    if (!this.sweepDue && !hinted) return [];
     const urls = new Set(this.hinted);
     const repositories = new Set(this.hintedRepositories);
     const wanted = this.sweepDue
@@ -106,16 +144,7 @@ export class ChangeTracker {
     this.sweepDue = false;
     this.hinted.clear();
     this.hintedRepositories.clear();
-    const handles = this.shard.book.trackedChanges(Date.now(), settings.maxDays, wanted);
-    if (handles.length === 0) return;
-    this.announce();
-    this.busy = true;
-    void this.read(handles)
-      .catch((error: unknown) => log.warn('reading pull requests failed', { error: String(error) }))
-      .finally(() => {
-        this.busy = false;
-        this.shard.markChanged(true);
-      });
+    return this.shard.book.trackedChanges(Date.now(), maxDays, wanted);
   }
 
   private async read(handles: { url: string; nodeId?: string }[]): Promise<void> {
@@ -126,19 +155,25 @@ export class ChangeTracker {
           'no code host is configured on the worker (GITHUB_TOKEN or a GitHub App): PRs are not followed';
         return;
       }
-      for (const entry of this.shard.book.takeReadings(readings, Date.now())) await this.release(entry);
+      for (const entry of this.shard.book.takeReadings(readings, Date.now()))
+        if (workspaceGoesWithChange(this.shard.settings.job.cleanup) && entry.replicaKept)
+          await this.release(entry);
+      if (this.heardDuringRead?.length) this.observe(this.heardDuringRead);
       await this.decorate(readings.map((r) => r.url));
     }
   }
 
+  /** Keys whose workspace could not be deleted in this run: not asked again until the next one. */
+  private readonly unreleased = new Set<string>();
+
   /** Under `after-merge`, the kept workspace of a PR that merged or closed goes with it. */
   private async release(entry: BookEntry): Promise<void> {
-    if (!workspaceGoesWithChange(this.shard.settings.job.cleanup) || !entry.replicaKept || !entry.replicaId)
-      return;
+    if (!entry.replicaId) return;
     try {
       await this.api.deleteReplica(entry.replicaId);
       entry.replicaKept = false;
     } catch (error) {
+      this.unreleased.add(entry.key);
       log.warn('could not delete the workspace of a settled PR', { item: entry.key, error: String(error) });
     }
   }

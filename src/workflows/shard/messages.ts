@@ -1,5 +1,12 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ItemRecord, ItemState, ResultsPage, ShardCommand, ShardGrant } from '../../contracts';
+import type {
+  ItemRecord,
+  PullRequestObservation,
+  ItemState,
+  ResultsPage,
+  ShardCommand,
+  ShardGrant,
+} from '../../contracts';
 
 /** What the shard may start; sent by its campaign whenever it changes. */
 export const shardGrantSignal = defineSignal<[ShardGrant]>('grant');
@@ -22,9 +29,13 @@ export const followedRepositoriesQuery = defineQuery<string[]>('followedReposito
  */
 export const pullRequestHintSignal = defineSignal<[PullRequestHint]>('pullRequestHint');
 
-/** PRs by URL, every PR of some repositories (a commit status names no PR), or every followed one. */
+/**
+ * PRs by URL, every PR of some repositories, or every followed one, to read; and what deliveries
+ * told, taken at once without a read (news the shard cannot place is read instead).
+ */
 export interface PullRequestHint {
   urls?: string[];
   repositories?: string[];
   all?: boolean;
+  observations?: PullRequestObservation[];
 }
