@@ -31,6 +31,11 @@ export const SHARD_LIMITS = {
   reconcileAfterMs: 10 * 60_000,
   /** An item whose job id an earlier run holds is looked up again this often until that job ends. */
   recheckTakenMs: 5_000,
+  /**
+   * A PR is read this long after its job ends, with those of the jobs ending meanwhile: a campaign
+   * ending 17 items a second would otherwise spend a GraphQL request on each.
+   */
+  jobEndReadDelayMs: 3_000,
 } as const;
 
 /**

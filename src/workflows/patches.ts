@@ -34,3 +34,10 @@ export const CAMPAIGN_SETTLES_IN_HANDLERS = 'campaign-settles-in-handlers';
  * long as their campaign, and each continue-as-new starts a run that takes the new path).
  */
 export const GRANTS_REPORTED_ON_CADENCE = 'grants-reported-on-cadence';
+
+/**
+ * Came 2026-12-04. Shard: a job's PR is read a moment after the job ends, grouped with those of the jobs
+ * ending meanwhile (one timer per group), instead of at once. Guards that timer; older runs read at
+ * once. Deprecate once no `shardWorkflow` run started before 2026-12-05 is running.
+ */
+export const JOB_END_READS_GROUPED = 'job-end-reads-grouped';

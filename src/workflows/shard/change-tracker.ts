@@ -1,5 +1,6 @@
-import { log, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, patched, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import {
+  SHARD_LIMITS,
   TASK_QUEUES,
   TRACKING_PULL_REQUESTS,
   TrackingAttribute,
@@ -12,6 +13,7 @@ import {
   type ShardJobSettings,
 } from '../../contracts';
 import { workspaceGoesWithChange } from '../../policy/change-tracking';
+import { JOB_END_READS_GROUPED } from '../patches';
 import type { BookEntry, ItemBook } from '../../policy/item-book';
 import type { PullRequestHint } from './messages';
 
@@ -73,16 +75,39 @@ export class ChangeTracker {
     this.shard.markChanged(news.length > 0);
   }
 
+  /** PRs of jobs that just ended, read together once the grouping timer fires. */
+  private readonly ending = new Set<string>();
+
+  /** A job ended with this PR: it is read a moment later, with the PRs of the jobs ending meanwhile. */
+  jobEnded(url: string): void {
+    if (!this.settings) return;
+    if (!patched(JOB_END_READS_GROUPED)) return this.hint({ urls: [url] });
+    const first = this.ending.size === 0;
+    this.ending.add(url);
+    if (!first) return;
+    void sleep(SHARD_LIMITS.jobEndReadDelayMs).then(() => {
+      for (const ended of this.ending) this.hinted.add(ended);
+      this.ending.clear();
+      this.shard.markChanged();
+    });
+  }
+
+  /** A read is under way or due shortly (continue-as-new waits for both). */
+  get pending(): boolean {
+    return this.busy || this.ending.size > 0;
+  }
+
   /** News heard while a read is under way (undefined when none is). */
   private heardDuringRead?: PullRequestObservation[];
 
   private observe(news: readonly PullRequestObservation[]): void {
     const { toRead } = this.shard.book.takeObservations(news, Date.now());
-    for (const url of toRead) this.hinted.add(url);
+    // A PR whose job just ended is read with its group shortly; news of it needs no read of its own.
+    for (const url of toRead) if (!this.ending.has(url)) this.hinted.add(url);
   }
 
-  /** A read is under way (continue-as-new waits for it). */
-  busy = false;
+  /** A read is under way. */
+  private busy = false;
   private announced = false;
 
   /** Once per run: the shard is findable by the webhook ingress as one that follows PRs. */

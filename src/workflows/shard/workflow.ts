@@ -167,7 +167,7 @@ class Shard implements JobRunsShard {
   }
 
   private get idle(): boolean {
-    return this.jobs.inFlight === 0 && this.pendingCommands.length === 0 && !this.tracker.busy;
+    return this.jobs.inFlight === 0 && this.pendingCommands.length === 0 && !this.tracker.pending;
   }
 
   /** Wakes the loop; `reportNow` also sends a report on this pass instead of on the cadence. */
@@ -199,9 +199,9 @@ class Shard implements JobRunsShard {
 
   jobEnded(key: string, attempt: number, outcome: JobOutcome): boolean {
     if (!this.book.finish(key, attempt, outcome, Date.now(), this.costFor)) return false;
-    // Its PR is read at once: the campaign shows where it stands without waiting for a sweep.
+    // Its PR is read within seconds: the campaign shows where it stands without waiting for a sweep.
     const pullRequest = this.book.get(key)?.pullRequest;
-    if (pullRequest) this.tracker.hint({ urls: [pullRequest] });
+    if (pullRequest) this.tracker.jobEnded(pullRequest);
     const failed = this.book.get(key)?.state === 'failed' || this.book.get(key)?.state === 'timed_out';
     if (failed && this.settings.awaitVerdicts) {
       // The next report carries this failure: hold new starts until the campaign has judged it.
