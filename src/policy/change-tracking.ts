@@ -46,6 +46,8 @@ export function applyReading(
   if (pr.checks.failing.length > 0) change.failingChecks = pr.checks.failing;
   const firstGreenAt = previous?.firstGreenAt ?? (pr.checks.state === 'passing' ? now : undefined);
   const approvedAt = previous?.approvedAt ?? (pr.review === 'approved' ? now : undefined);
+  // What the campaign did to the PR is its own record, not the host's: a reading keeps it.
+  if (previous?.decorated) change.decorated = true;
   if (firstGreenAt) change.firstGreenAt = firstGreenAt;
   if (approvedAt) change.approvedAt = approvedAt;
   if (pr.mergedAt) change.mergedAt = pr.mergedAt;

@@ -50,6 +50,9 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
           const labelled =
             t.h.sim.codeHost.stats().requests['POST /repos/{owner}/{repo}/issues/{issue_number}/labels'];
           expect(labelled).toEqual({ '200': 3 });
+          // Applying it reads the PR first; the sweeps after that read over GraphQL and decorate nothing again.
+          const looked = t.h.sim.codeHost.stats().requests['GET /repos/{owner}/{repo}/pulls/{pull_number}'];
+          expect(looked?.['200'] ?? 0).toBeLessThanOrEqual(3);
           for (const record of records) {
             const [, owner, repo, number] =
               /github\.com\/([^/]+)\/([^/]+)\/pull\/(\d+)/.exec(record.pullRequest as string) ?? [];

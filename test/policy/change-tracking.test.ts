@@ -166,4 +166,11 @@ describe('change tracking', () => {
     expect(workspaceGoesWithChange('keep')).toBe(false);
     expect(workspaceGoesWithChange(undefined)).toBe(false);
   });
+
+  it("a reading keeps that the campaign's pullRequest block was applied: it is applied once, not after every sweep", () => {
+    const decorated = { ...applyReading(undefined, read(), T), decorated: true };
+    expect(
+      applyReading(decorated, read({ title: 'x' } as Partial<PullRequestState>), T + 1000).decorated,
+    ).toBe(true);
+  });
 });
