@@ -384,15 +384,17 @@ export class ItemBook {
     );
   }
 
-  /** Items whose open PR (one of `urls`) the campaign's `pullRequest` block was not applied to yet. */
-  undecorated(urls: readonly string[]): BookEntry[] {
-    const wanted = new Set(urls);
+  /** Items whose open PR (one of `urls`, or any) the campaign's `pullRequest` block was not applied to yet. */
+  undecorated(urls?: readonly string[]): BookEntry[] {
+    const wanted = urls && new Set(urls);
     return [...this.entries.values()].filter(
       (entry) =>
         entry.change !== undefined &&
         !entry.change.decorated &&
         entry.change.lifecycle === 'open' &&
-        (wanted.has(entry.change.url) || (entry.pullRequest !== undefined && wanted.has(entry.pullRequest))),
+        (!wanted ||
+          wanted.has(entry.change.url) ||
+          (entry.pullRequest !== undefined && wanted.has(entry.pullRequest))),
     );
   }
 

@@ -41,3 +41,11 @@ export const GRANTS_REPORTED_ON_CADENCE = 'grants-reported-on-cadence';
  * once. Deprecate once no `shardWorkflow` run started before 2026-12-05 is running.
  */
 export const JOB_END_READS_GROUPED = 'job-end-reads-grouped';
+
+/**
+ * Came 2026-12-04. Shard: the spec's pullRequest block is applied apart from reads, twenty PRs at a
+ * time, so sweeps do not wait behind GitHub's pacing of writes (about one a second). Guards the
+ * decorate activities an older run schedules inside each read. Deprecate once no `shardWorkflow` run
+ * started before 2026-12-05 is running.
+ */
+export const DECORATION_APART_FROM_READS = 'decoration-apart-from-reads';

@@ -18,8 +18,9 @@ describe('a campaign follows its PRs on the code host (real Temporal, Replicas a
             mergeRate: 1,
             checkDurationMs: 100,
             reviewDelayMs: 100,
-            // Long enough that every PR is still open at its first reading, when the pullRequest block is applied.
-            mergeDelayMs: 8_000,
+            // Long enough that every PR is still open when the pullRequest block is applied: a job's PR is
+            // read 3 s after it ends, and GitHub's pacing of writes (about one a second) spaces the PRs.
+            mergeDelayMs: 15_000,
           },
         },
         async () => {

@@ -13,7 +13,7 @@ import {
   type ShardJobSettings,
 } from '../../contracts';
 import { workspaceGoesWithChange } from '../../policy/change-tracking';
-import { JOB_END_READS_GROUPED } from '../patches';
+import { DECORATION_APART_FROM_READS, JOB_END_READS_GROUPED } from '../patches';
 import type { BookEntry, ItemBook } from '../../policy/item-book';
 import type { PullRequestHint } from './messages';
 
@@ -27,6 +27,8 @@ export interface ChangeTrackerShard {
 
 /** PRs read per activity: the adapter asks the host a hundred per query. */
 const READ_BATCH = 100;
+/** PRs decorated per pass: continue-as-new waits for a pass, not for a campaign's worth of writes. */
+const DECORATE_BATCH = 20;
 
 /**
  * Follows the shard's PRs on the code host until each is merged or closed (or tracking expires):
@@ -94,7 +96,7 @@ export class ChangeTracker {
 
   /** A read is under way or due shortly (continue-as-new waits for both). */
   get pending(): boolean {
-    return this.busy || this.ending.size > 0;
+    return this.busy || this.decorating || this.ending.size > 0;
   }
 
   /** News heard while a read is under way (undefined when none is). */
@@ -136,7 +138,9 @@ export class ChangeTracker {
    */
   follow(): void {
     const settings = this.settings;
-    if (!settings || this.problem || this.busy) return;
+    if (!settings || this.problem) return;
+    this.decorateApart();
+    if (this.busy) return;
     const releasable = workspaceGoesWithChange(this.shard.settings.job.cleanup)
       ? this.shard.book.settledWithWorkspace().filter((entry) => !this.unreleased.has(entry.key))
       : [];
@@ -184,7 +188,8 @@ export class ChangeTracker {
         if (workspaceGoesWithChange(this.shard.settings.job.cleanup) && entry.replicaKept)
           await this.release(entry);
       if (this.heardDuringRead?.length) this.observe(this.heardDuringRead);
-      await this.decorate(readings.map((r) => r.url));
+      if (!patched(DECORATION_APART_FROM_READS))
+        await this.decorate(this.shard.book.undecorated(readings.map((r) => r.url)));
     }
   }
 
@@ -203,21 +208,42 @@ export class ChangeTracker {
     }
   }
 
-  /** The campaign's `pullRequest` block, once per open PR; a refusal is noted on the item, not retried. */
-  private async decorate(urls: string[]): Promise<void> {
+  private decorating = false;
+
+  /**
+   * The campaign's `pullRequest` block on the followed open PRs that lack it, a batch at a time and
+   * apart from reads: GitHub paces writes (about one a second), and sweeps must not wait for them.
+   */
+  private decorateApart(): void {
+    if (this.decorating || !this.shard.settings.pullRequest || !patched(DECORATION_APART_FROM_READS)) return;
+    const due = this.shard.book.undecorated().slice(0, DECORATE_BATCH);
+    if (due.length === 0) return;
+    this.decorating = true;
+    void this.decorate(due).finally(() => {
+      this.decorating = false;
+      this.shard.markChanged();
+    });
+  }
+
+  /** Once per open PR; a refusal is noted on the item, not retried. */
+  private async decorate(entries: readonly BookEntry[]): Promise<void> {
     const settings = this.shard.settings.pullRequest;
     if (!settings) return;
-    for (const entry of this.shard.book.undecorated(urls)) {
+    for (const entry of entries) {
       const change = entry.change as TrackedChange;
+      let problem: string | undefined;
       try {
         await this.api.decorateChange(
           { url: change.url, ...(change.nodeId && { nodeId: change.nodeId }) },
           decorationFor(settings, this.shard.campaignId, entry.key),
         );
       } catch (error) {
-        change.problem = `could not apply the pullRequest block: ${String(error)}`;
+        problem = `could not apply the pullRequest block: ${String(error)}`;
       }
-      change.decorated = true;
+      // A reading or news may have replaced the change meanwhile: the mark goes on the current one.
+      const current = entry.change ?? change;
+      current.decorated = true;
+      if (problem) current.problem = problem;
     }
   }
 
