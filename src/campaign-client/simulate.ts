@@ -96,7 +96,7 @@ async function simulateIn(
       }));
       // Nobody is there to approve waves: a simulated rollout opens each wave when the last is done.
       // The stack's GitHub stand-in is a configured code host: PRs are followed, swept every 5 s.
-      const { targets: _targets, rollout, ...rest } = withCodeHostDefaults(spec, 5_000);
+      const { targets: _targets, rollout, ...rest } = withCodeHostDefaults(spec, { sweepMs: 5_000 });
       const campaignId = `simulated-${Date.now()}`;
       const startedMs = Date.now();
       await applyCampaign(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codeHostConfigured } from '../config/code-host-config';
 import { CAMPAIGN_ID } from './identity';
 import {
   CLEANUP_POLICIES,
@@ -17,7 +18,8 @@ import {
   type CampaignSpec,
   type Issue,
   type JobTemplate,
-  type TrackingSettings,
+  SWEEP_WITHOUT_WEBHOOKS_MS,
+  type TrackingBlock,
 } from '../contracts';
 import { globProblem } from '../contracts/repository-glob';
 import { readSpecDocument, type SpecDocument } from './spec-document';
@@ -205,17 +207,38 @@ export type CampaignFile = z.infer<typeof CampaignFileSchema>;
  * `tracking: false`, and a workspace stays while its PR is open (`cleanup: after-merge`) unless the spec
  * chose a cleanup, so the platform's follow-ups on CI and reviews keep working.
  */
-export function withCodeHostDefaults(spec: CampaignSpec, sweepMs?: number): CampaignSpec {
-  const tracking = spec.tracking ?? { ...trackingOf(), ...(sweepMs !== undefined && { sweepMs }) };
-  if (tracking === false) return spec;
-  return { ...spec, tracking, job: { ...spec.job, cleanup: spec.job.cleanup ?? 'after-merge' } };
+export function withCodeHostDefaults(
+  spec: CampaignSpec,
+  where: { sweepMs?: number; webhooks?: boolean } = {},
+): CampaignSpec {
+  const block = spec.tracking ?? trackingOf();
+  if (block === false) return spec;
+  // Without webhooks the sweep alone tells of checks, reviews and merges: it comes more often.
+  const sweepMs =
+    block.sweepMs ??
+    where.sweepMs ??
+    (where.webhooks === false ? SWEEP_WITHOUT_WEBHOOKS_MS : TRACKING_DEFAULTS.sweepMs);
+  return {
+    ...spec,
+    tracking: { ...block, sweepMs },
+    job: { ...spec.job, cleanup: spec.job.cleanup ?? 'after-merge' },
+  };
 }
 
-/** A spec's tracking block as the campaign takes it, defaults filled in. */
-export function trackingOf(block: { sweepMinutes?: number; maxDays?: number } = {}): TrackingSettings {
+/**
+ * The spec as a campaign applied from this environment runs it: with a code host configured
+ * (GITHUB_TOKEN or a GitHub App) its PRs are followed, swept every 10 minutes when GitHub's webhooks
+ * reach the ingress (GITHUB_WEBHOOK_SECRET set), every 2 minutes when they do not.
+ */
+export function specWhereApplied(spec: CampaignSpec, env: NodeJS.ProcessEnv = process.env): CampaignSpec {
+  if (!codeHostConfigured(env)) return spec;
+  return withCodeHostDefaults(spec, { webhooks: Boolean(env.GITHUB_WEBHOOK_SECRET?.trim()) });
+}
+
+/** A spec's tracking block as the campaign takes it: days filled in, the sweep only if the spec set one. */
+export function trackingOf(block: { sweepMinutes?: number; maxDays?: number } = {}): TrackingBlock {
   return {
-    sweepMs:
-      block.sweepMinutes === undefined ? TRACKING_DEFAULTS.sweepMs : Math.round(block.sweepMinutes * 60_000),
+    ...(block.sweepMinutes !== undefined && { sweepMs: Math.round(block.sweepMinutes * 60_000) }),
     maxDays: block.maxDays ?? TRACKING_DEFAULTS.maxDays,
   };
 }

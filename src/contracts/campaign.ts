@@ -2,7 +2,7 @@ import type { Workflow, WorkflowResultType } from '@temporalio/common';
 import type { ItemState } from './enums';
 import type { EndedJob } from './job-outcome';
 import type { ReplicaJobInput, ReplicaJobResult } from './replica-job';
-import type { PullRequestCounts, PullRequestSettings, TrackedChange, TrackingSettings } from './tracking';
+import type { PullRequestCounts, PullRequestSettings, TrackedChange, TrackingBlock } from './tracking';
 
 /** One target of a campaign: one replica on one environment. */
 export interface CampaignItem {
@@ -92,7 +92,7 @@ export interface CampaignSpec {
    * Follow each item's PR on the code host until it is merged or closed; `false`: the spec turned it
    * off; absent: on when the CLI that applies it has a code host configured (`campaign apply`).
    */
-  tracking?: TrackingSettings | false;
+  tracking?: TrackingBlock | false;
   /** Labels, reviewers, assignees, draft, title prefix and body footer for each PR (needs tracking). */
   pullRequest?: PullRequestSettings;
 }

@@ -68,6 +68,9 @@ export type {
 export {
   DEFAULT_PR_FOOTER,
   TRACKING_DEFAULTS,
+  SWEEP_WITHOUT_WEBHOOKS_MS,
+  trackingSettingsOf,
+  type TrackingBlock,
   decorationFor,
   type PullRequestSettings,
   type CodeHostActivities,

@@ -75,6 +75,20 @@ export interface TrackingSettings {
 
 export const TRACKING_DEFAULTS: TrackingSettings = { sweepMs: 10 * 60_000, maxDays: 30 };
 
+/** The sweep where no GitHub webhook reaches the ingress: the sweep alone keeps the states fresh. */
+export const SWEEP_WITHOUT_WEBHOOKS_MS = 2 * 60_000;
+
+/**
+ * A spec's tracking block: the sweep stays unset unless the spec chose one, so where the campaign is
+ * applied can pick it (shorter without webhooks).
+ */
+export type TrackingBlock = Omit<TrackingSettings, 'sweepMs'> & { sweepMs?: number };
+
+/** The settings a campaign's shards follow PRs by: a sweep the spec left unset is the default one. */
+export function trackingSettingsOf(block: TrackingBlock): TrackingSettings {
+  return { ...block, sweepMs: block.sweepMs ?? TRACKING_DEFAULTS.sweepMs };
+}
+
 /**
  * The PR as the campaign wants it, applied through the code host once the agent's PR opens. The body
  * footer names the campaign and the item (`{{campaign}}`, `{{item.key}}`), so the PR links back.

@@ -7,6 +7,7 @@
 import {
   CAMPAIGN_DEFAULTS,
   LIMITS,
+  trackingSettingsOf,
   reportEveryMsFor,
   shardCountFor,
   shardOf,
@@ -208,7 +209,7 @@ export class CampaignBook {
       apiTaskQueue: header.apiTaskQueue,
       estimatedMinutesPerItem: header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem,
       reportEveryMs: reportEveryMsFor(this.carried.shardCount),
-      ...(header.tracking && { tracking: header.tracking }),
+      ...(header.tracking && { tracking: trackingSettingsOf(header.tracking) }),
       ...(header.tracking && header.pullRequest && { pullRequest: header.pullRequest }),
     };
   }

@@ -9,6 +9,7 @@ import {
   loadCampaignSpec,
   loadItems,
   parseCampaignSpec,
+  specWhereApplied,
   withCodeHostDefaults,
 } from '../../src/campaign-client/spec';
 import { runCommand } from '../../src/cli/command';
@@ -441,10 +442,8 @@ describe('the tracking block', () => {
   const base = { message: 'x', items: [{ key: 'a', environment: '00000000-0000-4000-8000-000000000001' }] };
 
   it('fills in the defaults, takes minutes and days, and keeps an explicit false', () => {
-    expect(parseCampaignSpec({ ...base, tracking: {} }).spec.tracking).toEqual({
-      sweepMs: 600_000,
-      maxDays: 30,
-    });
+    // The sweep stays unset: where the campaign is applied picks it (shorter without webhooks).
+    expect(parseCampaignSpec({ ...base, tracking: {} }).spec.tracking).toEqual({ maxDays: 30 });
     expect(parseCampaignSpec({ ...base, tracking: { sweepMinutes: 2, maxDays: 7 } }).spec.tracking).toEqual({
       sweepMs: 120_000,
       maxDays: 7,
@@ -476,6 +475,22 @@ describe('where a code host is configured', () => {
       'delete',
     );
     expect(withCodeHostDefaults({ ...spec, tracking: false })).toEqual({ ...spec, tracking: false });
-    expect(withCodeHostDefaults(spec, 5_000).tracking).toEqual({ sweepMs: 5_000, maxDays: 30 });
+    expect(withCodeHostDefaults(spec, { sweepMs: 5_000 }).tracking).toEqual({ sweepMs: 5_000, maxDays: 30 });
+  });
+
+  it('sweeps every 2 minutes where no webhook reaches the ingress, unless the spec chose a sweep', () => {
+    const token = { GITHUB_TOKEN: 'ghp_x' };
+    expect(specWhereApplied(spec, token).tracking).toEqual({ sweepMs: 120_000, maxDays: 30 });
+    expect(specWhereApplied(spec, { ...token, GITHUB_WEBHOOK_SECRET: 's' }).tracking).toEqual({
+      sweepMs: 600_000,
+      maxDays: 30,
+    });
+    const chosen = parseCampaignSpec({
+      message: 'x',
+      items: [{ key: 'a', environment: '00000000-0000-4000-8000-000000000001' }],
+      tracking: { sweepMinutes: 30 },
+    }).spec;
+    expect(specWhereApplied(chosen, token).tracking).toEqual({ sweepMs: 1_800_000, maxDays: 30 });
+    expect(specWhereApplied(spec, {})).toEqual(spec);
   });
 });

@@ -4,13 +4,7 @@ import path from 'node:path';
 import { applyCampaign, describeApply, type ApplyOutcome } from '../../campaign-client/apply';
 import type { CampaignOrigin } from '../../campaign-client/list';
 import { campaignHeader, campaignRecords } from '../../campaign-client/reads';
-import {
-  assertItemsRender,
-  loadCampaignSpec,
-  loadItems,
-  withCodeHostDefaults,
-} from '../../campaign-client/spec';
-import { codeHostConfigured } from '../../config/code-host-config';
+import { assertItemsRender, loadCampaignSpec, loadItems, specWhereApplied } from '../../campaign-client/spec';
 import { requireMatchingRepositories } from '../../campaign-client/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import type { CampaignProgress, ItemRecord } from '../../contracts';
@@ -110,7 +104,7 @@ Example:
       if (values['dry-run']) return runPlan(file, values);
       const loaded = loadCampaignSpec(file);
       const { id } = loaded;
-      const spec = codeHostConfigured(process.env) ? withCodeHostDefaults(loaded.spec) : loaded.spec;
+      const spec = specWhereApplied(loaded.spec);
       if (spec.pullRequest && !spec.tracking)
         throw new UsageError(
           'pullRequest: the block is applied through the code host, which this campaign does not follow: set GITHUB_TOKEN (or a GitHub App) where you run apply, or give the spec a tracking block',

@@ -9,7 +9,7 @@ import {
   type CampaignScheduleView,
   type OverlapPolicy,
 } from '../../campaign-client/schedules';
-import { loadCampaignSpec } from '../../campaign-client/spec';
+import { loadCampaignSpec, specWhereApplied } from '../../campaign-client/spec';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { EXIT, UsageError, command, group, oneOf, required } from '../command';
 import { humanDuration, utcTime } from '../format/units';
@@ -43,7 +43,7 @@ Example:
     const timing = { cron: values.cron, every: values.every, catchupWindow: values.catchup };
     const problem = scheduleSpecProblem(timing);
     if (problem) throw new UsageError(problem);
-    const { spec } = loadCampaignSpec(file);
+    const spec = specWhereApplied(loadCampaignSpec(file).spec);
     const config = loadWorkerConfig();
     const scheduleId = values.id;
     return withCampaigns(async (client) => {
