@@ -17,6 +17,14 @@ export function createCodeHostActivities(codeHost: CodeHost | undefined): CodeHo
         throw asFailure(error);
       }
     },
+    async markChangeReady(handle) {
+      if (!codeHost) return;
+      try {
+        await codeHost.markReady(handle);
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
     async decorateChange(handle, decoration) {
       if (!codeHost) return [];
       try {

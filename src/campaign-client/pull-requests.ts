@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { parsePullRequestUrl, type ItemRecord, type TrackedChange } from '../contracts';
-import { pullRequestHintSignal } from '../workflows/shard/messages';
+import { MARK_READY_REFUSED, parsePullRequestUrl, type ItemRecord, type TrackedChange } from '../contracts';
+import { markReadySignal, pullRequestHintSignal } from '../workflows/shard/messages';
 import { campaignRecords, shardIds } from './reads';
 
 /** Filters of `campaign prs`, as its flags name them. */
@@ -94,6 +94,40 @@ export async function syncPullRequests(
     const stale = followed.filter((r) => (r.change?.readAtMs ?? 0) < asked).length;
     if (stale === 0 || Date.now() > deadline)
       return { rows: records.map(pullRequestRow).filter((r): r is PullRequestRow => r !== undefined), stale };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/**
+ * `campaign prs --mark-ready`: every shard marks its open draft PRs ready for review (durably: the
+ * request is kept on the items), and this waits (up to `timeoutMs`) until none is left a draft or
+ * each left one says why. Returns the rows as they then stand and the drafts that were marked.
+ */
+export async function markPullRequestsReady(
+  client: Client,
+  campaignId: string,
+  timeoutMs = 120_000,
+): Promise<{ rows: PullRequestRow[]; marked: string[]; left: string[] }> {
+  const openDrafts = (records: ItemRecord[]) =>
+    records.filter((r) => r.change?.lifecycle === 'open' && r.change.draft && !r.change.expired);
+  const before: ItemRecord[] = [];
+  for await (const record of campaignRecords(client, campaignId)) before.push(record);
+  const drafts = new Set(openDrafts(before).map((r) => r.key));
+  for (const id of await shardIds(client, campaignId))
+    await client.workflow.getHandle(id).signal(markReadySignal);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const records: ItemRecord[] = [];
+    for await (const record of campaignRecords(client, campaignId)) records.push(record);
+    const waiting = openDrafts(records).filter((r) => !r.change?.problem?.startsWith(MARK_READY_REFUSED));
+    if (waiting.length === 0 || Date.now() > deadline) {
+      const stillDraft = new Set(openDrafts(records).map((r) => r.key));
+      return {
+        rows: records.map(pullRequestRow).filter((r): r is PullRequestRow => r !== undefined),
+        marked: [...drafts].filter((key) => !stillDraft.has(key)),
+        left: [...stillDraft],
+      };
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -12,6 +12,11 @@ export interface CampaignItem {
   repository?: string;
   /** Per-item template variables: `{{vars.name}}` in the message. */
   vars?: Record<string, string>;
+  /**
+   * A pull request opened elsewhere (`campaign import-prs`): the item's change from the start, followed
+   * like the agents' PRs; no agent runs for it.
+   */
+  importedPullRequest?: string;
 }
 
 /** What two campaigns must not both work on: the item's repository, else its environment. */
@@ -181,6 +186,8 @@ export interface ItemRecord {
   prs?: string[];
   /** The item's change: the PR its runs work on (a retry continues it instead of opening another). */
   pullRequest?: string;
+  /** The change was opened elsewhere and imported (`campaign import-prs`): no agent ran for it. */
+  imported?: boolean;
   /** That PR as the code host last told it (state, checks, review, mergeability), when tracked. */
   change?: TrackedChange;
   error?: string;

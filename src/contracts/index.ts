@@ -68,6 +68,7 @@ export type {
 export {
   DEFAULT_PR_FOOTER,
   TRACKING_DEFAULTS,
+  MARK_READY_REFUSED,
   SWEEP_WITHOUT_WEBHOOKS_MS,
   trackingSettingsOf,
   type TrackingBlock,

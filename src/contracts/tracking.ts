@@ -48,6 +48,8 @@ export interface TrackedChange {
   expired?: boolean;
   /** The campaign's `pullRequest` block was applied (labels, reviewers …): once per PR. */
   decorated?: boolean;
+  /** `campaign prs --mark-ready` asked for this draft to be marked ready; cleared once it is. */
+  readyRequested?: boolean;
 }
 
 /** How a campaign's PRs stand, as `--json` prints it: by state, and the open ones by checks and review. */
@@ -72,6 +74,9 @@ export interface TrackingSettings {
   /** A PR still open this long after its item ended is no longer followed (default 30 days). */
   maxDays: number;
 }
+
+/** How an item says its draft could not be marked ready (`campaign prs --mark-ready`). */
+export const MARK_READY_REFUSED = 'could not mark the PR ready for review';
 
 export const TRACKING_DEFAULTS: TrackingSettings = { sweepMs: 10 * 60_000, maxDays: 30 };
 
@@ -124,4 +129,6 @@ export interface CodeHostActivities {
     handle: { url: string; nodeId?: string },
     decoration: PullRequestDecoration,
   ): Promise<DecorationChange[]>;
+  /** Marks a draft ready for review; one already ready is left alone, so a retry changes nothing. */
+  markChangeReady(handle: { url: string; nodeId?: string }): Promise<void>;
 }

@@ -48,6 +48,7 @@ export function applyReading(
   const approvedAt = previous?.approvedAt ?? (pr.review === 'approved' ? now : undefined);
   // What the campaign did to the PR is its own record, not the host's: a reading keeps it.
   if (previous?.decorated) change.decorated = true;
+  if (previous?.readyRequested && pr.draft && pr.lifecycle === 'open') change.readyRequested = true;
   if (firstGreenAt) change.firstGreenAt = firstGreenAt;
   if (approvedAt) change.approvedAt = approvedAt;
   if (pr.mergedAt) change.mergedAt = pr.mergedAt;

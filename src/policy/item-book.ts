@@ -398,6 +398,25 @@ export class ItemBook {
     );
   }
 
+  /** `campaign prs --mark-ready`: every open draft is to be marked ready; how many were asked. */
+  requestReady(): number {
+    let asked = 0;
+    for (const entry of this.entries.values()) {
+      const change = entry.change;
+      if (!change || change.lifecycle !== 'open' || !change.draft || change.expired) continue;
+      change.readyRequested = true;
+      asked += 1;
+    }
+    return asked;
+  }
+
+  /** Open drafts asked to be marked ready and not marked yet. */
+  readyRequested(): BookEntry[] {
+    return [...this.entries.values()].filter(
+      (entry) => entry.change?.readyRequested === true && entry.change.lifecycle === 'open',
+    );
+  }
+
   /** The items' PRs by state, checks and review (only those the code host has told of). */
   pullRequestCounts(): PullRequestCounts {
     const counts = emptyPullRequestCounts();
@@ -506,7 +525,16 @@ export class ItemBook {
     };
     this.entries.set(item.key, entry);
     if (item.skipReason) this.end(entry, 'skipped', item.skipReason, nowMs);
+    else if (item.importedPullRequest) this.adopt(entry, item.importedPullRequest, nowMs);
     else this.insertPending(entry);
+  }
+
+  /** A PR opened elsewhere is the item's change from the start: nothing runs, the PR is followed. */
+  private adopt(entry: BookEntry, url: string, nowMs: number): void {
+    entry.prs = [url];
+    entry.pullRequest = url;
+    entry.imported = true;
+    this.end(entry, 'succeeded', undefined, nowMs);
   }
 
   private requeue(entry: BookEntry, nowMs: number, why: 'retried' | 'updated'): void {

@@ -25,6 +25,28 @@ const cost = (ms: number) => ms / 60_000;
 const options = { applyId: 1, retryFailed: false, addOnly: false };
 
 describe('item book', () => {
+  it('takes an imported PR as a finished item whose change it is: nothing starts, the PR is followed; a re-import keeps it', () => {
+    const book = new ItemBook();
+    const url = 'https://github.com/acme/handmade/pull/41';
+    const imported = item('acme/handmade#41', 0, {
+      environmentId: '',
+      repository: 'acme/handmade',
+      importedPullRequest: url,
+    });
+    expect(book.apply([imported], { ...options, addOnly: true }, 5)).toMatchObject({ added: 1 });
+    expect(book.startable(0, 10)).toEqual([]);
+    expect(toRecord(book.get('acme/handmade#41')!)).toMatchObject({
+      state: 'succeeded',
+      prs: [url],
+      pullRequest: url,
+      imported: true,
+      endedAtMs: 5,
+    });
+    expect(book.trackedChanges(10, 30)).toEqual([{ url }]);
+    expect(book.apply([imported], { ...options, addOnly: true }, 6)).toMatchObject({ added: 0, kept: 1 });
+    expect(book.counts()).toMatchObject({ succeeded: 1, pending: 0 });
+  });
+
   it('applies by key: adds new, keeps finished, updates pending, re-runs failed only when asked', () => {
     const book = new ItemBook();
     expect(

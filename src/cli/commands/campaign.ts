@@ -12,7 +12,7 @@ import {
   setConcurrency,
 } from './campaign-controls';
 import { plan, validate } from './campaign-plan';
-import { prs, sync } from './campaign-prs';
+import { importPrs, prs, sync } from './campaign-prs';
 import { item, list, results, status, watch } from './campaign-reads';
 import { schedule } from './campaign-schedule';
 import { CONNECTION } from './campaign-shared';
@@ -37,6 +37,7 @@ Every read command takes --json; exit codes: 0 ok, 1 failed items or a runtime e
     item,
     prs,
     sync,
+    importPrs,
     pause,
     resume,
     cancel,

@@ -22,7 +22,9 @@ export function recordNote(r: ItemRecord): string {
       ? `left PR ${r.pullRequest ?? r.prs?.[0]} (retry-failed continues it)`
       : outcome === 'succeeded-without-pr'
         ? 'no PR'
-        : undefined;
+        : r.imported
+          ? 'PR imported (no agent ran)'
+          : undefined;
   // Errors usually name the replica already: then saying it was kept is enough.
   const kept =
     !r.replicaKept || !r.replicaId

@@ -1,5 +1,6 @@
 import { log, patched, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import {
+  MARK_READY_REFUSED,
   SHARD_LIMITS,
   TASK_QUEUES,
   TRACKING_PULL_REQUESTS,
@@ -96,7 +97,45 @@ export class ChangeTracker {
 
   /** A read is under way or due shortly (continue-as-new waits for both). */
   get pending(): boolean {
-    return this.busy || this.decorating || this.ending.size > 0;
+    return this.busy || this.decorating || this.readying || this.ending.size > 0;
+  }
+
+  /** `campaign prs --mark-ready`: every open draft followed here is marked ready, apart from reads. */
+  requestReady(): void {
+    if (!this.settings) return;
+    if (this.shard.book.requestReady() > 0) this.shard.markChanged(true);
+  }
+
+  private readying = false;
+
+  /** Drafts asked to be marked ready, a batch at a time; a refusal is noted on the item, not retried. */
+  private markReadyApart(): void {
+    if (this.readying) return;
+    const due = this.shard.book.readyRequested().slice(0, DECORATE_BATCH);
+    if (due.length === 0) return;
+    this.readying = true;
+    void (async () => {
+      for (const entry of due) {
+        const change = entry.change as TrackedChange;
+        let problem: string | undefined;
+        try {
+          await this.api.markChangeReady({
+            url: change.url,
+            ...(change.nodeId && { nodeId: change.nodeId }),
+          });
+        } catch (error) {
+          problem = `${MARK_READY_REFUSED}: ${String(error)}`;
+        }
+        // A reading or news may have replaced the change meanwhile: the outcome goes on the current one.
+        const current = entry.change ?? change;
+        delete current.readyRequested;
+        if (problem) current.problem = problem;
+        else current.draft = false;
+      }
+    })().finally(() => {
+      this.readying = false;
+      this.shard.markChanged(true);
+    });
   }
 
   /** News heard while a read is under way (undefined when none is). */
@@ -140,6 +179,7 @@ export class ChangeTracker {
     const settings = this.settings;
     if (!settings || this.problem) return;
     this.decorateApart();
+    this.markReadyApart();
     if (this.busy) return;
     const releasable = workspaceGoesWithChange(this.shard.settings.job.cleanup)
       ? this.shard.book.settledWithWorkspace().filter((entry) => !this.unreleased.has(entry.key))

@@ -24,6 +24,12 @@ export const activeTargetsQuery = defineQuery<string[]>('activeTargets');
 export const followedRepositoriesQuery = defineQuery<string[]>('followedRepositories');
 
 /**
+ * `campaign prs --mark-ready`: every open draft PR the shard follows is marked ready for review, a
+ * batch at a time apart from reads; the request rides on the items, so it survives continue-as-new.
+ */
+export const markReadySignal = defineSignal('markPullRequestsReady');
+
+/**
  * PRs to read now: from the webhook ingress (a GitHub event named them) or `campaign sync` (`all`).
  * Readings replace what the shard knew, so a repeated or late hint costs one read, nothing more.
  */

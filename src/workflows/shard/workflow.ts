@@ -38,6 +38,7 @@ import {
   followedRepositoriesQuery,
   itemQuery,
   pullRequestHintSignal,
+  markReadySignal,
   recordsQuery,
   shardCommandSignal,
   shardGrantSignal,
@@ -111,6 +112,7 @@ class Shard implements JobRunsShard {
     this.jobs = new JobRuns(this, this.lookups);
     this.tracker = new ChangeTracker(this);
     setHandler(pullRequestHintSignal, (hint) => this.tracker.hint(hint));
+    setHandler(markReadySignal, () => this.tracker.requestReady());
     setHandler(followedRepositoriesQuery, () => this.tracker.followedRepositories());
     setHandler(shardGrantSignal, (grant) => {
       if (grant.seq <= this.grant.seq) return;
@@ -224,9 +226,13 @@ class Shard implements JobRunsShard {
       requeued: 0,
     };
     switch (command.kind) {
-      case 'items':
+      case 'items': {
         Object.assign(summary, this.book.apply(command.items, command, now));
+        // Imported PRs have no job whose end would have them read: they are read at once.
+        const imported = command.items.flatMap((item) => item.importedPullRequest ?? []);
+        if (imported.length > 0) this.tracker.hint({ urls: imported });
         break;
+      }
       case 'settings':
         this.settings = command.settings;
         this.tracker.problem = undefined;
