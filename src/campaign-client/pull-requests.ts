@@ -24,6 +24,10 @@ export interface PullRequestRow {
   mergedAt?: string;
   closedAt?: string;
   problem?: string;
+  /** Fix turns the campaign sent on this PR. */
+  fixTurns?: number;
+  /** Why the fix loop stopped short of a mergeable PR. */
+  stopReason?: string;
 }
 
 /** The item's change as a row; undefined for an item without a PR. */
@@ -53,6 +57,8 @@ export function pullRequestRow(record: ItemRecord): PullRequestRow | undefined {
     ...(change?.mergedAt && { mergedAt: change.mergedAt }),
     ...(change?.closedAt && { closedAt: change.closedAt }),
     ...(change?.problem && { problem: change.problem }),
+    ...(change?.fixTurns?.length && { fixTurns: change.fixTurns.length }),
+    ...(change?.stopReason && { stopReason: change.stopReason }),
   };
 }
 

@@ -19,6 +19,11 @@ import {
   type Issue,
   type JobTemplate,
   SWEEP_WITHOUT_WEBHOOKS_MS,
+  FIXERS,
+  FIX_DEFAULTS,
+  type FixCause,
+  type Fixer,
+  type FixSettings,
   type TrackingBlock,
 } from '../contracts';
 import { globProblem } from '../contracts/repository-glob';
@@ -185,6 +190,33 @@ export const CampaignFileSchema = z
       })
       .strict()
       .optional(),
+    /** Who answers a PR that is not mergeable (failing checks, changes requested, conflicts), how often. */
+    pullRequests: z
+      .object({
+        fixes: z
+          .enum(FIXERS)
+          .describe(
+            'campaign (the campaign sends its agent a fix turn), platform (Replicas follow-ups answer) or off',
+          )
+          .optional(),
+        maxFixTurns: z
+          .number()
+          .int('must be a whole number')
+          .min(0, 'must be from 0 to 10')
+          .max(FIX_DEFAULTS.maxFixTurnsLimit, 'must be from 0 to 10')
+          .optional(),
+        messages: z
+          .object({
+            checksFailing: z.string().min(1).optional(),
+            changesRequested: z.string().min(1).optional(),
+            conflicting: z.string().min(1).optional(),
+            behind: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     /** Follow each item's PR on the code host; `false` turns it off where a code host is configured. */
     tracking: z
       .union([
@@ -218,11 +250,49 @@ export function withCodeHostDefaults(
     block.sweepMs ??
     where.sweepMs ??
     (where.webhooks === false ? SWEEP_WITHOUT_WEBHOOKS_MS : TRACKING_DEFAULTS.sweepMs);
+  const fixes = spec.fixes ?? {
+    fixes: defaultFixer(spec.job.workspaceConfig?.prFollowups),
+    maxFixTurns: FIX_DEFAULTS.maxFixTurns,
+  };
+  // Whoever answers, only one does: the platform's follow-ups are off unless they are the fixer.
+  const workspaceConfig =
+    fixes.fixes === 'platform' || spec.job.workspaceConfig?.prFollowups !== undefined
+      ? spec.job.workspaceConfig
+      : { ...spec.job.workspaceConfig, prFollowups: false };
   return {
     ...spec,
     tracking: { ...block, sweepMs },
-    job: { ...spec.job, cleanup: spec.job.cleanup ?? 'after-merge' },
+    fixes,
+    job: {
+      ...spec.job,
+      cleanup: spec.job.cleanup ?? 'after-merge',
+      ...(workspaceConfig && { workspaceConfig }),
+    },
   };
+}
+
+/** The spec's `pullRequests` block as shards run it; its templates keyed by cause. */
+function fixSettingsOf(
+  block: NonNullable<CampaignFile['pullRequests']>,
+  prFollowups: boolean | undefined,
+): FixSettings {
+  const { checksFailing, changesRequested, conflicting, behind } = block.messages ?? {};
+  const messages: Partial<Record<FixCause, string>> = {
+    ...(checksFailing && { 'checks-failing': checksFailing }),
+    ...(changesRequested && { 'changes-requested': changesRequested }),
+    ...(conflicting && { conflicting }),
+    ...(behind && { behind }),
+  };
+  return {
+    fixes: block.fixes ?? defaultFixer(prFollowups),
+    maxFixTurns: block.maxFixTurns ?? FIX_DEFAULTS.maxFixTurns,
+    ...(Object.keys(messages).length > 0 && { messages }),
+  };
+}
+
+/** Platform follow-ups asked for in the spec answer instead of the campaign; otherwise the campaign does. */
+function defaultFixer(prFollowups: boolean | undefined): Fixer {
+  return prFollowups === true ? 'platform' : FIX_DEFAULTS.fixes;
 }
 
 /**
@@ -230,8 +300,22 @@ export function withCodeHostDefaults(
  * (GITHUB_TOKEN or a GitHub App) its PRs are followed, swept every 10 minutes when GitHub's webhooks
  * reach the ingress (GITHUB_WEBHOOK_SECRET set), every 2 minutes when they do not.
  */
-export function specWhereApplied(spec: CampaignSpec, env: NodeJS.ProcessEnv = process.env): CampaignSpec {
-  if (!codeHostConfigured(env)) return spec;
+export function specWhereApplied(
+  spec: CampaignSpec,
+  env: NodeJS.ProcessEnv = process.env,
+  source = '(spec)',
+): CampaignSpec {
+  if (!codeHostConfigured(env)) {
+    if (spec.fixes)
+      throw new CampaignSpecError(source, [
+        {
+          field: 'pullRequests',
+          message:
+            'the fix loop follows PRs on a code host, and none is configured: set GITHUB_TOKEN (or GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_FILE and GITHUB_APP_INSTALLATION_ID) where you run this, or remove the block',
+        },
+      ]);
+    return spec;
+  }
   return withCodeHostDefaults(spec, { webhooks: Boolean(env.GITHUB_WEBHOOK_SECRET?.trim()) });
 }
 
@@ -291,6 +375,7 @@ export function toCampaignSpec(file: CampaignFile): CampaignSpec {
     tracking:
       file.tracking === undefined || file.tracking === false ? file.tracking : trackingOf(file.tracking),
     pullRequest: file.pullRequest,
+    fixes: file.pullRequests && fixSettingsOf(file.pullRequests, file.workspace?.prFollowups),
   };
   return JSON.parse(JSON.stringify(spec)) as CampaignSpec; // drops undefined fields
 }
@@ -442,6 +527,18 @@ function relationIssues(document: unknown): Issue[] {
     issues.push({
       path: ['rollout'],
       message: 'needs a canary or waves, e.g. { canary: 5, waves: ["25%", "100%"] }',
+    });
+  const fixes = fieldsOf(fields.pullRequests);
+  if (fixes?.fixes === 'campaign' && fieldsOf(fields.workspace)?.prFollowups === true)
+    issues.push({
+      path: ['pullRequests', 'fixes'],
+      message:
+        'is campaign while workspace.prFollowups is true: the campaign and the platform would both answer each failure; choose fixes: platform, or set prFollowups: false',
+    });
+  if (fixes && fields.tracking === false)
+    issues.push({
+      path: ['pullRequests'],
+      message: 'needs the campaign to follow its PRs: remove tracking: false, or remove this block',
     });
   if (fields.budgetUsd !== undefined && fields.estimatedMinutesPerItem === undefined)
     issues.push({

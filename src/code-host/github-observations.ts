@@ -78,7 +78,9 @@ export function deliveryNews(event: string, payload: unknown): DeliveryNews | un
     const verdict =
       action === 'dismissed' ? 'dismissed' : state === 'approved' ? 'approved' : 'changes-requested';
     return news(
-      url && reviewer && id !== undefined ? { kind: 'review', url, reviewer, id, verdict } : undefined,
+      url && reviewer && id !== undefined
+        ? { kind: 'review', url, reviewer, id, verdict, ...detailText('body', text(review?.body)) }
+        : undefined,
       url,
     );
   }
@@ -99,7 +101,16 @@ export function deliveryNews(event: string, payload: unknown): DeliveryNews | un
         : PASSING_CONCLUSIONS.has(conclusion)
           ? 'passing'
           : 'failing';
-    return news({ kind: 'check', urls, repository: fullName, headSha, name, id, verdict }, undefined);
+    const output = asRecord(run?.output);
+    const detail = {
+      ...detailText('title', text(output?.title)),
+      ...detailText('summary', text(output?.summary)),
+      ...detailText('url', text(run?.html_url) ?? text(run?.details_url)),
+    };
+    return news(
+      { kind: 'check', urls, repository: fullName, headSha, name, id, verdict, ...detail },
+      undefined,
+    );
   }
   if (event === 'status') {
     const name = text(root.context);
@@ -109,9 +120,27 @@ export function deliveryNews(event: string, payload: unknown): DeliveryNews | un
     if (!name || !headSha || id === undefined || !state) return undefined;
     const verdict: CheckVerdict =
       state === 'success' ? 'passing' : state === 'pending' ? 'pending' : 'failing';
-    return news({ kind: 'check', urls: [], repository: fullName, headSha, name, id, verdict }, undefined);
+    const detail = {
+      ...detailText('summary', text(root.description)),
+      ...detailText('url', text(root.target_url)),
+    };
+    return news(
+      { kind: 'check', urls: [], repository: fullName, headSha, name, id, verdict, ...detail },
+      undefined,
+    );
   }
   return undefined;
+}
+
+/** What a fix turn tells the agent of a check or review, kept short: it rides in workflow history. */
+const DETAIL_LIMIT = 1_000;
+
+function detailText<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  if (!value?.trim()) return {};
+  const trimmed = value.trim();
+  return {
+    [key]: trimmed.length > DETAIL_LIMIT ? `${trimmed.slice(0, DETAIL_LIMIT - 1)}…` : trimmed,
+  } as Partial<Record<K, string>>;
 }
 
 function pullRequestObservation(

@@ -13,6 +13,7 @@ import type {
   JobTemplate,
   KeptReplica,
 } from './campaign';
+import type { FixSettings } from './fix-turns';
 import type { PullRequestCounts, PullRequestSettings, TrackingSettings } from './tracking';
 
 /** The spec of an apply without its items (they follow in chunks, already routed to shards). */
@@ -69,6 +70,8 @@ export interface ShardJobSettings {
   tracking?: TrackingSettings;
   /** Labels, reviewers, draft … applied to each PR once it is followed. */
   pullRequest?: PullRequestSettings;
+  /** The fix loop (`pullRequests` in the spec); absent: no fix turns, as in older runs. */
+  fixes?: FixSettings;
 }
 
 export type ShardCommand =

@@ -2,6 +2,7 @@ import type { Workflow, WorkflowResultType } from '@temporalio/common';
 import type { ItemState } from './enums';
 import type { EndedJob } from './job-outcome';
 import type { ReplicaJobInput, ReplicaJobResult } from './replica-job';
+import type { FixSettings } from './fix-turns';
 import type { PullRequestCounts, PullRequestSettings, TrackedChange, TrackingBlock } from './tracking';
 
 /** One target of a campaign: one replica on one environment. */
@@ -100,6 +101,8 @@ export interface CampaignSpec {
   tracking?: TrackingBlock | false;
   /** Labels, reviewers, assignees, draft, title prefix and body footer for each PR (needs tracking). */
   pullRequest?: PullRequestSettings;
+  /** Who answers a PR that is not mergeable, how often, and what the campaign's fix turns say (needs tracking). */
+  fixes?: FixSettings;
 }
 
 export const CAMPAIGN_STATES = [
@@ -218,8 +221,8 @@ export interface KeptReplica {
 export interface ItemEvent {
   atMs: number;
   key: string;
-  kind: 'started' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped' | 'retried';
-  /** PR URLs for `succeeded`, the error for failures. */
+  kind: 'started' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped' | 'retried' | 'fix-turn';
+  /** PR URLs for `succeeded`, the error for failures, what became of a fix turn. */
   detail?: string;
 }
 

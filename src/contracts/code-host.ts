@@ -144,6 +144,10 @@ export type PullRequestObservation =
       name: string;
       id: number;
       verdict: CheckVerdict;
+      /** The check run's output title and summary (a status's description), and its page. */
+      title?: string;
+      summary?: string;
+      url?: string;
     }
   | {
       kind: 'review';
@@ -152,6 +156,8 @@ export type PullRequestObservation =
       id: number;
       /** `dismissed`: the reviewer's earlier verdict no longer counts. */
       verdict: 'approved' | 'changes-requested' | 'dismissed';
+      /** What the reviewer wrote with the verdict. */
+      body?: string;
     };
 
 export type WebhookRefusalReason =

@@ -66,6 +66,15 @@ export type {
   WebhookVerdict,
 } from './code-host';
 export {
+  FIXERS,
+  FIX_CAUSES,
+  FIX_DEFAULTS,
+  type FixCause,
+  type Fixer,
+  type FixSettings,
+  type FixTurn,
+} from './fix-turns';
+export {
   DEFAULT_PR_FOOTER,
   TRACKING_DEFAULTS,
   MARK_READY_REFUSED,
@@ -76,6 +85,7 @@ export {
   type PullRequestSettings,
   type CodeHostActivities,
   type PullRequestCounts,
+  type CheckState,
   type TrackedChange,
   type TrackingSettings,
 } from './tracking';

@@ -51,6 +51,11 @@ export interface ReplicaJobInput {
   lookupExisting?: boolean;
   /** A re-run of an item whose earlier run opened a PR: this run continues that change. */
   continueChange?: ContinueChange;
+  /**
+   * A fix turn on the item's PR (1, 2, …): the message goes as it is to the kept workspace of
+   * `continueChange`, woken if asleep; when that workspace is gone the job fails instead of creating one.
+   */
+  fixTurn?: number;
   /** Heartbeat timeout of the long-poll activity; default 30 s. */
   pollHeartbeatTimeoutMs?: number;
   /** Heartbeat timeout of every other API call: how soon a call on a dead worker is retried; default 15 s. */

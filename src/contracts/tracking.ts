@@ -13,6 +13,16 @@ import type {
   PullRequestReading,
   ReviewState,
 } from './code-host';
+import type { FixTurn } from './fix-turns';
+
+/** One check's latest verdict on the head commit, with what a delivery told of it. */
+export interface CheckState {
+  verdict: CheckVerdict;
+  id?: number;
+  title?: string;
+  summary?: string;
+  url?: string;
+}
 
 export interface TrackedChange {
   /** Where the PR lives now (a transferred repository moves it). */
@@ -21,6 +31,8 @@ export interface TrackedChange {
   lifecycle: PullRequestLifecycle;
   draft: boolean;
   headSha: string;
+  /** The branch the PR merges into, once read. */
+  baseBranch?: string;
   checks: ChecksSummary['state'];
   /** Names of the failing checks, when there are any. */
   failingChecks?: string[];
@@ -35,9 +47,11 @@ export interface TrackedChange {
    * The latest verdict of each check on the head commit, by name: webhooks change one check at a
    * time. `id` (GitHub's check-run or status id) is known from deliveries, not from readings.
    */
-  checkStates?: Record<string, { verdict: CheckVerdict; id?: number }>;
+  checkStates?: Record<string, CheckState>;
   /** Reviewers' verdicts heard by webhook since the last reading (the review decision follows them). */
   reviewers?: Record<string, { verdict: 'approved' | 'changes-requested'; id: number }>;
+  /** Reviews requesting changes heard by webhook, with what each reviewer wrote (a fix turn quotes them). */
+  changeRequests?: { reviewer: string; id: number; body?: string }[];
   /** The host's `updatedAt` of the PR when last told: older `pull_request` deliveries change nothing. */
   hostUpdatedAt?: string;
   /** Epoch ms of the last reading. */
@@ -50,6 +64,10 @@ export interface TrackedChange {
   decorated?: boolean;
   /** `campaign prs --mark-ready` asked for this draft to be marked ready; cleared once it is. */
   readyRequested?: boolean;
+  /** The campaign's fix turns on this PR, oldest first (`pullRequests.fixes: campaign`). */
+  fixTurns?: FixTurn[];
+  /** Why the fix loop stopped short of a mergeable PR, e.g. "3 fix turns used; checks still failing: lint". */
+  stopReason?: string;
 }
 
 /** How a campaign's PRs stand, as `--json` prints it: by state, and the open ones by checks and review. */
@@ -65,6 +83,10 @@ export interface PullRequestCounts {
   changesRequested: number;
   /** Still open when tracking gave up (`tracking.maxDays`); not counted as open. */
   expired?: number;
+  /** Fix turns the campaign sent its agents, over every PR (`pullRequests.fixes: campaign`). */
+  fixTurns?: number;
+  /** Open PRs the fix loop stopped on without making them mergeable (each item says why). */
+  fixStopped?: number;
 }
 
 /** How a campaign follows its PRs (set when a code host is configured). */

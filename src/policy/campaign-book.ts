@@ -211,6 +211,7 @@ export class CampaignBook {
       reportEveryMs: reportEveryMsFor(this.carried.shardCount),
       ...(header.tracking && { tracking: trackingSettingsOf(header.tracking) }),
       ...(header.tracking && header.pullRequest && { pullRequest: header.pullRequest }),
+      ...(header.tracking && header.fixes && { fixes: header.fixes }),
     };
   }
 

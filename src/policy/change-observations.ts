@@ -62,7 +62,9 @@ function checkNews(
     (news.id < before.id || (news.id === before.id && rank(news.verdict) < rank(before.verdict)))
   )
     return change;
-  const checkStates = { ...change.checkStates, [news.name]: { verdict: news.verdict, id: news.id } };
+  const { verdict, id, title, summary, url } = news;
+  const state = { verdict, id, ...(title && { title }), ...(summary && { summary }), ...(url && { url }) };
+  const checkStates = { ...change.checkStates, [news.name]: state };
   return withChecks(change, checkStates, nowMs);
 }
 
@@ -110,6 +112,11 @@ function reviewNews(
   const verdicts = Object.values(reviewers).map((r) => r.verdict);
   const review = verdicts.includes('changes-requested') ? 'changes-requested' : 'approved';
   const next: TrackedChange = { ...change, reviewers, review };
+  const requests = (change.changeRequests ?? []).filter((r) => r.reviewer !== news.reviewer);
+  if (news.verdict === 'changes-requested')
+    requests.push({ reviewer: news.reviewer, id: news.id, ...(news.body && { body: news.body }) });
+  if (requests.length > 0) next.changeRequests = requests;
+  else delete next.changeRequests;
   if (review === 'approved' && !next.approvedAt) next.approvedAt = new Date(nowMs).toISOString();
   return next;
 }

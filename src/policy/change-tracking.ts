@@ -35,12 +35,17 @@ export function applyReading(
     lifecycle: pr.lifecycle,
     draft: pr.draft,
     headSha: pr.headSha,
+    baseBranch: pr.baseBranch,
     checks: pr.checks.state,
     review: pr.review,
     mergeability: pr.mergeability,
     openedAt: pr.createdAt,
     hostUpdatedAt: pr.updatedAt,
-    checkStates: checkStatesOf(pr.checks),
+    // What deliveries told of each check on this head (title, summary, link) outlives the reading.
+    checkStates: checkStatesOf(
+      pr.checks,
+      previous?.headSha === pr.headSha ? previous.checkStates : undefined,
+    ),
     readAtMs: nowMs,
   };
   if (pr.checks.failing.length > 0) change.failingChecks = pr.checks.failing;
@@ -49,6 +54,11 @@ export function applyReading(
   // What the campaign did to the PR is its own record, not the host's: a reading keeps it.
   if (previous?.decorated) change.decorated = true;
   if (previous?.readyRequested && pr.draft && pr.lifecycle === 'open') change.readyRequested = true;
+  if (previous?.fixTurns) change.fixTurns = previous.fixTurns;
+  if (previous?.stopReason) change.stopReason = previous.stopReason;
+  // Requests heard by webhook stand while the host still requests changes: a fix turn quotes them.
+  if (previous?.changeRequests && pr.review === 'changes-requested')
+    change.changeRequests = previous.changeRequests;
   if (firstGreenAt) change.firstGreenAt = firstGreenAt;
   if (approvedAt) change.approvedAt = approvedAt;
   if (pr.mergedAt) change.mergedAt = pr.mergedAt;
@@ -58,10 +68,16 @@ export function applyReading(
 }
 
 /** A reading's checks by name (readings before `passing` was read name the failing and pending ones). */
-function checkStatesOf(checks: ChecksSummary): NonNullable<TrackedChange['checkStates']> {
+function checkStatesOf(
+  checks: ChecksSummary,
+  heard: TrackedChange['checkStates'],
+): NonNullable<TrackedChange['checkStates']> {
   const states: NonNullable<TrackedChange['checkStates']> = {};
   for (const verdict of ['passing', 'pending', 'failing'] as const)
-    for (const name of checks[verdict] ?? []) states[name] = { verdict };
+    for (const name of checks[verdict] ?? []) {
+      const { title, summary, url } = heard?.[name] ?? {};
+      states[name] = { verdict, ...(title && { title }), ...(summary && { summary }), ...(url && { url }) };
+    }
   return states;
 }
 
@@ -98,6 +114,9 @@ export const emptyPullRequestCounts = (): PullRequestCounts => ({
 
 /** Adds one change to the counts: by state, and an open one by its checks and review. */
 export function countChange(counts: PullRequestCounts, change: TrackedChange): void {
+  if (change.fixTurns?.length) counts.fixTurns = (counts.fixTurns ?? 0) + change.fixTurns.length;
+  if (change.stopReason && change.lifecycle === 'open' && !change.expired)
+    counts.fixStopped = (counts.fixStopped ?? 0) + 1;
   if (change.lifecycle === 'merged') counts.merged += 1;
   else if (change.lifecycle === 'closed') counts.closed += 1;
   else if (change.expired) counts.expired = (counts.expired ?? 0) + 1;

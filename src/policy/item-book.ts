@@ -27,6 +27,7 @@ import {
   type RoutedItem,
   type WaveCounts,
 } from '../contracts';
+import { endFixTurn } from './fix-turns';
 import { applyObservation } from './change-observations';
 import {
   applyReading,
@@ -396,6 +397,46 @@ export class ItemBook {
           wanted.has(entry.change.url) ||
           (entry.pullRequest !== undefined && wanted.has(entry.pullRequest))),
     );
+  }
+
+  /** Finished items whose PR is followed and open: what the fix loop looks at. */
+  openChanges(): BookEntry[] {
+    return [...this.entries.values()].filter(
+      (entry) => isFinished(entry.state) && entry.change?.lifecycle === 'open' && !entry.change.expired,
+    );
+  }
+
+  /**
+   * A fix turn's job ended: its cost and turns go to the item, the turn is marked sent or failed, and a
+   * workspace found gone is no longer counted on. `ended` without a result: an earlier run started it.
+   */
+  fixEnded(
+    key: string,
+    number: number,
+    ended: { result?: ReplicaJobResult; error?: string },
+    nowMs: number,
+    costOf: (ms: number) => number,
+  ): void {
+    const entry = this.entries.get(key);
+    const change = entry?.change;
+    if (!entry || !change) return;
+    const { result } = ended;
+    if (result) {
+      const started = Date.parse(result.startedAt);
+      const endedAt = Date.parse(result.endedAt);
+      if (!Number.isNaN(started))
+        this.addCost(entry, costOf(Math.max(0, (Number.isNaN(endedAt) ? nowMs : endedAt) - started)));
+      entry.turns = (entry.turns ?? 0) + (result.turnsStarted ?? result.turns);
+      if (result.lastMessage !== undefined) entry.lastMessage = result.lastMessage;
+      if (result.replicaId === undefined || result.deleted) entry.replicaKept = false;
+    }
+    endFixTurn(change, number, ended.error);
+    this.event({
+      atMs: nowMs,
+      key,
+      kind: 'fix-turn',
+      detail: `fix turn ${number} ${ended.error ? `failed: ${ended.error}` : 'sent'}`,
+    });
   }
 
   /** `campaign prs --mark-ready`: every open draft is to be marked ready; how many were asked. */

@@ -494,3 +494,72 @@ describe('where a code host is configured', () => {
     expect(specWhereApplied(spec, {})).toEqual(spec);
   });
 });
+
+describe('the pullRequests block (the fix loop)', () => {
+  const base = {
+    message: 'x',
+    items: [{ key: 'a', environment: '00000000-0000-4000-8000-000000000001' }],
+  };
+  const token = { GITHUB_TOKEN: 'ghp_x', GITHUB_WEBHOOK_SECRET: 's' };
+
+  it('takes who fixes, the cap and the templates by cause, defaults filled in', () => {
+    expect(
+      parseCampaignSpec({
+        ...base,
+        pullRequests: { maxFixTurns: 5, messages: { checksFailing: 'Fix {{checks}} on {{pr}}' } },
+      }).spec.fixes,
+    ).toEqual({
+      fixes: 'campaign',
+      maxFixTurns: 5,
+      messages: { 'checks-failing': 'Fix {{checks}} on {{pr}}' },
+    });
+    expect(parseCampaignSpec({ ...base, pullRequests: { fixes: 'off' } }).spec.fixes).toEqual({
+      fixes: 'off',
+      maxFixTurns: 3,
+    });
+  });
+
+  it('names a cap out of range, an unknown fixer or cause, and two answerers at once', () => {
+    const problems = (document: unknown) => {
+      try {
+        parseCampaignSpec(document);
+      } catch (error) {
+        return (error as CampaignSpecError).issues;
+      }
+      return [];
+    };
+    expect(problems({ ...base, pullRequests: { maxFixTurns: 11 } })).toEqual([
+      'pullRequests.maxFixTurns: must be from 0 to 10',
+    ]);
+    expect(problems({ ...base, pullRequests: { fixes: 'robots' } })[0]).toMatch(
+      /^pullRequests\.fixes: .*campaign.*platform.*off/,
+    );
+    expect(problems({ ...base, pullRequests: { messages: { lint: 'x' } } })[0]).toMatch(
+      /pullRequests\.messages/,
+    );
+    expect(
+      problems({ ...base, pullRequests: { fixes: 'campaign' }, workspace: { prFollowups: true } })[0],
+    ).toMatch(/^pullRequests\.fixes: is campaign while workspace\.prFollowups is true/);
+    expect(problems({ ...base, pullRequests: {}, tracking: false })[0]).toMatch(
+      /^pullRequests: needs the campaign to follow its PRs/,
+    );
+  });
+
+  it('is refused without a code host, naming the variables; with one, the campaign fixes and the platform stays quiet', () => {
+    const spec = parseCampaignSpec({ ...base, pullRequests: { maxFixTurns: 2 } }).spec;
+    expect(() => specWhereApplied(spec, {}, 'lint.yaml')).toThrow(
+      /lint\.yaml: pullRequests: the fix loop follows PRs on a code host, and none is configured: set GITHUB_TOKEN/,
+    );
+    const plain = parseCampaignSpec(base).spec;
+    expect(specWhereApplied(plain, token)).toMatchObject({
+      fixes: { fixes: 'campaign', maxFixTurns: 3 },
+      job: { workspaceConfig: { prFollowups: false } },
+    });
+    // Platform follow-ups asked for: they answer, and the campaign does not.
+    const platform = parseCampaignSpec({ ...base, workspace: { prFollowups: true } }).spec;
+    expect(specWhereApplied(platform, token)).toMatchObject({
+      fixes: { fixes: 'platform' },
+      job: { workspaceConfig: { prFollowups: true } },
+    });
+  });
+});

@@ -104,7 +104,7 @@ Example:
       if (values['dry-run']) return runPlan(file, values);
       const loaded = loadCampaignSpec(file);
       const { id } = loaded;
-      const spec = specWhereApplied(loaded.spec);
+      const spec = specWhereApplied(loaded.spec, process.env, file);
       if (spec.pullRequest && !spec.tracking)
         throw new UsageError(
           'pullRequest: the block is applied through the code host, which this campaign does not follow: set GITHUB_TOKEN (or a GitHub App) where you run apply, or give the spec a tracking block',

@@ -1,6 +1,6 @@
 import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign-client/plan';
 import { simulateCampaign, type SimulationOutcome } from '../../campaign-client/simulate';
-import { CampaignSpecError, loadCampaignSpec } from '../../campaign-client/spec';
+import { CampaignSpecError, loadCampaignSpec, specWhereApplied } from '../../campaign-client/spec';
 import { previewTargets, requireMatchingRepositories } from '../../campaign-client/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
@@ -30,6 +30,8 @@ Example:
     let loaded: ReturnType<typeof loadCampaignSpec>;
     try {
       loaded = loadCampaignSpec(file);
+      // What needs a code host is refused here too, not only when applied.
+      specWhereApplied(loaded.spec, process.env, file);
     } catch (error) {
       if (values.json && error instanceof CampaignSpecError) {
         printJson({ valid: false, errors: error.issues, problems: error.problems });
@@ -191,6 +193,8 @@ export async function runPlan(
   },
 ): Promise<number> {
   const { id, spec } = loadCampaignSpec(file);
+  // A simulated run has the GitHub stand-in; a plan for real needs a code host where it will be applied.
+  if (!options.simulate) specWhereApplied(spec, process.env, file);
   if (options.set?.length && !options.simulate) throw new UsageError('--set only applies with --simulate');
   if (options['simulate-port'] !== undefined && !options.simulate)
     throw new UsageError('--simulate-port only applies with --simulate');

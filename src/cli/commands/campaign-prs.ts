@@ -34,7 +34,9 @@ export function pullRequestsTable(rows: readonly PullRequestRow[], nowMs = Date.
     r.review,
     r.mergeability,
     r.openedAt ? humanDuration(nowMs - Date.parse(r.openedAt)) : '-',
-    r.problem ? `${r.url} (${r.problem})` : r.url,
+    [r.problem ? `${r.url} (${r.problem})` : r.url, r.fixTurns && `${r.fixTurns} fix turn(s)`, r.stopReason]
+      .filter(Boolean)
+      .join(' — '),
   ]);
   return textTable(header, lines);
 }

@@ -43,7 +43,7 @@ Example:
     const timing = { cron: values.cron, every: values.every, catchupWindow: values.catchup };
     const problem = scheduleSpecProblem(timing);
     if (problem) throw new UsageError(problem);
-    const spec = specWhereApplied(loadCampaignSpec(file).spec);
+    const spec = specWhereApplied(loadCampaignSpec(file).spec, process.env, file);
     const config = loadWorkerConfig();
     const scheduleId = values.id;
     return withCampaigns(async (client) => {

@@ -18,7 +18,11 @@ export function pullRequestsText(p: CampaignProgress): string | undefined {
     c.approved && `${c.approved} approved`,
     c.changesRequested && `${c.changesRequested} changes requested`,
   ].filter(Boolean);
-  return `PRs: ${c.merged} merged, ${c.open} open, ${c.draft} draft, ${c.closed} closed (merged ${share}%)${open.length ? `; open: ${open.join(', ')}` : ''}`;
+  const fixes = [
+    c.fixTurns && `${c.fixTurns} fix turn(s) sent`,
+    c.fixStopped && `${c.fixStopped} stopped short of mergeable ('campaign prs' says why)`,
+  ].filter(Boolean);
+  return `PRs: ${c.merged} merged, ${c.open} open, ${c.draft} draft, ${c.closed} closed (merged ${share}%)${open.length ? `; open: ${open.join(', ')}` : ''}${fixes.length ? `; ${fixes.join(', ')}` : ''}`;
 }
 
 /** `2 succeeded without a PR`, `3 failed with a PR`: outcomes a count by state hides; none when zero. */

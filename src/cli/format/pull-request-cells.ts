@@ -46,5 +46,11 @@ export function changeLines(change: TrackedChange): [label: string, text: string
     ['PR times', timeline.filter(Boolean).join(', ')],
   ];
   if (change.problem) lines.push(['PR problem', change.problem]);
+  for (const turn of change.fixTurns ?? [])
+    lines.push([
+      `fix turn ${turn.number}`,
+      `${turn.cause} on ${turn.headSha.slice(0, 7)} at ${when(new Date(turn.atMs).toISOString())}: ${turn.state}${turn.error ? ` (${turn.error})` : ''}`,
+    ]);
+  if (change.stopReason) lines.push(['fix loop', change.stopReason]);
   return lines;
 }

@@ -92,6 +92,7 @@ const EVENT_LABEL: Record<ItemEvent['kind'], string> = {
   cancelled: 'cancelled',
   skipped: 'skipped',
   retried: 'retried',
+  'fix-turn': 'fix turn',
 };
 
 /** `14:05:03 PR opened  acme__web  https://…`: the same words on and off a terminal. */

@@ -157,9 +157,19 @@ class ReplicaJob {
 
   private async execute(): Promise<void> {
     const change = this.input.continueChange;
-    const task = change ? continuationMessage(change, this.input.message) : this.input.message;
+    const fixTurn = this.input.fixTurn;
+    // A fix turn's message already names the PR; a re-run's is told which change it continues.
+    const task =
+      change && fixTurn === undefined ? continuationMessage(change, this.input.message) : this.input.message;
     const followUps = this.input.followUps ?? [];
     if (!change?.replicaId || !(await this.resume(change.replicaId, task))) {
+      // A fix belongs where the PR was made: a new workspace would not know the change.
+      if (fixTurn !== undefined)
+        throw ApplicationFailure.create({
+          type: JobFailureTypes.failed,
+          message: `its workspace ${change?.replicaId ?? '(none)'} is gone (deleted, expired or errored)`,
+          nonRetryable: true,
+        });
       await this.create(task);
     }
     await this.watch.awaitTurn(1, followUps.length === 0);

@@ -16,6 +16,7 @@ import {
   ratePerMinute,
   jobWorkflowId,
   type ApplySummary,
+  type ReplicaJobResult,
   type ShardCommand,
   type ShardGrant,
   type ShardJobSettings,
@@ -32,6 +33,7 @@ import {
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
 import { GRANTS_REPORTED_ON_CADENCE } from '../patches';
 import { ChangeTracker } from './change-tracker';
+import { FixRuns, type FixRunsShard } from './fix-runs';
 import { JobRuns, type JobRunsShard } from './job-runs';
 import {
   activeTargetsQuery,
@@ -75,7 +77,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
   return new Shard(input).run();
 }
 
-class Shard implements JobRunsShard {
+class Shard implements JobRunsShard, FixRunsShard {
   book: ItemBook;
   settings: ShardJobSettings;
   private readonly lookups = proxyActivities<TemporalLookupActivities>({
@@ -84,6 +86,7 @@ class Shard implements JobRunsShard {
   });
   private readonly jobs: JobRuns;
   private readonly tracker: ChangeTracker;
+  private readonly fixes: FixRuns;
   private readonly campaign;
   private grant: ShardGrant;
   private window: number;
@@ -111,6 +114,7 @@ class Shard implements JobRunsShard {
     this.campaign = getExternalWorkflowHandle(input.campaignId);
     this.jobs = new JobRuns(this, this.lookups);
     this.tracker = new ChangeTracker(this);
+    this.fixes = new FixRuns(this);
     setHandler(pullRequestHintSignal, (hint) => this.tracker.hint(hint));
     setHandler(markReadySignal, () => this.tracker.requestReady());
     setHandler(followedRepositoriesQuery, () => this.tracker.followedRepositories());
@@ -152,6 +156,7 @@ class Shard implements JobRunsShard {
       for (const command of this.pendingCommands.splice(0)) await this.execute(command);
       await this.jobs.resolveLost();
       this.tracker.follow();
+      this.fixes.consider();
       if (!this.draining) this.startWhatIsAllowed();
       if (this.reportDue || this.book.running().length === 0) this.report();
       else this.scheduleReport();
@@ -169,7 +174,12 @@ class Shard implements JobRunsShard {
   }
 
   private get idle(): boolean {
-    return this.jobs.inFlight === 0 && this.pendingCommands.length === 0 && !this.tracker.pending;
+    return (
+      this.jobs.inFlight === 0 &&
+      this.fixes.inFlight === 0 &&
+      this.pendingCommands.length === 0 &&
+      !this.tracker.pending
+    );
   }
 
   /** Wakes the loop; `reportNow` also sends a report on this pass instead of on the cadence. */
@@ -213,6 +223,14 @@ class Shard implements JobRunsShard {
       this.markChanged(this.book.running().length === 0);
     }
     return true;
+  }
+
+  fixEnded(key: string, number: number, ended: { result?: ReplicaJobResult; error?: string }): void {
+    this.book.fixEnded(key, number, ended, Date.now(), this.costFor);
+    // The agent pushed (or not): the PR is read again, grouped with the other jobs ending meanwhile.
+    const url = this.book.get(key)?.change?.url;
+    if (url) this.tracker.jobEnded(url);
+    this.markChanged(true);
   }
 
   private async execute(command: ShardCommand): Promise<void> {

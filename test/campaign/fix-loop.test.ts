@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { syncPullRequests } from '../../src/campaign-client/pull-requests';
+import { eventually } from '../support/eventually';
+import { useJobHarness } from '../support/job-harness';
+
+describe('the fix loop: the campaign answers failing checks with turns on the same workspace (real Temporal, both stand-ins)', () => {
+  const t = useJobHarness({ webhooks: true, sim: { behaviour: { prProbability: 1 } } });
+
+  it(
+    'sends exactly maxFixTurns turns per PR, one per head commit, then says why it stopped; a re-read sends nothing more',
+    () =>
+      t.h.withSim({ codeHost: { checkFailureRate: 1, checkDurationMs: 100 } }, async () => {
+        const { campaignId } = await t.h.apply({
+          job: { message: 'upgrade the linter', cleanup: 'after-merge', pollIntervalMs: 200 },
+          items: t.h.items(2, 'acme/web'),
+          concurrency: 2,
+          tracking: { sweepMs: 60_000, maxDays: 30 },
+          fixes: { fixes: 'campaign', maxFixTurns: 2 },
+        });
+        const stopped = await t.h.settle(campaignId, (p) => p.pullRequests?.fixStopped === 2, 120_000);
+        expect(stopped.pullRequests).toMatchObject({ open: 2, checksFailing: 2, fixTurns: 4, fixStopped: 2 });
+        const records = await t.h.records(campaignId);
+        for (const record of records) {
+          const change = record.change;
+          expect(change?.fixTurns?.map((turn) => [turn.number, turn.cause, turn.state])).toEqual([
+            [1, 'checks-failing', 'sent'],
+            [2, 'checks-failing', 'sent'],
+          ]);
+          // Each turn answered another head commit: the agent pushed, and the checks ran again.
+          const heads = new Set(change?.fixTurns?.map((turn) => turn.headSha));
+          expect(heads.size).toBe(2);
+          expect(heads.has(change?.headSha ?? '')).toBe(false);
+          expect(change?.stopReason).toBe('2 fix turns used; checks still failing: ci/lint, test');
+          // The instruction and two fix turns, all on the workspace that opened the PR, which is kept.
+          expect(record.turns).toBe(3);
+          expect(record.replicaKept).toBe(true);
+          await expect(t.h.client.getReplica(record.replicaId as string)).resolves.toBeDefined();
+        }
+        // Exactly one job per fix turn: Temporal holds `ITEM/fix-1` and `ITEM/fix-2` for each item, no more.
+        const expected = records.flatMap((r) => [1, 2].map((n) => `${campaignId}/${r.key}/fix-${n}`)).sort();
+        const fixJobs = async () => {
+          const ids: string[] = [];
+          for await (const info of t.env.client.workflow.list({
+            query: `CampaignId = '${campaignId}' AND WorkflowType = 'replicaJobWorkflow'`,
+          }))
+            if (/\/fix-\d+$/.test(info.workflowId)) ids.push(info.workflowId);
+          return ids.sort();
+        };
+        // Visibility lags a moment behind the jobs' ends.
+        await eventually(async () => JSON.stringify(await fixJobs()) === JSON.stringify(expected), 10_000);
+        expect(await fixJobs()).toEqual(expected);
+        // Read again (as a sweep or a repeated webhook would): the same failures send nothing more.
+        const synced = await syncPullRequests(t.env.client, campaignId);
+        expect(synced.stale).toBe(0);
+        expect(synced.rows.map((r) => r.fixTurns)).toEqual([2, 2]);
+        expect((await t.h.progress(campaignId)).pullRequests).toMatchObject({ fixTurns: 4, fixStopped: 2 });
+      }),
+    180_000,
+  );
+});
