@@ -10,7 +10,7 @@ import { ConfigError } from './config/parse-env';
 import { loadReplicasConfig } from './config/replicas-config';
 import { loadWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { FLEET_METRICS } from './contracts/metrics';
-import type { CodeHost } from './contracts';
+import { codeHostWritesQueue, type CodeHost } from './contracts';
 import { countApiRequests } from './observability/api-metrics';
 import { configureLogging, logger, muteLogMessage } from './observability/logger';
 import { createOpsServer, type Readiness } from './observability/ops-server';
@@ -76,23 +76,33 @@ export async function createFleetWorkers(
     maxConcurrentActivityTaskExecutions: config.maxConcurrentApiActivities,
     activityTaskPollerBehavior: activityPollers,
   });
-  // The API worker runs activities only, by design: the SDK's warning that it has no workflows is noise.
-  const unmute = muteLogMessage(NO_WORKFLOWS_WARNING, {
-    sdkComponent: 'worker',
-    taskQueue: config.apiTaskQueue,
+  // Bulk actions' writes to GitHub: the server's rate limit on this queue paces every worker together.
+  const writesQueue = codeHostWritesQueue(config.apiTaskQueue);
+  const writesWorker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: writesQueue,
+    activities: { ...health, ...deps.apiActivities },
+    maxTaskQueueActivitiesPerSecond: config.codeHostWritesPerSecond,
+    maxConcurrentActivityTaskExecutions: 4,
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
   });
+  // The API workers run activities only, by design: the SDK's warning that they have no workflows is noise.
+  const unmutes = [config.apiTaskQueue, writesQueue].map((taskQueue) =>
+    muteLogMessage(NO_WORKFLOWS_WARNING, { sdkComponent: 'worker', taskQueue }),
+  );
   return {
     workflowWorker,
     apiWorker,
     async run() {
       try {
-        await Promise.all([workflowWorker.run(), apiWorker.run()]);
+        await Promise.all([workflowWorker.run(), apiWorker.run(), writesWorker.run()]);
       } finally {
-        unmute();
+        for (const unmute of unmutes) unmute();
       }
     },
     shutdown() {
-      for (const worker of [workflowWorker, apiWorker]) {
+      for (const worker of [workflowWorker, apiWorker, writesWorker]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CodeHost, CodeHostActivities } from '../contracts';
 import { CodeHostError } from '../code-host';
@@ -21,6 +22,37 @@ export function createCodeHostActivities(codeHost: CodeHost | undefined): CodeHo
       if (!codeHost) return;
       try {
         await codeHost.markReady(handle);
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+    async actOnChange(handle, action, { actionId, headSha }) {
+      if (!codeHost) return { status: 'refused', detail: 'no code host is configured on the worker' };
+      // An earlier attempt may have landed although its answer never came back: ask before acting again.
+      const retried = Context.current().info.attempt > 1;
+      const marker = `<!-- replica-fleet action ${actionId} -->`;
+      const commentOnce = async (body: string) => {
+        if (retried && (await codeHost.hasComment(handle, marker))) return;
+        await codeHost.comment(handle, `${body}\n\n${marker}`);
+      };
+      try {
+        switch (action.kind) {
+          case 'merge': {
+            if (retried && (await codeHost.merged(handle))) return { status: 'done', detail: 'merged' };
+            const outcome = await codeHost.merge(handle, { sha: headSha, methods: action.methods });
+            if (outcome.status === 'merged') return { status: 'done', detail: `merged (${outcome.method})` };
+            if (outcome.status === 'head-moved')
+              return { status: 'refused', detail: `its head moved since it was checked: ${outcome.detail}` };
+            return { status: 'refused', detail: outcome.detail };
+          }
+          case 'close':
+            if (action.comment) await commentOnce(action.comment);
+            await codeHost.close(handle);
+            return { status: 'done', detail: 'closed' };
+          case 'comment':
+            await commentOnce(action.body);
+            return { status: 'done', detail: 'commented' };
+        }
       } catch (error) {
         throw asFailure(error);
       }

@@ -89,6 +89,7 @@ const REASON_BY_TYPE: Record<string, UnreadableReason> = { NOT_FOUND: 'not-found
 interface RestPullRequest {
   node_id: string;
   state: 'open' | 'closed';
+  merged?: boolean;
   draft?: boolean;
   title: string;
   body: string | null;
@@ -342,6 +343,28 @@ export class GitHubCodeHost implements CodeHost {
       }),
     );
     return { url: answer.data.html_url };
+  }
+
+  async merged(handle: PullRequestHandle): Promise<boolean> {
+    const pr = await this.pull(this.address(handle), `reading ${handle.url}`);
+    return Boolean(pr.merged);
+  }
+
+  async hasComment(handle: PullRequestHandle, marker: string): Promise<boolean> {
+    const address = this.address(handle);
+    for (let page = 1; ; page += 1) {
+      const answer = await this.call(`reading the comments of ${handle.url}`, () =>
+        this.client.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+          owner: address.owner,
+          repo: address.name,
+          issue_number: address.number,
+          per_page: 100,
+          page,
+        }),
+      );
+      if (answer.data.some((comment) => comment.body?.includes(marker))) return true;
+      if (answer.data.length < 100) return false;
+    }
   }
 
   async close(handle: PullRequestHandle): Promise<void> {

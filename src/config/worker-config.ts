@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TASK_QUEUES } from '../contracts';
+import { CODE_HOST_WRITES_PER_HOUR, TASK_QUEUES } from '../contracts';
 import { parseEnv } from './parse-env';
 import { TemporalEnvSchema, type TemporalConfig } from './temporal-config';
 
@@ -27,6 +27,14 @@ const WorkerEnvSchema = z
         .number({ error: 'must be a positive number of requests per second, e.g. 10' })
         .positive('must be a positive number of requests per second, e.g. 10')
         .default(10),
+    ),
+    /** Bulk actions' writes to GitHub per hour, across all workers (GitHub allows 500 content-creating requests an hour). */
+    GITHUB_WRITES_PER_HOUR: z.preprocess(
+      unsetIfEmpty,
+      z.coerce
+        .number({ error: 'must be a positive number of requests per hour, e.g. 500' })
+        .positive('must be a positive number of requests per hour, e.g. 500')
+        .default(CODE_HOST_WRITES_PER_HOUR),
     ),
     REPLICA_FLEET_WORKFLOW_BUNDLE: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
     REPLICA_FLEET_MAX_CONCURRENT_API_ACTIVITIES: wholeNumber(1, 10_000, 100),
@@ -94,6 +102,8 @@ export interface WorkerConfig {
   taskQueue: string;
   apiTaskQueue: string;
   apiRatePerSecond: number;
+  /** Bulk actions' code-host writes per second, enforced by the Temporal server on their own queue. */
+  codeHostWritesPerSecond: number;
   maxConcurrentApiActivities: number;
   workflowBundlePath?: string;
   tuning: WorkerTuning;
@@ -109,6 +119,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     taskQueue: worker.REPLICA_FLEET_TASK_QUEUE,
     apiTaskQueue: worker.REPLICA_FLEET_API_TASK_QUEUE,
     apiRatePerSecond: worker.REPLICAS_API_RATE_PER_SECOND,
+    codeHostWritesPerSecond: worker.GITHUB_WRITES_PER_HOUR / 3600,
     maxConcurrentApiActivities: worker.maxApiActivities,
     workflowBundlePath: worker.REPLICA_FLEET_WORKFLOW_BUNDLE,
     tuning: {

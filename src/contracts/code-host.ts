@@ -187,6 +187,10 @@ export interface CodeHost {
   /** Marks a draft ready for review; a pull request already ready is left alone. */
   markReady(handle: PullRequestHandle): Promise<void>;
   comment(handle: PullRequestHandle, body: string): Promise<{ url: string }>;
+  /** Whether the PR is merged: a merge retried after a lost answer asks before merging again. */
+  merged(handle: PullRequestHandle): Promise<boolean>;
+  /** Whether a comment holding `marker` is on the PR: a comment retried after a lost answer asks first. */
+  hasComment(handle: PullRequestHandle, marker: string): Promise<boolean>;
   /** Closes without merging; a closed one is left alone. */
   close(handle: PullRequestHandle): Promise<void>;
   merge(handle: PullRequestHandle, request: MergeRequest): Promise<MergeOutcome>;

@@ -66,6 +66,16 @@ export type {
   WebhookVerdict,
 } from './code-host';
 export {
+  CODE_HOST_WRITES_PER_HOUR,
+  MERGE_METHODS,
+  codeHostWritesQueue,
+  type ActionOutcome,
+  type ActionRequest,
+  type ActionState,
+  type PullRequestAction,
+  type PullRequestActionKind,
+} from './pull-request-actions';
+export {
   FIXERS,
   FIX_CAUSES,
   FIX_DEFAULTS,

@@ -14,6 +14,7 @@ import type {
   ReviewState,
 } from './code-host';
 import type { FixTurn } from './fix-turns';
+import type { ActionOutcome, ActionState, PullRequestAction } from './pull-request-actions';
 
 /** One check's latest verdict on the head commit, with what a delivery told of it. */
 export interface CheckState {
@@ -68,6 +69,8 @@ export interface TrackedChange {
   fixTurns?: FixTurn[];
   /** Why the fix loop stopped short of a mergeable PR, e.g. "3 fix turns used; checks still failing: lint". */
   stopReason?: string;
+  /** The latest bulk action on this PR (`campaign merge`, `close-prs`, `comment`) and where it stands. */
+  action?: ActionState;
 }
 
 /** How a campaign's PRs stand, as `--json` prints it: by state, and the open ones by checks and review. */
@@ -87,6 +90,11 @@ export interface PullRequestCounts {
   fixTurns?: number;
   /** Open PRs the fix loop stopped on without making them mergeable (each item says why). */
   fixStopped?: number;
+  /** PRs by where their latest bulk action stands. */
+  actionsPending?: number;
+  actionsDone?: number;
+  actionsRefused?: number;
+  actionsFailed?: number;
 }
 
 /** How a campaign follows its PRs (set when a code host is configured). */
@@ -153,4 +161,13 @@ export interface CodeHostActivities {
   ): Promise<DecorationChange[]>;
   /** Marks a draft ready for review; one already ready is left alone, so a retry changes nothing. */
   markChangeReady(handle: { url: string; nodeId?: string }): Promise<void>;
+  /**
+   * One PR's part in a bulk action, on the code-host writes queue (GitHub's content limits). A retry
+   * checks first whether the earlier attempt landed (merged, commented), so nothing is done twice.
+   */
+  actOnChange(
+    handle: { url: string; nodeId?: string },
+    action: PullRequestAction,
+    context: { actionId: string; headSha: string },
+  ): Promise<ActionOutcome>;
 }

@@ -56,6 +56,7 @@ export function applyReading(
   if (previous?.readyRequested && pr.draft && pr.lifecycle === 'open') change.readyRequested = true;
   if (previous?.fixTurns) change.fixTurns = previous.fixTurns;
   if (previous?.stopReason) change.stopReason = previous.stopReason;
+  if (previous?.action) change.action = previous.action;
   // Requests heard by webhook stand while the host still requests changes: a fix turn quotes them.
   if (previous?.changeRequests && pr.review === 'changes-requested')
     change.changeRequests = previous.changeRequests;
@@ -117,6 +118,11 @@ export function countChange(counts: PullRequestCounts, change: TrackedChange): v
   if (change.fixTurns?.length) counts.fixTurns = (counts.fixTurns ?? 0) + change.fixTurns.length;
   if (change.stopReason && change.lifecycle === 'open' && !change.expired)
     counts.fixStopped = (counts.fixStopped ?? 0) + 1;
+  const action = change.action?.status;
+  if (action) {
+    const key = ACTION_COUNTS[action];
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
   if (change.lifecycle === 'merged') counts.merged += 1;
   else if (change.lifecycle === 'closed') counts.closed += 1;
   else if (change.expired) counts.expired = (counts.expired ?? 0) + 1;
@@ -129,6 +135,13 @@ export function countChange(counts: PullRequestCounts, change: TrackedChange): v
     else if (change.review === 'changes-requested') counts.changesRequested += 1;
   }
 }
+
+const ACTION_COUNTS = {
+  pending: 'actionsPending',
+  done: 'actionsDone',
+  refused: 'actionsRefused',
+  failed: 'actionsFailed',
+} as const;
 
 /** Sums counts (the campaign adds up its shards'). */
 export function addPullRequestCounts(into: PullRequestCounts, more: PullRequestCounts): void {

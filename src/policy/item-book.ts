@@ -8,6 +8,7 @@ import {
   CAMPAIGN_DEFAULTS,
   ITEM_STATES,
   LIMITS,
+  type ActionRequest,
   type ApplySummary,
   outcomeOf,
   targetOf,
@@ -28,6 +29,7 @@ import {
   type WaveCounts,
 } from '../contracts';
 import { endFixTurn } from './fix-turns';
+import { requestAction } from './pull-request-actions';
 import { applyObservation } from './change-observations';
 import {
   applyReading,
@@ -437,6 +439,32 @@ export class ItemBook {
       kind: 'fix-turn',
       detail: `fix turn ${number} ${ended.error ? `failed: ${ended.error}` : 'sent'}`,
     });
+  }
+
+  /** A bulk action on these items' PRs: each pending, or refused with why; keys without a PR are named. */
+  requestActions(
+    request: ActionRequest,
+    nowMs: number,
+  ): { pending: number; refused: number; without: string[] } {
+    const summary = { pending: 0, refused: 0, without: [] as string[] };
+    for (const key of request.keys) {
+      const entry = this.entries.get(key);
+      if (!entry?.pullRequest) {
+        summary.without.push(key);
+        continue;
+      }
+      const state = requestAction(entry.change, request, nowMs);
+      if (state?.status === 'pending') summary.pending += 1;
+      else summary.refused += 1;
+    }
+    return summary;
+  }
+
+  /** PRs whose bulk action waits to be sent, oldest request first. */
+  pendingActions(): BookEntry[] {
+    return [...this.entries.values()]
+      .filter((entry) => entry.change?.action?.status === 'pending')
+      .sort((a, b) => (a.change?.action?.atMs ?? 0) - (b.change?.action?.atMs ?? 0));
   }
 
   /** `campaign prs --mark-ready`: every open draft is to be marked ready; how many were asked. */

@@ -12,6 +12,7 @@ import {
   setConcurrency,
 } from './campaign-controls';
 import { plan, validate } from './campaign-plan';
+import { closePrs, comment, merge } from './campaign-bulk';
 import { importPrs, prs, sync } from './campaign-prs';
 import { item, list, results, status, watch } from './campaign-reads';
 import { schedule } from './campaign-schedule';
@@ -38,6 +39,9 @@ Every read command takes --json; exit codes: 0 ok, 1 failed items or a runtime e
     prs,
     sync,
     importPrs,
+    merge,
+    closePrs,
+    comment,
     pause,
     resume,
     cancel,

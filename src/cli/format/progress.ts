@@ -21,6 +21,8 @@ export function pullRequestsText(p: CampaignProgress): string | undefined {
   const fixes = [
     c.fixTurns && `${c.fixTurns} fix turn(s) sent`,
     c.fixStopped && `${c.fixStopped} stopped short of mergeable ('campaign prs' says why)`,
+    (c.actionsPending || c.actionsDone || c.actionsRefused || c.actionsFailed) &&
+      `bulk actions: ${c.actionsDone ?? 0} done, ${c.actionsPending ?? 0} pending, ${c.actionsRefused ?? 0} refused, ${c.actionsFailed ?? 0} failed`,
   ].filter(Boolean);
   return `PRs: ${c.merged} merged, ${c.open} open, ${c.draft} draft, ${c.closed} closed (merged ${share}%)${open.length ? `; open: ${open.join(', ')}` : ''}${fixes.length ? `; ${fixes.join(', ')}` : ''}`;
 }

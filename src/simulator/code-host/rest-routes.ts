@@ -166,6 +166,10 @@ export const restRoutes: Route<RestContext>[] = [
     pr.updatedAt = comment.createdAt;
     return ok(commentShape(ctx.engine.urls, pr, comment, ctx.actor), 201);
   }),
+  route('GET', '/repos/:owner/:repo/issues/:issue_number/comments', (ctx, p) => {
+    const pr = pullOf(ctx, p, 'issue_number');
+    return ok(pr.comments.map((comment) => commentShape(ctx.engine.urls, pr, comment, ctx.actor)));
+  }),
   route('PUT', '/repos/:owner/:repo/pulls/:pull_number/merge', async (ctx, p) => {
     const pr = pullOf(ctx, p, 'pull_number');
     const body = validate(Merge, await ctx.body(), 'PullRequest');

@@ -2,6 +2,10 @@ import { log, patched, proxyActivities, sleep, upsertSearchAttributes } from '@t
 import {
   MARK_READY_REFUSED,
   SHARD_LIMITS,
+  codeHostWritesQueue,
+  type ActionRequest,
+  type ActionState,
+  type PullRequestAction,
   TASK_QUEUES,
   TRACKING_PULL_REQUESTS,
   TrackingAttribute,
@@ -45,7 +49,21 @@ export class ChangeTracker {
   problem?: string;
   private readonly api: CodeHostActivities & Pick<ReplicaJobActivities, 'deleteReplica'>;
 
+  private readonly writes: Pick<CodeHostActivities, 'actOnChange'>;
+
   constructor(private readonly shard: ChangeTrackerShard) {
+    this.writes = proxyActivities<Pick<CodeHostActivities, 'actOnChange'>>({
+      taskQueue: codeHostWritesQueue(shard.settings.apiTaskQueue ?? TASK_QUEUES.api),
+      startToCloseTimeout: '2 minutes',
+      // A rate-limited queue may hold a write a while; a worker down for longer fails it, reported per PR.
+      scheduleToCloseTimeout: '2 hours',
+      retry: {
+        initialInterval: '2 seconds',
+        backoffCoefficient: 2,
+        maximumInterval: '1 minute',
+        maximumAttempts: 5,
+      },
+    });
     this.api = proxyActivities<CodeHostActivities & Pick<ReplicaJobActivities, 'deleteReplica'>>({
       taskQueue: shard.settings.apiTaskQueue ?? TASK_QUEUES.api,
       startToCloseTimeout: '2 minutes',
@@ -97,7 +115,71 @@ export class ChangeTracker {
 
   /** A read is under way or due shortly (continue-as-new waits for both). */
   get pending(): boolean {
-    return this.busy || this.decorating || this.readying || this.ending.size > 0;
+    return this.busy || this.decorating || this.readying || this.acting || this.ending.size > 0;
+  }
+
+  /** A bulk action on some of the shard's PRs: guarded and recorded now, sent a PR at a time. */
+  requestActions(request: ActionRequest): void {
+    // The action is kept once here (a comment's text would weigh on every item), its state per PR.
+    this.actions[request.id] ??= request.action;
+    this.shard.book.requestActions(request, Date.now());
+    this.shard.markChanged(true);
+  }
+
+  /** Bulk actions by id, while any PR still waits for one (carried across continue-as-new). */
+  private actions: Record<string, PullRequestAction> = {};
+
+  /** The actions some PR still waits for: what continue-as-new carries. */
+  carriedActions(): Record<string, PullRequestAction> | undefined {
+    const waiting = new Set(this.shard.book.pendingActions().map((entry) => entry.change?.action?.id));
+    const kept = Object.entries(this.actions).filter(([id]) => waiting.has(id));
+    this.actions = Object.fromEntries(kept);
+    return kept.length > 0 ? this.actions : undefined;
+  }
+
+  restoreActions(actions: Record<string, PullRequestAction> | undefined): void {
+    this.actions = { ...actions };
+  }
+
+  private acting = false;
+
+  /**
+   * Bulk actions waiting to be sent, one PR at a time on the code-host writes queue, whose rate limit
+   * keeps every worker together under GitHub's content limits. Each outcome lands on its item; one PR's
+   * failure never stops the rest.
+   */
+  private actApart(): void {
+    if (this.acting) return;
+    const due = this.shard.book.pendingActions().slice(0, DECORATE_BATCH);
+    if (due.length === 0) return;
+    this.acting = true;
+    void (async () => {
+      for (const entry of due) {
+        const change = entry.change as TrackedChange;
+        const state = change.action as ActionState;
+        const action = this.actions[state.id];
+        let outcome: { status: ActionState['status']; detail?: string };
+        if (!action)
+          outcome = { status: 'failed', detail: 'the action was lost before it was sent; ask again' };
+        else
+          try {
+            outcome = await this.writes.actOnChange(
+              { url: change.url, ...(change.nodeId && { nodeId: change.nodeId }) },
+              action,
+              { actionId: state.id, headSha: change.headSha },
+            );
+          } catch (error) {
+            outcome = { status: 'failed', detail: String(error) };
+          }
+        // A reading or news may have replaced the change meanwhile: the outcome goes on the current one.
+        const current = entry.change ?? change;
+        current.action = { ...state, ...outcome, atMs: Date.now() };
+        if (outcome.status === 'done') this.hinted.add(current.url);
+      }
+    })().finally(() => {
+      this.acting = false;
+      this.shard.markChanged(true);
+    });
   }
 
   /** `campaign prs --mark-ready`: every open draft followed here is marked ready, apart from reads. */
@@ -180,6 +262,7 @@ export class ChangeTracker {
     if (!settings || this.problem) return;
     this.decorateApart();
     this.markReadyApart();
+    this.actApart();
     if (this.busy) return;
     const releasable = workspaceGoesWithChange(this.shard.settings.job.cleanup)
       ? this.shard.book.settledWithWorkspace().filter((entry) => !this.unreleased.has(entry.key))

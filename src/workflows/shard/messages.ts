@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type {
+  ActionRequest,
   ItemRecord,
   PullRequestObservation,
   ItemState,
@@ -28,6 +29,12 @@ export const followedRepositoriesQuery = defineQuery<string[]>('followedReposito
  * batch at a time apart from reads; the request rides on the items, so it survives continue-as-new.
  */
 export const markReadySignal = defineSignal('markPullRequestsReady');
+
+/**
+ * A bulk action (`campaign merge`, `close-prs`, `comment`) on these items' PRs: each is guarded, then
+ * recorded pending on its item before anything is sent, so a crash neither loses nor repeats it.
+ */
+export const pullRequestActionSignal = defineSignal<[ActionRequest]>('pullRequestAction');
 
 /**
  * PRs to read now: from the webhook ingress (a GitHub event named them) or `campaign sync` (`all`).

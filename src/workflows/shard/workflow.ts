@@ -16,6 +16,7 @@ import {
   ratePerMinute,
   jobWorkflowId,
   type ApplySummary,
+  type PullRequestAction,
   type ReplicaJobResult,
   type ShardCommand,
   type ShardGrant,
@@ -41,6 +42,7 @@ import {
   itemQuery,
   pullRequestHintSignal,
   markReadySignal,
+  pullRequestActionSignal,
   recordsQuery,
   shardCommandSignal,
   shardGrantSignal,
@@ -53,6 +55,8 @@ export interface ShardCarry {
   startsInWindow: number;
   reportSeq: number;
   closing: boolean;
+  /** Bulk actions some PR still waits for, by id (absent in older runs). */
+  actions?: Record<string, PullRequestAction>;
 }
 
 export interface ShardInput {
@@ -115,8 +119,10 @@ class Shard implements JobRunsShard, FixRunsShard {
     this.jobs = new JobRuns(this, this.lookups);
     this.tracker = new ChangeTracker(this);
     this.fixes = new FixRuns(this);
+    this.tracker.restoreActions(carry?.actions);
     setHandler(pullRequestHintSignal, (hint) => this.tracker.hint(hint));
     setHandler(markReadySignal, () => this.tracker.requestReady());
+    setHandler(pullRequestActionSignal, (request) => this.tracker.requestActions(request));
     setHandler(followedRepositoriesQuery, () => this.tracker.followedRepositories());
     setHandler(shardGrantSignal, (grant) => {
       if (grant.seq <= this.grant.seq) return;
@@ -340,6 +346,7 @@ class Shard implements JobRunsShard, FixRunsShard {
   private async continueAsNew(): Promise<never> {
     await condition(allHandlersFinished);
     this.report();
+    const actions = this.tracker.carriedActions();
     return continueAsNew<typeof shardWorkflow>({
       ...this.input,
       settings: this.settings,
@@ -350,6 +357,7 @@ class Shard implements JobRunsShard, FixRunsShard {
         startsInWindow: this.startsInWindow,
         reportSeq: this.reportSeq,
         closing: this.closing,
+        ...(actions && { actions }),
       },
     });
   }

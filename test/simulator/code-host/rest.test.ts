@@ -82,6 +82,15 @@ describe('the code host answers REST in the shapes of GitHub’s OpenAPI descrip
         `${method} ${template}`,
       ).toBe('');
     }
+    const listed = await h.gh('GET', `${base}/issues/${pr.number}/comments`);
+    expect(listed.status).toBe(200);
+    expect(
+      problemsOf(
+        responseValidator('get', '/repos/{owner}/{repo}/issues/{issue_number}/comments', 200),
+        listed.body,
+      ),
+    ).toBe('');
+    expect((listed.body as unknown as { body: string }[]).map((c) => c.body)).toEqual(['Campaign note']);
     const got = await h.gh('GET', `${base}/pulls/${pr.number}`);
     expect(got.body).toMatchObject({ title: 'New title', body: 'New body', comments: 1 });
     expect((got.body.labels as { name: string }[]).map((l) => l.name)).toEqual(['campaign', 'bot']);
