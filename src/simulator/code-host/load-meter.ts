@@ -4,15 +4,29 @@
  * GET costs 1 point and a write 5, a GraphQL query 1 and a mutation 5).
  */
 export interface CodeHostLoad {
+  /** Requests received and not yet answered. The code host answers most at once, so this stays low. */
   inFlight: number;
   maxInFlight: number;
+  /**
+   * Connections open at once: a client over HTTP/1.1 needs one per request it has in flight, so the
+   * peak bounds from above how many requests any client had in flight together.
+   */
+  connections: number;
+  maxConnections: number;
   /** The most REST points spent within any 60 seconds so far. */
   maxRestPointsPerMinute: number;
   maxGraphqlPointsPerMinute: number;
 }
 
 export function emptyCodeHostLoad(): CodeHostLoad {
-  return { inFlight: 0, maxInFlight: 0, maxRestPointsPerMinute: 0, maxGraphqlPointsPerMinute: 0 };
+  return {
+    inFlight: 0,
+    maxInFlight: 0,
+    connections: 0,
+    maxConnections: 0,
+    maxRestPointsPerMinute: 0,
+    maxGraphqlPointsPerMinute: 0,
+  };
 }
 
 /**

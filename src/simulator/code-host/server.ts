@@ -364,6 +364,14 @@ export async function startCodeHost(
       );
     });
   });
+  server.on('connection', (socket) => {
+    const load = stats.load;
+    load.connections += 1;
+    load.maxConnections = Math.max(load.maxConnections, load.connections);
+    socket.once('close', () => {
+      load.connections -= 1;
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
