@@ -25,6 +25,12 @@ const DROP_RATE = 0.1;
 const NAIVE_CONCURRENCY = 50;
 const NAIVE_CYCLE_MS = 5 * 60_000;
 /**
+ * Repositories the simulator holds (its most), 4,000 of them with an environment: a campaign over
+ * repositories has one PR in each, and GitHub's deliveries are routed by repository to the shards that
+ * follow a PR there. Ten thousand PRs in four repositories would send every delivery to every shard.
+ */
+const REPOSITORIES = 5000;
+/**
  * A PR's life for the actions per PR: a reviewer's verdict, a re-review and a merge or close make a
  * few changes, and most campaign PRs settle within a week (tracking gives up after `maxDays`, 30).
  */
@@ -58,16 +64,22 @@ const CODE_HOST = {
  * 4. Temporal actions of following PRs, per PR; 5. worker RSS; 6. a naive REST poller beside it.
  */
 export async function trackingScenario(items: number): Promise<Figures> {
-  const stack = await startBenchStack({ ...FAST_TURNS, codeHost: CODE_HOST }, { workerProcess: true });
+  const stack = await startBenchStack(
+    { ...FAST_TURNS, codeHost: CODE_HOST, repositories: { count: REPOSITORIES } },
+    { workerProcess: true },
+  );
   const codeHost = stack.simulator.codeHost;
   const worker = stack.pids.worker as number;
   try {
-    const repositories = ['acme/api', 'acme/web', 'acme/infra', 'acme/docs'];
+    // Every repository with an environment bound takes items in turn: a few PRs per repository.
+    const environments = (stack.simulator.organisations()[0]?.environments ?? []).filter((e) =>
+      e.name.includes('/'),
+    );
     const spec: CampaignSpec = {
       job: { message: 'rename the logger in {{repository}}', cleanup: 'after-merge' },
       items: Array.from({ length: items }, (_, i) => {
-        const repository = repositories[i % repositories.length] as string;
-        return { key: `item-${i}`, environmentId: stack.environmentFor(repository), repository };
+        const environment = environments[i % environments.length] as { id: string; name: string };
+        return { key: `item-${i}`, environmentId: environment.id, repository: environment.name };
       }),
       concurrency: Math.min(500, items),
       tracking: { sweepMs: SWEEP_MS, maxDays: 30 },
