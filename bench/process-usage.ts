@@ -11,9 +11,18 @@ export function cpuSeconds(pid: number): number {
 
 /** Peak resident memory of a process (VmHWM), in MiB. */
 export function peakRssMiB(pid: number): number {
+  return statusMiB(pid, 'VmHWM:');
+}
+
+/** Resident memory of a process now (VmRSS), in MiB. */
+export function rssMiB(pid: number): number {
+  return statusMiB(pid, 'VmRSS:');
+}
+
+function statusMiB(pid: number, field: string): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
+    .find((l) => l.startsWith(field));
   return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
 }
 

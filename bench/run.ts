@@ -5,12 +5,14 @@ import { campaignScenario } from './scenarios/campaign';
 import { ingressLatency } from './scenarios/ingress';
 import { pollingCost, webhookHappyPath, type Figures } from './scenarios/jobs';
 import { naiveScenario } from './scenarios/naive';
+import { trackingScenario } from './scenarios/tracking';
 
 /**
  * `npm run bench` runs the standard set (one job's costs, the ingress, a 10,000-item campaign at
  * concurrency 500 and the naive alternative on the same simulator) and saves bench/results/latest.json;
  * `npm run bench -- scale` runs 50,000 items into bench/results/scale.json;
- * `npm run bench -- campaign N C` runs one campaign of N items at concurrency C.
+ * `npm run bench -- campaign N C` runs one campaign of N items at concurrency C;
+ * `npm run bench -- tracking N` follows the PRs of N items (10,000 by default) into bench/results/tracking-N.json.
  */
 const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][]> = {
   standard: () => [
@@ -25,6 +27,7 @@ const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][
     [`campaign-${n}x${c}`, () => campaignScenario(Number(n), Number(c))],
   ],
   naive: ([n = '1000', c = '100']) => [[`naive-${n}x${c}`, () => naiveScenario(Number(n), Number(c))]],
+  tracking: ([n = '10000']) => [[`tracking-${n}`, () => trackingScenario(Number(n))]],
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -37,7 +40,10 @@ async function main(argv: string[]): Promise<void> {
     results[scenario] = await run();
     console.log(JSON.stringify(results[scenario]));
   }
-  const file = name === 'standard' ? 'latest.json' : `${name}${args.length ? `-${args.join('x')}` : ''}.json`;
+  // `tracking` without N runs 10,000 and is saved under that number like an explicit one.
+  const named = name === 'tracking' && args.length === 0 ? ['10000'] : args;
+  const file =
+    name === 'standard' ? 'latest.json' : `${name}${named.length ? `-${named.join('x')}` : ''}.json`;
   const out = path.join(__dirname, '..', '..', 'bench', 'results', file);
   mkdirSync(path.dirname(out), { recursive: true });
   const machine = {

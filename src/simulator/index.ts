@@ -22,4 +22,5 @@ export {
   startCodeHost,
   type CodeHost,
   type CodeHostOptions,
+  type PersonAction,
 } from './code-host/server';

@@ -59,6 +59,10 @@ export class HostRefusal extends Error {
 export class CodeHostEngine {
   private readonly repositories = new Map<string, HostRepository>();
   private readonly pulls = new Map<string, HostPullRequest>();
+  /** PRs by database id: a GraphQL read of a hundred node ids must not scan every PR for each. */
+  private readonly pullsById = new Map<number, HostPullRequest>();
+  /** Commits by sha: a client reading checks per commit of ten thousand PRs must not scan them all. */
+  private readonly commitsBySha = new Map<string, { pr: HostPullRequest; commit: HostCommit }>();
   private nextId = 1000;
 
   constructor(
@@ -99,7 +103,7 @@ export class CodeHostEngine {
   byNodeId(id: string): HostPullRequest | undefined {
     const parsed = parseNodeId(id);
     if (parsed?.prefix !== 'PR') return undefined;
-    return [...this.pulls.values()].find((pr) => pr.id === parsed.id);
+    return this.pullsById.get(parsed.id);
   }
 
   allPullRequests(): HostPullRequest[] {
@@ -108,6 +112,8 @@ export class CodeHostEngine {
 
   /** The commit a ref names in a repository: a head sha of one of its PRs, or a PR's branch name. */
   commit(fullName: string, ref: string): { pr: HostPullRequest; commit: HostCommit } | undefined {
+    const bySha = this.commitsBySha.get(ref);
+    if (bySha?.pr.repository.fullName === fullName) return bySha;
     for (const pr of this.pulls.values()) {
       if (pr.repository.fullName !== fullName) continue;
       const commit = pr.commits.find((c) => c.sha === ref) ?? (pr.headRef === ref ? headOf(pr) : undefined);
@@ -149,6 +155,7 @@ export class CodeHostEngine {
       mergedBy: null,
     };
     this.pulls.set(`${repository.fullName}#${pr.number}`, pr);
+    this.pullsById.set(pr.id, pr);
     const commit = this.addCommit(pr);
     this.send('pull_request', pr, 'opened', AGENT);
     this.runChecks(pr, commit);
@@ -229,6 +236,26 @@ export class CodeHostEngine {
     return pr;
   }
 
+  /** A person's review of the head commit, as the simulated reviewer submits one (benchmarks drive it). */
+  review(pr: HostPullRequest, state: 'APPROVED' | 'CHANGES_REQUESTED', actor: string = REVIEWER): void {
+    if (pr.state !== 'open') throw new HostRefusal(422, 'Can not review a closed pull request');
+    const review = {
+      id: this.id(),
+      state,
+      commitId: headOf(pr).sha,
+      submittedAt: now(),
+      body: state === 'APPROVED' ? 'Looks good to me.' : 'Please address the failing cases before merging.',
+    };
+    pr.reviews.push(review);
+    this.touch(pr);
+    this.send('pull_request_review', pr, 'submitted', actor, { review: reviewShape(this.urls, pr, review) });
+  }
+
+  /** Closes an open PR without merging, as a maintainer does. */
+  closeBy(pr: HostPullRequest, actor: string = MAINTAINER): void {
+    if (pr.state === 'open') this.close(pr, actor);
+  }
+
   /** Re-running a check run: a flaky failure passes the second time, a real one fails again. */
   rerequest(fullName: string, checkRunId: number): void {
     for (const pr of this.pulls.values()) {
@@ -275,6 +302,7 @@ export class CodeHostEngine {
       conflicting: this.random.chance(this.knobs.conflictRate),
     };
     pr.commits.push(commit);
+    this.commitsBySha.set(commit.sha, { pr, commit });
     this.stats.commits += 1;
     this.touch(pr);
     return commit;
@@ -359,18 +387,7 @@ export class CodeHostEngine {
     if (!approve && !changes) return;
     this.scheduler.later(this.knobs.reviewDelayMs, () => {
       if (pr.state !== 'open' || headOf(pr) !== commit) return;
-      const review = {
-        id: this.id(),
-        state: approve ? ('APPROVED' as const) : ('CHANGES_REQUESTED' as const),
-        commitId: commit.sha,
-        submittedAt: now(),
-        body: approve ? 'Looks good to me.' : 'Please address the failing cases before merging.',
-      };
-      pr.reviews.push(review);
-      this.touch(pr);
-      this.send('pull_request_review', pr, 'submitted', REVIEWER, {
-        review: reviewShape(this.urls, pr, review),
-      });
+      this.review(pr, approve ? 'APPROVED' : 'CHANGES_REQUESTED');
       this.maybeMerge(pr);
     });
   }

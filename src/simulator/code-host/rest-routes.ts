@@ -10,6 +10,7 @@ import {
   labelShape,
   pullRequestShape,
   pullRequestSimpleShape,
+  reviewShape,
 } from './shapes';
 
 export interface RestContext {
@@ -118,6 +119,10 @@ export const restRoutes: Route<RestContext>[] = [
   route('GET', '/repos/:owner/:repo/pulls/:pull_number', (ctx, p) =>
     ok(pullRequestShape(ctx.engine.urls, pullOf(ctx, p, 'pull_number'))),
   ),
+  route('GET', '/repos/:owner/:repo/pulls/:pull_number/reviews', (ctx, p) => {
+    const pr = pullOf(ctx, p, 'pull_number');
+    return ok(pr.reviews.map((review) => reviewShape(ctx.engine.urls, pr, review)));
+  }),
   route('PATCH', '/repos/:owner/:repo/pulls/:pull_number', async (ctx, p) => {
     const pr = pullOf(ctx, p, 'pull_number');
     const body = validate(UpdatePull, await ctx.body(), 'PullRequest');

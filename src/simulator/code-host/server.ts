@@ -6,11 +6,12 @@ import { SeededRandom } from '../random';
 import { Scheduler } from '../scheduler';
 import { installationToken, jwtProblem, type CodeHostApp } from './app-auth';
 import { executeGraphql, type GraphqlRequest } from './graphql';
-import { CodeHostEngine, type OpenedPullRequest } from './host';
+import { CodeHostEngine, HostRefusal, type OpenedPullRequest } from './host';
 import type { CodeHostKnobs } from './knobs';
 import { mergeStateStatus, reviewDecision } from './model';
 import { RestError, restRoutes, type RestReply } from './rest-routes';
-import { AGENT } from './shapes';
+import { AGENT, MAINTAINER } from './shapes';
+import { MinuteWindow } from './load-meter';
 import { emptyCodeHostStats, type CodeHostStats } from './stats';
 import { GithubWebhookSender, type GithubWebhookTarget, type SentDelivery } from './webhook-sender';
 
@@ -50,10 +51,19 @@ export interface CodeHost {
   /** The Replicas simulator's agent opened a PR / pushed to the branch of one. */
   pullRequestOpened(pr: OpenedPullRequest): void;
   branchPushed(repository: string, number: number): void;
+  /**
+   * What people do on GitHub, outside the API (no request counted): a reviewer approves or asks for
+   * changes, a maintainer merges or closes. Refused (`HostRefusal`) as GitHub would, e.g. a closed PR.
+   */
+  act(repository: string, number: number, action: PersonAction): void;
+  /** Calls `listener` as each delivery leaves, with the time; returns the way to stop. */
+  onDelivery(listener: (delivery: SentDelivery, sentAtMs: number) => void): () => void;
   /** Forget every PR and hold these repositories; the seed restarts the random choices. */
   reset(seed: number, repositories: string[]): void;
   close(): Promise<void>;
 }
+
+export type PersonAction = 'approve' | 'request-changes' | 'merge' | 'close';
 
 interface Budget {
   used: number;
@@ -83,6 +93,7 @@ export async function startCodeHost(
   let engine: CodeHostEngine;
   let webhookTarget = options.webhook;
   let budgets = new Map<string, Budget>();
+  let minutes = { rest: new MinuteWindow(), graphql: new MinuteWindow() };
   const urls = { api: '', web: options.webUrl ?? 'https://github.com' };
 
   const build = (nextSeed: number, repositories: string[] = []) => {
@@ -91,6 +102,7 @@ export async function startCodeHost(
     // Its own sequence: the code host's choices never shift the Replicas simulator's.
     random = new SeededRandom(nextSeed ^ 0x6c6f6361);
     budgets = new Map();
+    minutes = { rest: new MinuteWindow(), graphql: new MinuteWindow() };
     webhooks = new GithubWebhookSender(knobs, random, scheduler, stats);
     webhooks.target = webhookTarget;
     if (options.app) {
@@ -139,6 +151,13 @@ export async function startCodeHost(
     };
   }
 
+  /** Points as GitHub's secondary limits count them, over the sliding minute of their kind. */
+  const spend = (kind: 'rest' | 'graphql', points: number) => {
+    const total = minutes[kind].add(points, Date.now());
+    const peak = kind === 'rest' ? 'maxRestPointsPerMinute' : 'maxGraphqlPointsPerMinute';
+    stats.load[peak] = Math.max(stats.load[peak], total);
+  };
+
   const count = (endpoint: string, status: number) => {
     const byStatus = (stats.requests[endpoint] ??= {});
     byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
@@ -162,6 +181,14 @@ export async function startCodeHost(
     const body = () => readJsonBody(req);
 
     if (path.startsWith('/__sim/')) return admin(method, path, body, res);
+
+    // Held by the request's own stats: a reset meanwhile must not count it into the new ones.
+    const load = stats.load;
+    load.inFlight += 1;
+    load.maxInFlight = Math.max(load.maxInFlight, load.inFlight);
+    res.once('close', () => {
+      load.inFlight -= 1;
+    });
 
     const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
     if (installation && method === 'POST') return mintToken(req, res);
@@ -188,8 +215,11 @@ export async function startCodeHost(
     const tokenBudget = budget(token, resource);
     // GET /rate_limit is free, as on GitHub.
     const counted = path !== '/rate_limit';
+    let graphqlPoints = 1;
     const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
       count(endpoint, status);
+      if (isGraphql) spend('graphql', graphqlPoints);
+      else spend('rest', method === 'GET' || method === 'HEAD' ? 1 : 5);
       reply(res, status, payload, { ...rateHeaders(tokenBudget, resource), ...extra });
     };
     if (counted && tokenBudget.used >= knobs.rateLimitPerHour) {
@@ -239,6 +269,7 @@ export async function startCodeHost(
       };
       const { body: answer, rootFields } = await executeGraphql(engine, request, rate);
       for (const field of rootFields) stats.graphql[field] = (stats.graphql[field] ?? 0) + 1;
+      if (rootFields.some((field) => field.startsWith('mutation'))) graphqlPoints = 5;
       return send(200, answer);
     }
     // GitHub answers a path it serves under another method as it answers an unknown path.
@@ -333,6 +364,14 @@ export async function startCodeHost(
       );
     });
   });
+  server.on('connection', (socket) => {
+    const load = stats.load;
+    load.connections += 1;
+    load.maxConnections = Math.max(load.maxConnections, load.connections);
+    socket.once('close', () => {
+      load.connections -= 1;
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
@@ -358,6 +397,20 @@ export async function startCodeHost(
     setWebhook(target) {
       webhookTarget = target;
       webhooks.target = target;
+    },
+    act(repository, number, action) {
+      const pr = engine.pullRequest(repository, number);
+      if (!pr) throw new HostRefusal(404, `no pull request ${repository}#${number}`);
+      if (action === 'approve') engine.review(pr, 'APPROVED');
+      else if (action === 'request-changes') engine.review(pr, 'CHANGES_REQUESTED');
+      else if (action === 'merge') engine.merge(pr, undefined, MAINTAINER);
+      else engine.closeBy(pr);
+    },
+    onDelivery(listener) {
+      // Held by the current sender: a reset builds a new one, and this listener stays with the old.
+      const sender = webhooks;
+      sender.listeners.add(listener);
+      return () => void sender.listeners.delete(listener);
     },
     pullRequestOpened: (pr) => void engine.open(pr),
     branchPushed: (repository, number) => void engine.push(repository, number),

@@ -1,3 +1,5 @@
+import { emptyCodeHostLoad, type CodeHostLoad } from './load-meter';
+
 /** What `GET /__sim/stats` of the code host reports; tests and benchmarks read GitHub's side here. */
 export interface CodeHostStats {
   /** `METHOD /route/{param}` (or `POST /graphql`) → status code → count. */
@@ -18,6 +20,8 @@ export interface CodeHostStats {
   /** Head commits pushed (the opening one included), and check runs by conclusion. */
   commits: number;
   checkRuns: { success: number; failure: number };
+  /** Concurrency and points per minute, against GitHub's secondary limits (admin requests left out). */
+  load: CodeHostLoad;
 }
 
 export function emptyCodeHostStats(): CodeHostStats {
@@ -28,5 +32,6 @@ export function emptyCodeHostStats(): CodeHostStats {
     faults: { serverErrors: 0, secondaryLimited: 0, primaryLimited: 0 },
     commits: 0,
     checkRuns: { success: 0, failure: 0 },
+    load: emptyCodeHostLoad(),
   };
 }

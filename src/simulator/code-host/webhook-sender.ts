@@ -35,6 +35,8 @@ export class GithubWebhookSender {
   installation: { id: number; node_id: string } | undefined;
   /** The most recent deliveries (bounded), as sent. */
   readonly recent: SentDelivery[] = [];
+  /** Told of each delivery as it leaves, with the time (benchmarks time from it to what a user sees). */
+  readonly listeners = new Set<(delivery: SentDelivery, sentAtMs: number) => void>();
 
   constructor(
     private readonly knobs: CodeHostKnobs,
@@ -78,6 +80,7 @@ export class GithubWebhookSender {
 
   private async post(delivery: SentDelivery): Promise<void> {
     this.stats.webhooks.sent += 1;
+    for (const listener of this.listeners) listener(delivery, Date.now());
     this.recent.push(delivery);
     if (this.recent.length > 500) this.recent.shift();
     try {
