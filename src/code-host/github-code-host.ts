@@ -217,7 +217,7 @@ export class GitHubCodeHost implements CodeHost {
     variables: Record<string, unknown>,
   ): Promise<BatchAnswer> {
     try {
-      const data = await this.client.graphql<Record<string, unknown>>(query, variables);
+      const data = await this.client.graphqlRead<Record<string, unknown>>(query, variables);
       this.noteCost(data);
       return { data, errors: [] };
     } catch (error) {
