@@ -115,7 +115,7 @@ export class ChangeTracker {
 
   /** A read is under way or due shortly (continue-as-new waits for both). */
   get pending(): boolean {
-    return this.busy || this.decorating || this.readying || this.acting || this.ending.size > 0;
+    return this.busy || this.decorating || this.writing.size > 0 || this.ending.size > 0;
   }
 
   /** A bulk action on some of the shard's PRs: guarded and recorded now, sent a PR at a time. */
@@ -141,43 +141,52 @@ export class ChangeTracker {
     this.actions = { ...actions };
   }
 
-  private acting = false;
-
   /**
    * Bulk actions waiting to be sent, one PR at a time on the code-host writes queue, whose rate limit
    * keeps every worker together under GitHub's content limits. Each outcome lands on its item; one PR's
    * failure never stops the rest.
    */
   private actApart(): void {
-    if (this.acting) return;
-    const due = this.shard.book.pendingActions().slice(0, DECORATE_BATCH);
-    if (due.length === 0) return;
-    this.acting = true;
+    this.writeApart('acting', this.shard.book.pendingActions(), async (entry, change) => {
+      const state = change.action as ActionState;
+      const action = this.actions[state.id];
+      let outcome: { status: ActionState['status']; detail?: string };
+      if (!action)
+        outcome = { status: 'failed', detail: 'the action was lost before it was sent; ask again' };
+      else
+        try {
+          outcome = await this.writes.actOnChange(handleOf(change), action, {
+            actionId: state.id,
+            headSha: change.headSha,
+          });
+        } catch (error) {
+          outcome = { status: 'failed', detail: String(error) };
+        }
+      // A reading or news may have replaced the change meanwhile: the outcome goes on the current one.
+      const current = entry.change ?? change;
+      current.action = { ...state, ...outcome, atMs: Date.now() };
+      if (outcome.status === 'done') this.hinted.add(current.url);
+    });
+  }
+
+  /** Writes under way apart from reads, by kind: continue-as-new waits for them. */
+  private readonly writing = new Set<'acting' | 'readying'>();
+
+  /**
+   * Works through a batch of `due` in its own lane, one PR at a time, without holding the shard's
+   * loop; the loop hears of it (and reports) once the batch is done.
+   */
+  private writeApart(
+    lane: 'acting' | 'readying',
+    due: readonly BookEntry[],
+    each: (entry: BookEntry, change: TrackedChange) => Promise<void>,
+  ): void {
+    if (this.writing.has(lane) || due.length === 0) return;
+    this.writing.add(lane);
     void (async () => {
-      for (const entry of due) {
-        const change = entry.change as TrackedChange;
-        const state = change.action as ActionState;
-        const action = this.actions[state.id];
-        let outcome: { status: ActionState['status']; detail?: string };
-        if (!action)
-          outcome = { status: 'failed', detail: 'the action was lost before it was sent; ask again' };
-        else
-          try {
-            outcome = await this.writes.actOnChange(
-              { url: change.url, ...(change.nodeId && { nodeId: change.nodeId }) },
-              action,
-              { actionId: state.id, headSha: change.headSha },
-            );
-          } catch (error) {
-            outcome = { status: 'failed', detail: String(error) };
-          }
-        // A reading or news may have replaced the change meanwhile: the outcome goes on the current one.
-        const current = entry.change ?? change;
-        current.action = { ...state, ...outcome, atMs: Date.now() };
-        if (outcome.status === 'done') this.hinted.add(current.url);
-      }
+      for (const entry of due.slice(0, DECORATE_BATCH)) await each(entry, entry.change as TrackedChange);
     })().finally(() => {
-      this.acting = false;
+      this.writing.delete(lane);
       this.shard.markChanged(true);
     });
   }
@@ -188,35 +197,20 @@ export class ChangeTracker {
     if (this.shard.book.requestReady() > 0) this.shard.markChanged(true);
   }
 
-  private readying = false;
-
   /** Drafts asked to be marked ready, a batch at a time; a refusal is noted on the item, not retried. */
   private markReadyApart(): void {
-    if (this.readying) return;
-    const due = this.shard.book.readyRequested().slice(0, DECORATE_BATCH);
-    if (due.length === 0) return;
-    this.readying = true;
-    void (async () => {
-      for (const entry of due) {
-        const change = entry.change as TrackedChange;
-        let problem: string | undefined;
-        try {
-          await this.api.markChangeReady({
-            url: change.url,
-            ...(change.nodeId && { nodeId: change.nodeId }),
-          });
-        } catch (error) {
-          problem = `${MARK_READY_REFUSED}: ${String(error)}`;
-        }
-        // A reading or news may have replaced the change meanwhile: the outcome goes on the current one.
-        const current = entry.change ?? change;
-        delete current.readyRequested;
-        if (problem) current.problem = problem;
-        else current.draft = false;
+    this.writeApart('readying', this.shard.book.readyRequested(), async (entry, change) => {
+      let problem: string | undefined;
+      try {
+        await this.api.markChangeReady(handleOf(change));
+      } catch (error) {
+        problem = `${MARK_READY_REFUSED}: ${String(error)}`;
       }
-    })().finally(() => {
-      this.readying = false;
-      this.shard.markChanged(true);
+      // A reading or news may have replaced the change meanwhile: the outcome goes on the current one.
+      const current = entry.change ?? change;
+      delete current.readyRequested;
+      if (problem) current.problem = problem;
+      else current.draft = false;
     });
   }
 
@@ -357,7 +351,7 @@ export class ChangeTracker {
       let problem: string | undefined;
       try {
         await this.api.decorateChange(
-          { url: change.url, ...(change.nodeId && { nodeId: change.nodeId }) },
+          handleOf(change),
           decorationFor(settings, this.shard.campaignId, entry.key),
         );
       } catch (error) {
@@ -382,4 +376,9 @@ export class ChangeTracker {
       this.shard.markChanged();
     });
   }
+}
+
+/** How the code host is asked about a change: by URL, and by node id once read. */
+function handleOf(change: TrackedChange): { url: string; nodeId?: string } {
+  return { url: change.url, ...(change.nodeId && { nodeId: change.nodeId }) };
 }
