@@ -67,9 +67,31 @@ async function grantsSent(handle: Handle): Promise<SentGrant[]> {
   });
 }
 
-async function workflowTasksCompleted(handle: Handle): Promise<number> {
+/**
+ * Whether the campaign has handled `reports` report signals and has nothing left to do: no workflow task
+ * scheduled after the last one completed, and every grant it sent answered (a grant to a shard that does
+ * not exist fails, and that failure wakes a task of its own). Signals that arrive while a task runs are
+ * written to history only when it ends, so they are counted, not inferred from a completed task.
+ */
+async function idleAfter(handle: Handle, reports: number): Promise<boolean> {
   const events = (await handle.fetchHistory()).events ?? [];
-  return events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+  const ids = (pick: (e: (typeof events)[number]) => unknown) =>
+    events.filter(pick).map((e) => Number(e.eventId));
+  const completed = Math.max(0, ...ids((e) => e.workflowTaskCompletedEventAttributes));
+  const signaled = ids((e) => e.workflowExecutionSignaledEventAttributes);
+  const grantsAnswered =
+    ids((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length ===
+    ids(
+      (e) =>
+        e.signalExternalWorkflowExecutionFailedEventAttributes ??
+        e.externalWorkflowExecutionSignaledEventAttributes,
+    ).length;
+  return (
+    signaled.length === reports &&
+    signaled.every((id) => id < completed) &&
+    !ids((e) => e.workflowTaskScheduledEventAttributes).some((id) => id > completed) &&
+    grantsAnswered
+  );
 }
 
 async function taskStartedBetweenReports(handle: Handle): Promise<boolean> {
@@ -124,26 +146,20 @@ describe('a campaign sends the same commands however its signals are grouped int
     await (
       await worker(apartQueue)
     ).runUntil(async () => {
-      await eventually(async () => (await workflowTasksCompleted(apart)) >= 1);
-      for (const r of [reportA, reportB]) {
-        const before = await workflowTasksCompleted(apart);
+      await eventually(() => idleAfter(apart, 0));
+      for (const [i, r] of [reportA, reportB].entries()) {
         await apart.signal(shardReportSignal, r);
-        await eventually(async () => (await workflowTasksCompleted(apart)) > before);
+        await eventually(() => idleAfter(apart, i + 1));
       }
     });
 
     // Together: both reports are sent while no worker polls, so one workflow task carries them.
     const togetherQueue = uniqueTaskQueue('grouping-together');
     const together = await start(togetherQueue);
-    await (
-      await worker(togetherQueue)
-    ).runUntil(eventually(async () => (await workflowTasksCompleted(together)) >= 1));
-    const before = await workflowTasksCompleted(together);
+    await (await worker(togetherQueue)).runUntil(eventually(() => idleAfter(together, 0)));
     await together.signal(shardReportSignal, reportA);
     await together.signal(shardReportSignal, reportB);
-    await (
-      await worker(togetherQueue)
-    ).runUntil(eventually(async () => (await workflowTasksCompleted(together)) > before));
+    await (await worker(togetherQueue)).runUntil(eventually(() => idleAfter(together, 2)));
     // Apart, a workflow task started between the two reports; together, none did.
     expect(await taskStartedBetweenReports(apart)).toBe(true);
     expect(await taskStartedBetweenReports(together)).toBe(false);
