@@ -51,27 +51,58 @@ export async function shardIds(client: Client, campaignId: string): Promise<stri
   return shards.map((s) => s.workflowId);
 }
 
+/** Shards read at once, ahead of the one being handed out: a read waits for the slowest, not the sum. */
+const SHARDS_READ_AHEAD = 4;
+const RECORDS_PAGE = 500;
+
 /** Every item record of the campaign, shard by shard, page by page (optionally of one state). */
 export async function* campaignRecords(
   client: Client,
   campaignId: string,
   state?: ItemState,
 ): AsyncGenerator<ItemRecord> {
-  for (const id of await shardIds(client, campaignId)) {
-    const handle = client.workflow.getHandle<typeof shardWorkflow>(id);
-    const { status } = await handle.describe();
-    if (status.name !== 'RUNNING') {
-      const result: ShardResult = await handle.result();
-      for (const entry of result.entries) if (!state || entry.state === state) yield toRecord(entry);
-      continue;
+  const ids = await shardIds(client, campaignId);
+  const reads: Promise<ItemRecord[]>[] = [];
+  const readAhead = (upTo: number) => {
+    for (let i = reads.length; i < Math.min(upTo, ids.length); i++) {
+      const read = shardRecords(client, ids[i] as string, state);
+      // Handed out in order below; a shard read ahead of a failure must not be an unhandled rejection.
+      read.catch(() => undefined);
+      reads.push(read);
     }
-    for (let offset = 0; ;) {
-      const page = await handle.query(recordsQuery, { offset, limit: 500, state });
-      yield* page.records;
-      offset += page.records.length;
-      if (offset >= page.total || page.records.length === 0) break;
-    }
+  };
+  for (let i = 0; i < ids.length; i++) {
+    readAhead(i + SHARDS_READ_AHEAD);
+    yield* await (reads[i] as Promise<ItemRecord[]>);
   }
+}
+
+/** One shard's records: live by query (its pages at once once the first told the total), or as it closed. */
+async function shardRecords(client: Client, id: string, state?: ItemState): Promise<ItemRecord[]> {
+  const handle = client.workflow.getHandle<typeof shardWorkflow>(id);
+  const { status } = await handle.describe();
+  if (status.name !== 'RUNNING') {
+    const result: ShardResult = await handle.result();
+    return result.entries.filter((entry) => !state || entry.state === state).map(toRecord);
+  }
+  const first = await handle.query(recordsQuery, { offset: 0, limit: RECORDS_PAGE, state });
+  const rest = [];
+  for (
+    let offset = first.records.length;
+    first.records.length > 0 && offset < first.total;
+    offset += RECORDS_PAGE
+  )
+    rest.push(handle.query(recordsQuery, { offset, limit: RECORDS_PAGE, state }));
+  const pages = [first, ...(await Promise.all(rest))];
+  const records = pages.flatMap((page) => page.records);
+  // Items added while the pages were read grow the total: the rest are read in turn.
+  for (let total = Math.max(...pages.map((page) => page.total)); records.length < total;) {
+    const page = await handle.query(recordsQuery, { offset: records.length, limit: RECORDS_PAGE, state });
+    if (page.records.length === 0) break;
+    records.push(...page.records);
+    total = page.total;
+  }
+  return records;
 }
 
 /** One item's record, from the shard its key routes to. */

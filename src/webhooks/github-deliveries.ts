@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { deliveryNews } from '../code-host/github-observations';
+import { deliveryNews, type DeliveryNews } from '../code-host/github-observations';
 import type { WebhookVerdict } from '../contracts';
 import { pullRequestHintSignal } from '../workflows/shard/messages';
 import { ChangeRoutes } from './change-routes';
@@ -17,8 +17,8 @@ export interface GitHubReply {
 
 /**
  * GitHub's deliveries to `POST /github`: verified over the raw body before anything else, de-duplicated
- * by `X-GitHub-Delivery`, and what each says of a PR (`deliveryNews`) signalled to every shard that
- * follows a PR of that repository, a short window's deliveries to one shard in one signal. The shard
+ * by `X-GitHub-Delivery`, and what each says of a PR (`deliveryNews`) signalled to the shards that
+ * follow it (`ChangeRoutes`), a short window's deliveries to one shard in one signal. The shard
  * takes the news without asking GitHub; what it cannot place it reads.
  */
 export function createGitHubDeliveries(options: {
@@ -64,7 +64,7 @@ export function createGitHubDeliveries(options: {
     }
     try {
       const shards = await options.client.withDeadline(Date.now() + options.signalTimeoutMs, () =>
-        routes.shardsFor(named.repository),
+        routes.shardsFor(named.repository, namedPullRequests(named)),
       );
       const hint = {
         ...(named.urls.length > 0 && { urls: named.urls }),
@@ -84,4 +84,13 @@ export function createGitHubDeliveries(options: {
       };
     }
   };
+}
+
+/** The PRs a delivery names, by URL: none for a commit status, which names only a commit. */
+function namedPullRequests(named: DeliveryNews): string[] {
+  const urls = new Set(named.urls);
+  for (const observation of named.observations)
+    if (observation.kind === 'check') for (const url of observation.urls) urls.add(url);
+    else urls.add(observation.url);
+  return [...urls];
 }

@@ -54,6 +54,62 @@ describe('GitHub deliveries reach the shards that follow the PR (real Temporal, 
     90_000,
   );
 
+  it(
+    'a delivery that names its PR goes to the one shard that follows it; a commit status, to every shard following its repository',
+    () =>
+      t.h.withSim(
+        { codeHost: { reviewApprovalRate: 0, mergeRate: 0, closeRate: 0, checkDurationMs: 100 } },
+        async () => {
+          // Two campaigns, one PR each in the same repository: two shards follow that repository.
+          const campaigns = [];
+          for (const name of ['first', 'second']) {
+            const { campaignId } = await t.h.apply({
+              job: { message: `upgrade the linter (${name})` },
+              items: t.h.items(1, 'acme/infra'),
+              concurrency: 1,
+              tracking: { sweepMs: 3_600_000, maxDays: 30 },
+            });
+            campaigns.push(campaignId);
+          }
+          const urls: string[] = [];
+          for (const campaignId of campaigns) {
+            await t.h.settle(campaignId, (p) => p.pullRequests?.open === 1, 60_000);
+            urls.push((await t.h.records(campaignId))[0]?.pullRequest as string);
+          }
+          const signed = (event: string, payload: unknown, id: string) => {
+            const body = JSON.stringify(payload);
+            const signature = `sha256=${createHmac('sha256', t.h.githubEnv.GITHUB_WEBHOOK_SECRET).update(body).digest('hex')}`;
+            return post(body, {
+              'x-github-event': event,
+              'x-github-delivery': id,
+              'x-hub-signature-256': signature,
+            });
+          };
+          const repository = { full_name: 'acme/infra', html_url: 'https://github.com/acme/infra' };
+          // GitHub's pull_request_review payload names the PR (@octokit/webhooks-examples: pull_request_review.submitted).
+          const review = await signed(
+            'pull_request_review',
+            {
+              action: 'submitted',
+              repository,
+              pull_request: { html_url: urls[0], number: Number(urls[0]?.split('/').pop()) },
+              review: { id: 7, state: 'approved', user: { login: 'reviewer' }, body: 'looks good' },
+            },
+            `route-review-${campaigns[0]}`,
+          );
+          expect(await review.json()).toMatchObject({ ok: true, shards: 1 });
+          // A status event names a commit, not a PR (@octokit/webhooks-examples: status).
+          const status = await signed(
+            'status',
+            { id: 8, sha: 'a'.repeat(40), context: 'ci/lint', state: 'success', repository },
+            `route-status-${campaigns[0]}`,
+          );
+          expect(await status.json()).toMatchObject({ ok: true, shards: 2 });
+        },
+      ),
+    90_000,
+  );
+
   it('refuses unsigned and forged deliveries (401), acknowledges one for a PR nobody follows, and drops a repeated delivery id', async () => {
     const body = JSON.stringify({
       action: 'closed',

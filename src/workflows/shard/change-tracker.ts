@@ -234,16 +234,11 @@ export class ChangeTracker {
     upsertSearchAttributes([{ key: TrackingAttribute, value: TRACKING_PULL_REQUESTS }]);
   }
 
-  /** Repositories of the PRs still followed (the ingress routes GitHub deliveries by them). */
-  followedRepositories(): string[] {
+  /** URLs of the PRs still followed (the ingress routes GitHub deliveries by them and their repositories). */
+  followedPullRequests(): string[] {
     const settings = this.settings;
     if (!settings) return [];
-    const repositories = new Set<string>();
-    for (const { url } of this.shard.book.trackedChanges(Date.now(), settings.maxDays)) {
-      const repository = parsePullRequestUrl(url)?.repository;
-      if (repository) repositories.add(repository);
-    }
-    return [...repositories];
+    return this.shard.book.trackedChanges(Date.now(), settings.maxDays).map(({ url }) => url);
   }
 
   /**

@@ -21,8 +21,8 @@ export const recordsQuery = defineQuery<
 export const itemQuery = defineQuery<ItemRecord | null, [string]>('item');
 /** The targets (`targetOf`) of items not finished yet: what another campaign must not also work on. */
 export const activeTargetsQuery = defineQuery<string[]>('activeTargets');
-/** Repositories of the PRs this shard follows: the ingress routes GitHub deliveries by them. */
-export const followedRepositoriesQuery = defineQuery<string[]>('followedRepositories');
+/** URLs of the PRs this shard follows: the ingress routes GitHub deliveries by them (or their repository). */
+export const followedPullRequestsQuery = defineQuery<string[]>('followedPullRequests');
 
 /**
  * `campaign prs --mark-ready`: every open draft PR the shard follows is marked ready for review, a

@@ -38,7 +38,7 @@ import { FixRuns, type FixRunsShard } from './fix-runs';
 import { JobRuns, type JobRunsShard } from './job-runs';
 import {
   activeTargetsQuery,
-  followedRepositoriesQuery,
+  followedPullRequestsQuery,
   itemQuery,
   pullRequestHintSignal,
   markReadySignal,
@@ -123,7 +123,7 @@ class Shard implements JobRunsShard, FixRunsShard {
     setHandler(pullRequestHintSignal, (hint) => this.tracker.hint(hint));
     setHandler(markReadySignal, () => this.tracker.requestReady());
     setHandler(pullRequestActionSignal, (request) => this.tracker.requestActions(request));
-    setHandler(followedRepositoriesQuery, () => this.tracker.followedRepositories());
+    setHandler(followedPullRequestsQuery, () => this.tracker.followedPullRequests());
     setHandler(shardGrantSignal, (grant) => {
       if (grant.seq <= this.grant.seq) return;
       if (grant.quota && grant.quota.window !== this.window) {
