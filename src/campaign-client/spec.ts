@@ -225,6 +225,8 @@ export const CampaignFileSchema = z
           .object({
             sweepMinutes: z.number().min(1).max(1440).optional(),
             maxDays: z.number().positive('must be a positive number of days').max(365).optional(),
+            /** How stale `campaign status` PR counts may grow once items stop running; 30 by default. */
+            reportSeconds: z.number().min(1).max(3600).optional(),
           })
           .strict(),
       ])
@@ -320,9 +322,12 @@ export function specWhereApplied(
 }
 
 /** A spec's tracking block as the campaign takes it: days filled in, the sweep only if the spec set one. */
-export function trackingOf(block: { sweepMinutes?: number; maxDays?: number } = {}): TrackingBlock {
+export function trackingOf(
+  block: { sweepMinutes?: number; maxDays?: number; reportSeconds?: number } = {},
+): TrackingBlock {
   return {
     ...(block.sweepMinutes !== undefined && { sweepMs: Math.round(block.sweepMinutes * 60_000) }),
+    ...(block.reportSeconds !== undefined && { reportMs: Math.round(block.reportSeconds * 1000) }),
     maxDays: block.maxDays ?? TRACKING_DEFAULTS.maxDays,
   };
 }

@@ -89,6 +89,7 @@ export {
   TRACKING_DEFAULTS,
   MARK_READY_REFUSED,
   SWEEP_WITHOUT_WEBHOOKS_MS,
+  TRACKING_REPORT_MS,
   trackingSettingsOf,
   type TrackingBlock,
   decorationFor,

@@ -103,6 +103,11 @@ export interface TrackingSettings {
   sweepMs: number;
   /** A PR still open this long after its item ended is no longer followed (default 30 days). */
   maxDays: number;
+  /**
+   * Once items stop running, PR news reaches the campaign's counts at most this often (default 30 s):
+   * every report is a Temporal action twice over. `campaign prs` reads the shards live meanwhile.
+   */
+  reportMs?: number;
 }
 
 /** How an item says its draft could not be marked ready (`campaign prs --mark-ready`). */
@@ -112,6 +117,9 @@ export const TRACKING_DEFAULTS: TrackingSettings = { sweepMs: 10 * 60_000, maxDa
 
 /** The sweep where no GitHub webhook reaches the ingress: the sweep alone keeps the states fresh. */
 export const SWEEP_WITHOUT_WEBHOOKS_MS = 2 * 60_000;
+
+/** Between two reports of PR news alone, when the spec names none (`tracking.reportSeconds`). */
+export const TRACKING_REPORT_MS = 30_000;
 
 /**
  * A spec's tracking block: the sweep stays unset unless the spec chose one, so where the campaign is

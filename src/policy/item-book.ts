@@ -568,6 +568,11 @@ export class ItemBook {
   }
 
   /** Events since the last call, newest last (a live view needs only the latest few). */
+  /** Events the next report would carry. */
+  get hasEvents(): boolean {
+    return this.events.length > 0;
+  }
+
   takeEvents(): ItemEvent[] {
     const taken = this.events.slice(-CAMPAIGN_DEFAULTS.recentEvents);
     this.events = [];

@@ -49,3 +49,20 @@ export const JOB_END_READS_GROUPED = 'job-end-reads-grouped';
  * started before 2026-12-05 is running.
  */
 export const DECORATION_APART_FROM_READS = 'decoration-apart-from-reads';
+
+/**
+ * Came 2026-12-05. Shard: once no item runs, PR news (readings, deliveries, bulk-action outcomes)
+ * reaches the campaign on the tracking cadence (`tracking.reportMs`, 30 s) instead of in a report per
+ * loop pass; the report goes at once when the shard's last followed PR settles. Guards those report
+ * signals and the cadence timer. Deprecate once no `shardWorkflow` run started before 2026-12-06 is
+ * running.
+ */
+export const TRACKING_REPORTED_ON_CADENCE = 'tracking-reported-on-cadence';
+
+/**
+ * Came 2026-12-05. Shard: PRs are read 500 to an activity instead of 100 (the adapter still asks
+ * GitHub 100 a query), so a sweep of a full shard is two activities, not ten. Guards the readChanges
+ * activities an older run schedules. Deprecate once no `shardWorkflow` run started before 2026-12-06
+ * is running.
+ */
+export const READS_IN_LARGER_BATCHES = 'reads-in-larger-batches';

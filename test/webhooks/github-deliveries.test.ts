@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import type { ShardReport } from '../../src/contracts';
+import { shardReportSignal } from '../../src/workflows/campaign/messages';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 
@@ -49,6 +52,49 @@ describe('GitHub deliveries reach the shards that follow the PR (real Temporal, 
           await eventually(async () => (await t.h.records(campaignId)).every((r) => r.replicaKept === false));
           for (const record of await t.h.records(campaignId))
             await expect(t.h.client.getReplica(record.replicaId as string)).rejects.toThrow();
+        },
+      ),
+    90_000,
+  );
+
+  it(
+    'once its items stop running, PR news reaches the campaign on the tracking cadence, and at once when the last PR settles',
+    () =>
+      t.h.withSim(
+        {
+          codeHost: {
+            reviewApprovalRate: 1,
+            mergeRate: 1,
+            checkDurationMs: 100,
+            reviewDelayMs: 2_000,
+            mergeDelayMs: 4_000,
+          },
+        },
+        async () => {
+          const { campaignId, handle } = await t.h.apply({
+            job: { message: 'upgrade the linter' },
+            items: t.h.items(2, 'acme/infra'),
+            concurrency: 2,
+            // An hour between sweeps and between reports of PR news alone.
+            tracking: { sweepMs: 3_600_000, maxDays: 30, reportMs: 3_600_000 },
+          });
+          // The last merge is heard at once, though the cadence is an hour.
+          await t.h.settle(campaignId, (p) => p.pullRequests?.merged === 2, 60_000);
+          const { webhooks } = t.h.sim.codeHost.stats();
+          expect(webhooks.sent).toBeGreaterThan(8);
+          // The reports the campaign took once no item ran: the last job's end, the first readings (PRs
+          // open: it is tracking) and the last PR settled; not one for each delivery that came meanwhile
+          // (reviews, checks, the first merge), as there were before the cadence (six in this run).
+          const events = (await handle.fetchHistory()).events ?? [];
+          const idleReports = events
+            .map((e) => e.workflowExecutionSignaledEventAttributes)
+            .filter((a) => a?.signalName === shardReportSignal.name)
+            .map((a) => defaultPayloadConverter.fromPayload<ShardReport>(a?.input?.payloads?.[0] as Payload))
+            .filter((report) => report.counts.running === 0 && report.counts.pending === 0);
+
+          expect(idleReports.length).toBeGreaterThanOrEqual(2);
+          expect(idleReports.length).toBeLessThanOrEqual(3);
+          expect(idleReports.at(-1)?.pullRequests).toMatchObject({ merged: 2, open: 0 });
         },
       ),
     90_000,

@@ -18,7 +18,7 @@ import {
   type ShardJobSettings,
 } from '../../contracts';
 import { workspaceGoesWithChange } from '../../policy/change-tracking';
-import { DECORATION_APART_FROM_READS, JOB_END_READS_GROUPED } from '../patches';
+import { DECORATION_APART_FROM_READS, JOB_END_READS_GROUPED, READS_IN_LARGER_BATCHES } from '../patches';
 import type { BookEntry, ItemBook } from '../../policy/item-book';
 import type { PullRequestHint } from './messages';
 
@@ -28,10 +28,13 @@ export interface ChangeTrackerShard {
   readonly book: ItemBook;
   readonly settings: ShardJobSettings;
   markChanged(reportNow?: boolean): void;
+  /** What the campaign counts of PRs changed: reported at once, or on the tracking cadence. */
+  countsChanged(): void;
 }
 
-/** PRs read per activity: the adapter asks the host a hundred per query. */
+/** PRs read per activity (the adapter asks the host a hundred per query); see READS_IN_LARGER_BATCHES. */
 const READ_BATCH = 100;
+const LARGER_READ_BATCH = 500;
 /** PRs decorated per pass: continue-as-new waits for a pass, not for a campaign's worth of writes. */
 const DECORATE_BATCH = 20;
 
@@ -93,7 +96,8 @@ export class ChangeTracker {
       this.heardDuringRead?.push(...news);
       this.observe(news);
     }
-    this.shard.markChanged(news.length > 0);
+    if (news.length > 0) this.shard.countsChanged();
+    else this.shard.markChanged();
   }
 
   /** PRs of jobs that just ended, read together once the grouping timer fires. */
@@ -123,7 +127,7 @@ export class ChangeTracker {
     // The action is kept once here (a comment's text would weigh on every item), its state per PR.
     this.actions[request.id] ??= request.action;
     this.shard.book.requestActions(request, Date.now());
-    this.shard.markChanged(true);
+    this.shard.countsChanged();
   }
 
   /** Bulk actions by id, while any PR still waits for one (carried across continue-as-new). */
@@ -187,14 +191,14 @@ export class ChangeTracker {
       for (const entry of due.slice(0, DECORATE_BATCH)) await each(entry, entry.change as TrackedChange);
     })().finally(() => {
       this.writing.delete(lane);
-      this.shard.markChanged(true);
+      this.shard.countsChanged();
     });
   }
 
   /** `campaign prs --mark-ready`: every open draft followed here is marked ready, apart from reads. */
   requestReady(): void {
     if (!this.settings) return;
-    if (this.shard.book.requestReady() > 0) this.shard.markChanged(true);
+    if (this.shard.book.requestReady() > 0) this.shard.countsChanged();
   }
 
   /** Drafts asked to be marked ready, a batch at a time; a refusal is noted on the item, not retried. */
@@ -269,7 +273,7 @@ export class ChangeTracker {
       .finally(() => {
         this.busy = false;
         this.heardDuringRead = undefined;
-        this.shard.markChanged(true);
+        this.shard.countsChanged();
       });
   }
 
@@ -289,8 +293,9 @@ export class ChangeTracker {
   }
 
   private async read(handles: { url: string; nodeId?: string }[]): Promise<void> {
-    for (let i = 0; i < handles.length; i += READ_BATCH) {
-      const { configured, readings } = await this.api.readChanges(handles.slice(i, i + READ_BATCH));
+    const batch = patched(READS_IN_LARGER_BATCHES) ? LARGER_READ_BATCH : READ_BATCH;
+    for (let i = 0; i < handles.length; i += batch) {
+      const { configured, readings } = await this.api.readChanges(handles.slice(i, i + batch));
       if (!configured) {
         this.problem =
           'no code host is configured on the worker (GITHUB_TOKEN or a GitHub App): PRs are not followed';

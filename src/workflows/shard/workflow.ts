@@ -13,6 +13,7 @@ import {
 import {
   LIMITS,
   SHARD_LIMITS,
+  TRACKING_REPORT_MS,
   ratePerMinute,
   jobWorkflowId,
   type ApplySummary,
@@ -32,7 +33,7 @@ import {
   type JobOutcome,
 } from '../../policy/item-book';
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
-import { GRANTS_REPORTED_ON_CADENCE } from '../patches';
+import { GRANTS_REPORTED_ON_CADENCE, TRACKING_REPORTED_ON_CADENCE } from '../patches';
 import { ChangeTracker } from './change-tracker';
 import { FixRuns, type FixRunsShard } from './fix-runs';
 import { JobRuns, type JobRunsShard } from './job-runs';
@@ -105,6 +106,14 @@ class Shard implements JobRunsShard, FixRunsShard {
   private readonly pendingCommands: ShardCommand[] = [];
   /** After a failure (with a failure threshold), no starts until the campaign judged this report. */
   private verdictAfter = 0;
+  /** Once no item runs, PR news waits for the tracking cadence (see TRACKING_REPORTED_ON_CADENCE). */
+  private readonly trackingOnCadence: boolean;
+  /** PR news the campaign has not heard yet. */
+  private countsNews = false;
+  /** Open PRs in the last report (see `openChanged`). */
+  private reportedOpen = 0;
+  /** The PR counts and tracking problem of the last report: a sweep that changed nothing says nothing. */
+  private reportedCounts = '';
 
   constructor(private readonly input: ShardInput) {
     const carry = input.carry;
@@ -115,6 +124,7 @@ class Shard implements JobRunsShard, FixRunsShard {
     this.startsInWindow = carry?.startsInWindow ?? 0;
     this.reportSeq = carry?.reportSeq ?? 0;
     this.closing = carry?.closing ?? false;
+    this.trackingOnCadence = patched(TRACKING_REPORTED_ON_CADENCE);
     this.campaign = getExternalWorkflowHandle(input.campaignId);
     this.jobs = new JobRuns(this, this.lookups);
     this.tracker = new ChangeTracker(this);
@@ -164,8 +174,11 @@ class Shard implements JobRunsShard, FixRunsShard {
       this.tracker.follow();
       this.fixes.consider();
       if (!this.draining) this.startWhatIsAllowed();
-      if (this.reportDue || this.book.running().length === 0) this.report();
-      else this.scheduleReport();
+      const running = this.book.running().length > 0;
+      if (this.reportDue || (!running && (!this.trackingOnCadence || this.openChanged()))) this.report();
+      else if (running) this.scheduleReport();
+      else if (this.hasCountsNews())
+        this.scheduleReport(this.settings.tracking?.reportMs ?? TRACKING_REPORT_MS);
       this.jobs.scheduleSweep();
       this.tracker.schedule();
       if (this.closing && this.idle) return { index: this.input.index, entries: this.book.all() };
@@ -192,6 +205,34 @@ class Shard implements JobRunsShard, FixRunsShard {
   markChanged(reportNow = false): void {
     this.changed = true;
     if (reportNow) this.reportDue = true;
+  }
+
+  countsChanged(): void {
+    if (!this.trackingOnCadence) return this.markChanged(true);
+    this.changed = true;
+    this.countsNews = true;
+  }
+
+  /** What the campaign's PR counts come to, comparable with `reportedCounts`. */
+  private countsNow(counts = this.settings.tracking && this.book.pullRequestCounts()): string {
+    return JSON.stringify([counts || null, this.tracker.problem ?? null]);
+  }
+
+  /** PR news the campaign has not heard, that changes what it would be told. */
+  private hasCountsNews(): boolean {
+    if (this.countsNews && !this.book.hasEvents && this.countsNow() === this.reportedCounts)
+      this.countsNews = false;
+    return this.countsNews;
+  }
+
+  /**
+   * Whether the campaign would now judge otherwise whether PRs are open: the first readings after the
+   * last job ended (it is tracking), or the last PR settled (it may end). Those go at once.
+   */
+  private openChanged(): boolean {
+    const counts = this.settings.tracking && this.book.pullRequestCounts();
+    const open = counts ? counts.open + counts.draft : 0;
+    return open > 0 !== this.reportedOpen > 0;
   }
 
   /** Starts pending items of open waves while slots and start quotas allow, without waiting on any start. */
@@ -302,6 +343,10 @@ class Shard implements JobRunsShard, FixRunsShard {
   private buildReport(): ShardReport {
     const expectedMs = this.settings.estimatedMinutesPerItem * 60_000;
     this.reportSeq += 1;
+    const pullRequests = this.settings.tracking && this.book.pullRequestCounts();
+    this.countsNews = false;
+    this.reportedOpen = pullRequests ? pullRequests.open + pullRequests.draft : 0;
+    this.reportedCounts = this.countsNow(pullRequests);
     return {
       index: this.input.index,
       seq: this.reportSeq,
@@ -313,7 +358,7 @@ class Shard implements JobRunsShard, FixRunsShard {
       ...this.book.spend(Date.now(), expectedMs, this.costFor),
       prsOpened: this.book.prsOpened(),
       outcomes: this.book.outcomes(),
-      ...(this.settings.tracking && { pullRequests: this.book.pullRequestCounts() }),
+      ...(pullRequests && { pullRequests }),
       ...(this.tracker.problem && { trackingProblem: this.tracker.problem }),
       recent: this.book.takeEvents(),
       ...(this.verdictAfter > (this.grant.judged ?? 0) && { awaitingVerdict: true }),
@@ -328,12 +373,14 @@ class Shard implements JobRunsShard, FixRunsShard {
   }
 
   /** At most one report per interval while items keep ending: one durable timer, never cancelled. */
-  private scheduleReport(): void {
+  private scheduleReport(everyMs = this.settings.reportEveryMs ?? SHARD_LIMITS.reportEveryMs): void {
     if (this.reportTimer) return;
     this.reportTimer = true;
-    void sleep(this.settings.reportEveryMs ?? SHARD_LIMITS.reportEveryMs).then(() => {
+    void sleep(everyMs).then(() => {
       this.reportTimer = false;
-      this.reportDue = true;
+      // Set while items ran, due once none does: the last one's end was reported, so only news counts.
+      const idle = this.trackingOnCadence && this.book.running().length === 0;
+      if (!idle || this.hasCountsNews()) this.reportDue = true;
     });
   }
 
