@@ -448,6 +448,10 @@ describe('the tracking block', () => {
       sweepMs: 120_000,
       maxDays: 7,
     });
+    expect(parseCampaignSpec({ ...base, tracking: { reportSeconds: 5 } }).spec.tracking).toEqual({
+      maxDays: 30,
+      reportMs: 5_000,
+    });
     expect(parseCampaignSpec({ ...base, tracking: false }).spec.tracking).toBe(false);
     expect(parseCampaignSpec(base).spec.tracking).toBeUndefined();
   });
@@ -457,6 +461,9 @@ describe('the tracking block', () => {
       /tracking\.sweepMinutes/,
     );
     expect(() => parseCampaignSpec({ ...base, tracking: { maxDay: 3 } })).toThrow(/maxDays/);
+    expect(() => parseCampaignSpec({ ...base, tracking: { reportSeconds: 0 } })).toThrow(
+      /tracking\.reportSeconds/,
+    );
   });
 });
 
