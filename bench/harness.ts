@@ -51,14 +51,9 @@ export async function startBenchStack(sim: SimConfigInput, options: BenchStackOp
   });
   let worker: ChildProcess | undefined;
   let closing = false;
-  if (options.workerProcess) {
-    const bundlePath = path.join(dataDir, 'workflow-bundle.js');
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: path.join(__dirname, '..', 'src', 'workflows'),
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-    });
-    writeFileSync(bundlePath, code);
-    worker = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'cli', 'main.js'), 'worker'], {
+  const bundlePath = path.join(dataDir, 'workflow-bundle.js');
+  const spawnWorker = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'cli', 'main.js'), 'worker'], {
       env: {
         ...process.env,
         TEMPORAL_ADDRESS: temporal.address,
@@ -80,38 +75,62 @@ export async function startBenchStack(sim: SimConfigInput, options: BenchStackOp
     // The worker's last log lines, shown if it dies mid-run: a benchmark must stop, not wait forever.
     const tail: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      worker?.stderr?.on('data', (chunk: Buffer) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
         tail.push(...chunk.toString().split('\n').filter(Boolean));
         tail.splice(0, Math.max(0, tail.length - 40));
         if (chunk.toString().includes('workers running')) resolve();
       });
-      worker?.once('exit', (code) => reject(new Error(`the worker exited early (${code})`)));
+      child.once('exit', (code) => reject(new Error(`the worker exited early (${code})`)));
     });
-    worker.once('exit', (code, signal) => {
-      if (closing) return;
+    child.once('exit', (code, signal) => {
+      if (closing || child !== worker) return;
       console.error(`\nthe worker exited mid-run (${code ?? signal}); its last lines:\n${tail.join('\n')}`);
       process.exit(1);
     });
+    return child;
+  };
+  const stopWorker = async () => {
+    const child = worker;
+    if (!child || child.exitCode !== null) return;
+    worker = undefined;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  };
+  if (options.workerProcess) {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, '..', 'src', 'workflows'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
+    writeFileSync(bundlePath, code);
+    worker = await spawnWorker();
   }
+  const pids = {
+    temporal: temporal.pid,
+    ...(worker?.pid !== undefined && { worker: worker.pid }),
+    [worker ? 'simulatorAndIngress' : 'workerSimulatorAndIngress']: process.pid,
+  } as Record<string, number>;
   return {
     client: temporal.client,
     simulator: stack.sim,
     ingress: stack.ingress as NonNullable<typeof stack.ingress>,
     masterSecret: stack.masterSecret,
     config: stack.config,
-    /** Process ids whose CPU and memory a scenario may read. */
-    pids: {
-      temporal: temporal.pid,
-      ...(worker?.pid !== undefined && { worker: worker.pid }),
-      [worker ? 'simulatorAndIngress' : 'workerSimulatorAndIngress']: process.pid,
-    } as Record<string, number>,
+    /** Process ids whose CPU and memory a scenario may read (`worker` changes with `restartWorker`). */
+    pids,
+    /**
+     * Stops the worker process and starts a fresh one (a deploy, or a worker taking over): what it
+     * holds afterwards is what the workflows need, not what an earlier burst left behind.
+     */
+    async restartWorker(): Promise<void> {
+      if (!options.workerProcess) throw new Error('restartWorker needs { workerProcess: true }');
+      await stopWorker();
+      worker = await spawnWorker();
+      pids.worker = worker.pid as number;
+    },
     environmentFor: (name: string) => stack.sim.environmentFor(name),
     async close() {
       closing = true;
-      if (worker && worker.exitCode === null) {
-        worker.kill('SIGTERM');
-        await once(worker, 'exit');
-      }
+      await stopWorker();
       await stack.close();
       await temporal.stop();
       rmSync(dataDir, { recursive: true, force: true });
