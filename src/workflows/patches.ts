@@ -66,3 +66,10 @@ export const TRACKING_REPORTED_ON_CADENCE = 'tracking-reported-on-cadence';
  * is running.
  */
 export const READS_IN_LARGER_BATCHES = 'reads-in-larger-batches';
+
+/**
+ * Came 2026-12-05. Shard: `campaign cancel` also cancels the fix turns under way and starts no more.
+ * Guards the cancel requests to fix-turn jobs and the fix turns an older cancelled run still started.
+ * Deprecate once no `shardWorkflow` run started before 2026-12-06 is running.
+ */
+export const FIX_TURNS_END_WITH_CANCEL = 'fix-turns-end-with-cancel';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syncPullRequests } from '../../src/campaign-client/pull-requests';
+import { cancelUpdate } from '../../src/workflows/campaign/messages';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
 
@@ -56,5 +57,43 @@ describe('the fix loop: the campaign answers failing checks with turns on the sa
         expect((await t.h.progress(campaignId)).pullRequests).toMatchObject({ fixTurns: 4, fixStopped: 2 });
       }),
     180_000,
+  );
+
+  it(
+    'campaign cancel cancels the fix turn under way, and no further fix turn starts',
+    () =>
+      t.h.withSim({ codeHost: { checkFailureRate: 1, checkDurationMs: 100 } }, async () => {
+        const { campaignId, handle } = await t.h.apply({
+          job: { message: 'upgrade the linter', cleanup: 'after-merge', pollIntervalMs: 200 },
+          items: t.h.items(1, 'acme/web'),
+          concurrency: 1,
+          tracking: { sweepMs: 60_000, maxDays: 30 },
+          fixes: { fixes: 'campaign', maxFixTurns: 3 },
+        });
+        await t.h.settle(campaignId, (p) => p.counts.succeeded === 1, 60_000);
+        // The agent now takes a minute a turn: the first fix turn is still under way when the cancel comes.
+        t.h.sim.configure({ timings: { turnMs: 60_000 } });
+        const [key] = (await t.h.records(campaignId)).map((r) => r.key);
+        const fix = (n: number) => t.env.client.workflow.getHandle(`${campaignId}/${key}/fix-${n}`);
+        await eventually(
+          async () =>
+            (
+              await fix(1)
+                .describe()
+                .catch(() => undefined)
+            )?.status.name === 'RUNNING',
+        );
+        await handle.executeUpdate(cancelUpdate);
+        await eventually(async () => (await fix(1).describe()).status.name !== 'RUNNING', 30_000);
+        expect((await fix(1).describe()).status.name).toBe('CANCELLED');
+        // The PR is read again after the turn ended (its checks still fail): nothing more is sent.
+        await eventually(
+          async () => (await t.h.records(campaignId))[0]?.change?.fixTurns?.[0]?.state !== 'running',
+        );
+        await syncPullRequests(t.env.client, campaignId);
+        await expect(fix(2).describe()).rejects.toThrow();
+        expect((await t.h.records(campaignId))[0]?.change?.fixTurns).toHaveLength(1);
+      }),
+    120_000,
   );
 });

@@ -3,6 +3,8 @@ import {
   ChildWorkflowFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
+  getExternalWorkflowHandle,
+  log,
   startChild,
 } from '@temporalio/workflow';
 import {
@@ -42,8 +44,28 @@ export function fixJobWorkflowId(campaignId: string, itemKey: string, number: nu
  */
 export class FixRuns {
   private running = 0;
+  /** Workflow ids of the fix turns under way, for a cancel. */
+  private readonly underWay = new Set<string>();
+  /** The campaign was cancelled: no fix turn starts any more (carried across continue-as-new). */
+  stopped: boolean;
 
-  constructor(private readonly shard: FixRunsShard) {}
+  constructor(
+    private readonly shard: FixRunsShard,
+    stopped = false,
+  ) {
+    this.stopped = stopped;
+  }
+
+  /** The campaign was cancelled: the turns under way are cancelled (each cleans up) and none starts. */
+  cancel(): void {
+    this.stopped = true;
+    for (const id of this.underWay)
+      getExternalWorkflowHandle(id)
+        .cancel()
+        .catch((error: unknown) =>
+          log.warn('could not cancel a fix turn', { workflowId: id, error: String(error) }),
+        );
+  }
 
   get inFlight(): number {
     return this.running;
@@ -52,7 +74,7 @@ export class FixRuns {
   /** Sends what is due, and notes on each PR the loop gave up on why it did. */
   consider(): void {
     const settings = this.shard.settings.fixes;
-    if (!settings || settings.fixes !== 'campaign') return;
+    if (!settings || settings.fixes !== 'campaign' || this.stopped) return;
     for (const entry of this.shard.book.openChanges()) {
       const change = entry.change as TrackedChange;
       const verdict = fixVerdict(change, settings, { kept: Boolean(entry.replicaKept && entry.replicaId) });
@@ -102,9 +124,11 @@ export class FixRuns {
 
   private async run(key: string, number: number, input: ReplicaJobInput): Promise<void> {
     let ended: { result?: ReplicaJobResult; error?: string };
+    const workflowId = fixJobWorkflowId(this.shard.campaignId, key, number);
+    this.underWay.add(workflowId);
     try {
       const child = await startChild(replicaJobWorkflow, {
-        workflowId: fixJobWorkflowId(this.shard.campaignId, key, number),
+        workflowId,
         args: [input],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
@@ -126,6 +150,7 @@ export class FixRuns {
       }
     }
     this.running -= 1;
+    this.underWay.delete(workflowId);
     this.shard.fixEnded(key, number, ended);
   }
 }

@@ -33,7 +33,11 @@ import {
   type JobOutcome,
 } from '../../policy/item-book';
 import { shardAckSignal, shardReportSignal } from '../campaign/messages';
-import { GRANTS_REPORTED_ON_CADENCE, TRACKING_REPORTED_ON_CADENCE } from '../patches';
+import {
+  FIX_TURNS_END_WITH_CANCEL,
+  GRANTS_REPORTED_ON_CADENCE,
+  TRACKING_REPORTED_ON_CADENCE,
+} from '../patches';
 import { ChangeTracker } from './change-tracker';
 import { FixRuns, type FixRunsShard } from './fix-runs';
 import { JobRuns, type JobRunsShard } from './job-runs';
@@ -58,6 +62,8 @@ export interface ShardCarry {
   closing: boolean;
   /** Bulk actions some PR still waits for, by id (absent in older runs). */
   actions?: Record<string, PullRequestAction>;
+  /** The campaign was cancelled: no fix turn starts any more (absent in older runs). */
+  fixesStopped?: boolean;
 }
 
 export interface ShardInput {
@@ -128,7 +134,7 @@ class Shard implements JobRunsShard, FixRunsShard {
     this.campaign = getExternalWorkflowHandle(input.campaignId);
     this.jobs = new JobRuns(this, this.lookups);
     this.tracker = new ChangeTracker(this);
-    this.fixes = new FixRuns(this);
+    this.fixes = new FixRuns(this, carry?.fixesStopped);
     this.tracker.restoreActions(carry?.actions);
     setHandler(pullRequestHintSignal, (hint) => this.tracker.hint(hint));
     setHandler(markReadySignal, () => this.tracker.requestReady());
@@ -314,6 +320,7 @@ class Shard implements JobRunsShard, FixRunsShard {
       case 'cancel':
         this.book.endPending('cancelled', 'campaign cancelled', now);
         this.cancelJobs(this.book.running().map((entry) => entry.key));
+        if (patched(FIX_TURNS_END_WITH_CANCEL)) this.fixes.cancel();
         break;
       case 'released':
         summary.updated = this.book.release(command.replicas);
@@ -405,6 +412,7 @@ class Shard implements JobRunsShard, FixRunsShard {
         reportSeq: this.reportSeq,
         closing: this.closing,
         ...(actions && { actions }),
+        ...(this.fixes.stopped && { fixesStopped: true }),
       },
     });
   }
