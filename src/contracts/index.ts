@@ -83,6 +83,9 @@ export {
   type Fixer,
   type FixSettings,
   type FixTurn,
+  FIX_PROJECTION,
+  expectedFixTurnsPerPr,
+  fixTurnMinutes,
 } from './fix-turns';
 export {
   DEFAULT_PR_FOOTER,
@@ -90,6 +93,8 @@ export {
   MARK_READY_REFUSED,
   SWEEP_WITHOUT_WEBHOOKS_MS,
   trackingSettingsOf,
+  mergedShare,
+  pullRequestsOpened,
   type TrackingBlock,
   decorationFor,
   type PullRequestSettings,

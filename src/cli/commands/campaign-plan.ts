@@ -1,6 +1,11 @@
 import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign-client/plan';
 import { simulateCampaign, type SimulationOutcome } from '../../campaign-client/simulate';
-import { CampaignSpecError, loadCampaignSpec, specWhereApplied } from '../../campaign-client/spec';
+import {
+  CampaignSpecError,
+  loadCampaignSpec,
+  specWhereApplied,
+  withCodeHostDefaults,
+} from '../../campaign-client/spec';
 import { previewTargets, requireMatchingRepositories } from '../../campaign-client/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
@@ -122,11 +127,20 @@ export function formatPlan(plan: CampaignPlan, started = false): string {
     'retries',
     `one retry-failed round of ${s.retry.failurePercent}% of the items adds about ${usd(s.retry.roundUsd)} (${usd(s.retry.projectedWithRetryUsd)} with it)`,
   );
+  if (s.fixTurns) {
+    const f = s.fixTurns;
+    label(
+      'fix turns',
+      `about ${count(f.expectedTurns)} (${f.expectedPerPr} per PR, at most ${f.maxPerPr}) at ${usd(f.perTurnUsd)} each: ${usd(f.projectedUsd)} projected, at most ${usd(f.maxUsd)}; ${usd(s.projectedWithFixTurnsUsd ?? s.projectedUsd)} with the items`,
+    );
+  }
   if (s.budgetUsd !== undefined) {
     const covers =
       s.itemsWithinBudget !== undefined && s.itemsWithinBudget < items.run
         ? `covers about ${count(s.itemsWithinBudget)} of ${count(items.run)} items at the estimate: the campaign stops starting items past it`
-        : 'covers every item at the estimate';
+        : s.fixTurns && (s.projectedWithFixTurnsUsd ?? 0) > s.budgetUsd
+          ? 'covers every item at the estimate, not every expected fix turn: no fix turn starts past it'
+          : `covers every item${s.fixTurns ? ' and the expected fix turns' : ''} at the estimate`;
     label('budget', `${usd(s.budgetUsd)}: ${covers}`);
   } else {
     label('budget', 'none (set budgetUsd with estimatedMinutesPerItem to cap the spend)');
@@ -194,7 +208,8 @@ export async function runPlan(
 ): Promise<number> {
   const { id, spec } = loadCampaignSpec(file);
   // A simulated run has the GitHub stand-in; a plan for real needs a code host where it will be applied.
-  if (!options.simulate) specWhereApplied(spec, process.env, file);
+  // Either way the plan is of the spec as it would run there (the fix loop is on by default with one).
+  const applied = options.simulate ? withCodeHostDefaults(spec) : specWhereApplied(spec, process.env, file);
   if (options.set?.length && !options.simulate) throw new UsageError('--set only applies with --simulate');
   if (options['simulate-port'] !== undefined && !options.simulate)
     throw new UsageError('--simulate-port only applies with --simulate');
@@ -214,7 +229,7 @@ export async function runPlan(
     });
     if (!targets) return EXIT.failed;
   }
-  const plan = planCampaign({ ...spec, name: spec.name ?? id }, { targets, apiRatePerSecond });
+  const plan = planCampaign({ ...applied, name: spec.name ?? id }, { targets, apiRatePerSecond });
   if (!options.json) console.log(formatPlan(plan));
   let simulation: SimulationOutcome | undefined;
   if (options.simulate) {

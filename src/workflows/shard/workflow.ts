@@ -14,6 +14,7 @@ import {
   LIMITS,
   SHARD_LIMITS,
   ratePerMinute,
+  fixTurnMinutes,
   jobWorkflowId,
   type ApplySummary,
   type PullRequestAction,
@@ -212,6 +213,12 @@ class Shard implements JobRunsShard, FixRunsShard {
     }
   }
 
+  /** How long a running fix turn is projected to run: one turn of the item's estimate. */
+  private get expectedFixMs(): number {
+    const { estimatedMinutesPerItem, job } = this.settings;
+    return fixTurnMinutes(estimatedMinutesPerItem, job.followUps?.length ?? 0) * 60_000;
+  }
+
   /** A run's cost by its duration, at the campaign's workspace size; unrounded, so runs add up exactly. */
   private readonly costFor = (ms: number): number => (ratePerMinute(this.settings.job.size) * ms) / 60_000;
 
@@ -310,7 +317,7 @@ class Shard implements JobRunsShard, FixRunsShard {
       startsInWindow: this.startsInWindow,
       counts: this.book.counts(),
       waves: this.book.waveCounts(),
-      ...this.book.spend(Date.now(), expectedMs, this.costFor),
+      ...this.book.spend(Date.now(), expectedMs, this.costFor, this.expectedFixMs),
       prsOpened: this.book.prsOpened(),
       outcomes: this.book.outcomes(),
       ...(this.settings.tracking && { pullRequests: this.book.pullRequestCounts() }),
