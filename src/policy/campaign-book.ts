@@ -12,6 +12,8 @@ import {
   shardCountFor,
   shardOf,
   ratePerMinute,
+  mergedShare,
+  pullRequestsOpened,
   type ApplyTicket,
   type CampaignHeader,
   type CampaignItem,
@@ -554,7 +556,7 @@ export class CampaignBook {
       counts: agg.counts,
       prsOpened: agg.prsOpened,
       outcomes: agg.outcomes,
-      ...(agg.pullRequests && { pullRequests: agg.pullRequests }),
+      ...(agg.pullRequests && { pullRequests: withMergedShare(agg.pullRequests) }),
       ...(agg.trackingProblem && { trackingProblem: agg.trackingProblem }),
       startedAt: carried.startedAt,
       ...(carried.finishedAtMs !== undefined && { finishedAt: new Date(carried.finishedAtMs).toISOString() }),
@@ -674,4 +676,10 @@ function jobKey(header: CampaignHeader): string {
 
 function round(usd: number): number {
   return Math.round(usd * 1000) / 1000;
+}
+
+/** The PR counts with the share merged (absent before any PR was read). */
+function withMergedShare(counts: PullRequestCounts): PullRequestCounts & { mergedShare?: number } {
+  const share = mergedShare(counts.merged, pullRequestsOpened(counts));
+  return share === undefined ? counts : { ...counts, mergedShare: share };
 }

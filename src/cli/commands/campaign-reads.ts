@@ -18,6 +18,7 @@ import { formatProgress } from '../format/progress';
 import {
   CHANGE_BURNDOWN_CSV_COLUMNS,
   campaignChangeBurndown,
+  changeBurndownSummary,
   type ChangeBurndown,
 } from '../format/change-burndown';
 import { changeLines } from '../format/pull-request-cells';
@@ -149,10 +150,10 @@ Example:
       const series = () => campaignChangeBurndown(progress, records, nowMs);
       const text = values.burndown
         ? format === 'json'
-          ? JSON.stringify({ points: series() } satisfies ChangeBurndown, null, 2)
+          ? JSON.stringify(changeBurndownSummary(series()) satisfies ChangeBurndown, null, 2)
           : burndownCsv(series())
         : {
-            table: () => recordsTable(records, nowMs),
+            table: () => recordsTable(records, nowMs, progress),
             json: () => JSON.stringify(records, null, 2),
             csv: () => recordsCsv(records, nowMs),
             md: () => recordsMarkdown(progress, records, nowMs),
