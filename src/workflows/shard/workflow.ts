@@ -155,6 +155,10 @@ class Shard implements JobRunsShard, FixRunsShard {
     return this.input.campaignId;
   }
 
+  get fixTurnsUpTo(): number | undefined {
+    return this.grant.fixTurnsUpTo;
+  }
+
   async run(): Promise<ShardResult> {
     if (!this.input.carry) await this.restorePrevious();
     for (;;) {
@@ -324,6 +328,7 @@ class Shard implements JobRunsShard, FixRunsShard {
       ...(this.tracker.problem && { trackingProblem: this.tracker.problem }),
       recent: this.book.takeEvents(),
       ...(this.verdictAfter > (this.grant.judged ?? 0) && { awaitingVerdict: true }),
+      ...(this.fixes.waitingForBudget > 0 && { fixTurnsWanted: this.fixes.waitingForBudget }),
     };
   }
 
