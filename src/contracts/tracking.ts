@@ -90,6 +90,8 @@ export interface PullRequestCounts {
   fixTurns?: number;
   /** Open PRs the fix loop stopped on without making them mergeable (each item says why). */
   fixStopped?: number;
+  /** Fix turns running now. */
+  fixRunning?: number;
   /** PRs by where their latest bulk action stands. */
   actionsPending?: number;
   actionsDone?: number;

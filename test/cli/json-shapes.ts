@@ -263,6 +263,17 @@ export const PlanShape = z.object({
     .object({
       wallMs: z.number(),
       progress: ProgressShape,
+      pullRequests: z
+        .object({
+          fixes: z.enum(['campaign', 'platform', 'off']),
+          maxFixTurns: z.number().int().min(0),
+          opened: z.number().int().min(0),
+          merged: z.number().int().min(0),
+          mergedShare: z.number().min(0).max(1).optional(),
+          fixTurns: z.number().int().min(0),
+          fixStopped: z.number().int().min(0),
+        })
+        .optional(),
       apiCalls: z.object({ total: z.number().int(), byEndpoint: z.record(z.string(), z.number()) }),
       simulatorTimings: z.object({ provisionMs: z.number(), turnMs: z.number() }),
       embeddedTemporal: z.object({ address: z.string(), portsTaken: z.array(z.number().int()) }),

@@ -1,5 +1,9 @@
 import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign-client/plan';
-import { simulateCampaign, type SimulationOutcome } from '../../campaign-client/simulate';
+import {
+  simulateCampaign,
+  type SimulatedPullRequests,
+  type SimulationOutcome,
+} from '../../campaign-client/simulate';
 import {
   CampaignSpecError,
   loadCampaignSpec,
@@ -11,6 +15,7 @@ import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
 import { PORT_ATTEMPTS } from '../../stack/embedded-temporal';
 import { EXIT, UsageError, command, required, wholeNumber } from '../command';
+import { percent } from '../format/progress';
 import { humanDuration, usd } from '../format/units';
 import { withReplicas } from '../replicas-client';
 import { exitCodeOfSignal, printJson, untilInterrupted } from '../terminal';
@@ -174,7 +179,7 @@ export function formatSimulation(outcome: SimulationOutcome): string {
   return [
     `simulated on an embedded Temporal server and the Replicas simulator (a workspace took ${t.provisionMs} ms to start and ${t.turnMs} ms per turn, so time is compressed; costs are not meaningful):`,
     `  outcome     ${p.state}: ${counts}`,
-    `  PRs         ${p.prsOpened}`,
+    `  PRs         ${p.prsOpened}${outcome.pullRequests ? `: ${simulatedPullRequestsText(outcome.pullRequests)}` : ''}`,
     `  API calls   ${outcome.apiCalls.total} (${perItem} per item): ${calls}`,
     `  wall time   ${humanDuration(outcome.wallMs)}`,
     ...(server.portsTaken.length
@@ -183,6 +188,15 @@ export function formatSimulation(outcome: SimulationOutcome): string {
         ]
       : []),
   ].join('\n');
+}
+
+/** `3 merged of 5 opened (60%); fixes: campaign, 2 fix turns sent (at most 3 per PR), 1 stopped short`. */
+function simulatedPullRequestsText(prs: SimulatedPullRequests): string {
+  const loop =
+    prs.fixes === 'campaign'
+      ? `, ${prs.fixTurns} fix turn(s) sent (at most ${prs.maxFixTurns} per PR), ${prs.fixStopped} stopped short of mergeable`
+      : '';
+  return `${prs.merged} merged of ${prs.opened} opened (${percent(prs.mergedShare)}); fixes: ${prs.fixes}${loop}`;
 }
 
 function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined): CampaignItem[] {
@@ -284,10 +298,12 @@ Temporal server is needed.
 Options:
   --json            the plan as one JSON object (see the README for its fields)
   --allow-empty     plan a targets glob that matches no repository instead of refusing it
-  --simulate        also run the campaign on a private embedded Temporal server and the Replicas
-                    simulator (compressed time), and report counts, PRs, API calls and wall time
+  --simulate        also run the campaign on a private embedded Temporal server, the Replicas
+                    simulator and its GitHub stand-in (compressed time), and report counts, PRs (how
+                    many merged, the fix turns sent), API calls and wall time
   --set KNOB=VALUE  a simulator knob for --simulate, repeatable (see 'replica-fleet sim --help'),
-                    e.g. --set behaviour.errorRate=0.2
+                    e.g. --set behaviour.errorRate=0.2, or for the fix loop
+                    --set codeHost.checkFailureRate=0.3 (each head's checks fail with that chance)
   --simulate-port N the embedded server's gRPC port to try first (default: a free one); a port
                     found taken is replaced by another free one, up to ${PORT_ATTEMPTS} tries
 
