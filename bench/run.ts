@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { campaignScenario } from './scenarios/campaign';
+import { fixLoopScenario } from './scenarios/fix-loop';
 import { ingressLatency } from './scenarios/ingress';
 import { pollingCost, webhookHappyPath, type Figures } from './scenarios/jobs';
 import { naiveScenario } from './scenarios/naive';
@@ -12,7 +13,9 @@ import { trackingScenario } from './scenarios/tracking';
  * concurrency 500 and the naive alternative on the same simulator) and saves bench/results/latest.json;
  * `npm run bench -- scale` runs 50,000 items into bench/results/scale.json;
  * `npm run bench -- campaign N C` runs one campaign of N items at concurrency C;
- * `npm run bench -- tracking N` follows the PRs of N items (10,000 by default) into bench/results/tracking-N.json.
+ * `npm run bench -- tracking N` follows the PRs of N items (10,000 by default) into bench/results/tracking-N.json;
+ * `npm run bench -- fix-loop N` runs N items (300 by default) on the simulator with `fixes: campaign`, then
+ * `off`, same seed and knobs, into bench/results/fix-loop-N.json.
  */
 const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][]> = {
   standard: () => [
@@ -28,6 +31,7 @@ const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][
   ],
   naive: ([n = '1000', c = '100']) => [[`naive-${n}x${c}`, () => naiveScenario(Number(n), Number(c))]],
   tracking: ([n = '10000']) => [[`tracking-${n}`, () => trackingScenario(Number(n))]],
+  'fix-loop': ([n = '300']) => [[`fix-loop-${n}`, () => fixLoopScenario(Number(n))]],
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -40,8 +44,13 @@ async function main(argv: string[]): Promise<void> {
     results[scenario] = await run();
     console.log(JSON.stringify(results[scenario]));
   }
-  // `tracking` without N runs 10,000 and is saved under that number like an explicit one.
-  const named = name === 'tracking' && args.length === 0 ? ['10000'] : args;
+  // `tracking` and `fix-loop` without N run their default and are saved under it like an explicit one.
+  const named =
+    name === 'tracking' && args.length === 0
+      ? ['10000']
+      : name === 'fix-loop' && args.length === 0
+        ? ['300']
+        : args;
   const file =
     name === 'standard' ? 'latest.json' : `${name}${named.length ? `-${named.join('x')}` : ''}.json`;
   const out = path.join(__dirname, '..', '..', 'bench', 'results', file);

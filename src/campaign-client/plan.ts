@@ -1,6 +1,9 @@
 import {
   CAMPAIGN_DEFAULTS,
+  FIX_PROJECTION,
   JOB_DEFAULTS,
+  expectedFixTurnsPerPr,
+  fixTurnMinutes,
   ratePerMinute,
   type CampaignSpec,
   type ReplicaSize,
@@ -57,9 +60,31 @@ export interface CampaignPlan {
     budgetUsd?: number;
     /** Items the budget covers at the estimate; the campaign stops starting items past it. */
     itemsWithinBudget?: number;
+    /** With `pullRequests.fixes: campaign`: the follow-up turns the campaign sends on PRs not mergeable. */
+    fixTurns?: FixTurnProjection;
+    /** Items and the expected fix turns: what the campaign is likely to cost in all. */
+    projectedWithFixTurnsUsd?: number;
   };
   apiCalls: { webhooks?: Range; polling: Range; minimumSeconds: number; ratePerSecond: number };
   assumptions: string[];
+}
+
+/** What the fix loop is expected to add: every item assumed to open a PR, each needing fixes by chance. */
+export interface FixTurnProjection {
+  /** `pullRequests.maxFixTurns`: no PR gets more. */
+  maxPerPr: number;
+  /** The assumed chance that a head commit needs another turn (`FIX_PROJECTION.needPercent`). */
+  needPercent: number;
+  /** `expectedFixTurnsPerPr(maxPerPr, needPercent / 100)`, rounded to two decimals. */
+  expectedPerPr: number;
+  /** Fix turns over the campaign at that rate, rounded up. */
+  expectedTurns: number;
+  /** One turn of an item's estimate. */
+  minutesPerTurn: number;
+  perTurnUsd: number;
+  projectedUsd: number;
+  /** Every PR using all its fix turns. */
+  maxUsd: number;
 }
 
 /** The share of items a plan assumes fail and are retried once, when the spec sets no failure threshold. */
@@ -74,6 +99,29 @@ function retryRound(spec: CampaignSpec, run: number, perItemUsd: number): Campai
   const failurePercent = spec.failureThreshold?.percent ?? RETRY_FAILURE_PERCENT;
   const roundUsd = round2(Math.ceil((run * failurePercent) / 100) * perItemUsd);
   return { failurePercent, roundUsd, projectedWithRetryUsd: round2(run * perItemUsd + roundUsd) };
+}
+
+function fixTurnProjection(
+  spec: CampaignSpec,
+  run: number,
+  minutesPerItem: number,
+  rate: number,
+): FixTurnProjection {
+  const maxPerPr = spec.fixes?.maxFixTurns ?? 0;
+  const needPercent = FIX_PROJECTION.needPercent;
+  const perPr = expectedFixTurnsPerPr(maxPerPr, needPercent / 100);
+  const minutesPerTurn = fixTurnMinutes(minutesPerItem, spec.job.followUps?.length ?? 0);
+  const perTurnUsd = minutesPerTurn * rate;
+  return {
+    maxPerPr,
+    needPercent,
+    expectedPerPr: round2(perPr),
+    expectedTurns: Math.ceil(run * perPr - 1e-9),
+    minutesPerTurn,
+    perTurnUsd: Math.round(perTurnUsd * 1e4) / 1e4,
+    projectedUsd: round2(run * perPr * perTurnUsd),
+    maxUsd: round2(run * maxPerPr * perTurnUsd),
+  };
 }
 
 /**
@@ -140,6 +188,14 @@ export function planCampaign(
   if (spec.budgetUsd !== undefined) {
     spend.budgetUsd = spec.budgetUsd;
     spend.itemsWithinBudget = Math.min(run, Math.floor(spec.budgetUsd / (expected * rate)));
+  }
+  if (spec.fixes?.fixes === 'campaign' && spec.tracking !== false) {
+    spend.fixTurns = fixTurnProjection(spec, run, expected, rate);
+    spend.projectedWithFixTurnsUsd = round2(spend.projectedUsd + spend.fixTurns.projectedUsd);
+    const f = spend.fixTurns;
+    assumptions.push(
+      `fix turns: every item opens a PR and each head commit needs another turn with a ${f.needPercent}% chance (failing checks, changes requested, a conflict), so ${f.expectedPerPr} per PR (at most ${f.maxPerPr}, pullRequests.maxFixTurns), each one turn of the estimate (${round2(f.minutesPerTurn)} min); the budget covers them too: none starts past it`,
+    );
   }
   assumptions.push(
     `a retry-failed round re-runs ${spend.retry.failurePercent}% of the items (${spec.failureThreshold ? "the spec's failure threshold" : 'assumed; a failure threshold in the spec sets it'}), each a whole run paid again`,

@@ -1,8 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CampaignItem, CampaignProgress, CampaignSpec } from '../contracts';
-import type { SimConfigInput } from '../simulator';
+import {
+  mergedShare,
+  pullRequestsOpened,
+  type CampaignItem,
+  type CampaignProgress,
+  type CampaignSpec,
+  type FixSettings,
+  type Fixer,
+  type PullRequestCounts,
+} from '../contracts';
+import { parseSimConfig, type SimConfigInput } from '../simulator';
 import { startEmbeddedTemporalOnFreePorts } from '../stack/embedded-temporal';
 import { startLocalStack } from '../stack/local-stack';
 import { installRuntimeLogger } from '../temporal/quiet-runtime';
@@ -13,11 +22,27 @@ import { withCodeHostDefaults } from './spec';
 export interface SimulationOutcome {
   wallMs: number;
   progress: CampaignProgress;
+  /** Where the PRs ended on the GitHub stand-in, and what the fix loop did (`pullRequests.fixes`). */
+  pullRequests?: SimulatedPullRequests;
   apiCalls: { total: number; byEndpoint: Record<string, number> };
   /** How long the simulator took to provision a workspace and to finish a turn. */
   simulatorTimings: { provisionMs: number; turnMs: number };
   /** Where the embedded server ran, and the ports it found taken before that. */
   embeddedTemporal: { address: string; portsTaken: number[] };
+}
+
+/** What the fix loop did over a simulated campaign's PRs. */
+export interface SimulatedPullRequests {
+  /** Who answered a PR that was not mergeable: `campaign`, `platform` or `off`. */
+  fixes: Fixer;
+  maxFixTurns: number;
+  opened: number;
+  merged: number;
+  /** merged / opened, 0–1 (absent when no PR was opened). */
+  mergedShare?: number;
+  fixTurns: number;
+  /** Open PRs the loop stopped on short of mergeable. */
+  fixStopped: number;
 }
 
 export interface SimulationOptions {
@@ -33,6 +58,9 @@ export interface SimulationOptions {
 
 /** The prefix of the throw-away folder (under the OS temp dir, TMPDIR) each run keeps its server in. */
 export const SIMULATION_DIR_PREFIX = 'replica-fleet-simulate-';
+
+/** How often a simulated campaign sweeps its PRs on the GitHub stand-in. */
+const SIMULATED_SWEEP_MS = 5_000;
 
 /** Turns compressed to under a second: a simulation measures counts and calls, not the duration. */
 const SIM_TIMINGS = { provisionMs: 200, turnMs: 600 };
@@ -96,7 +124,11 @@ async function simulateIn(
       }));
       // Nobody is there to approve waves: a simulated rollout opens each wave when the last is done.
       // The stack's GitHub stand-in is a configured code host: PRs are followed, swept every 5 s.
-      const { targets: _targets, rollout, ...rest } = withCodeHostDefaults(spec, { sweepMs: 5_000 });
+      const {
+        targets: _targets,
+        rollout,
+        ...rest
+      } = withCodeHostDefaults(spec, { sweepMs: SIMULATED_SWEEP_MS });
       const campaignId = `simulated-${Date.now()}`;
       const startedMs = Date.now();
       await applyCampaign(
@@ -105,13 +137,17 @@ async function simulateIn(
         { campaignId, taskQueue: stack.config.taskQueue, apiTaskQueue: stack.config.apiTaskQueue },
       );
       options.onStep?.(`running campaign ${campaignId} (${simulated.length} items)`);
+      const quiet = new QuietPullRequests(quietWindowMs(options.sim));
       const progress = await waitForCampaign(
         temporal.client,
         campaignId,
         (p) => {
           options.onProgress?.(p);
-          // Done when no item runs and every item's PR has been read from the code host once.
-          return p.state !== 'running' && p.counts.running === 0 && prsRead(p);
+          // Done when no item runs, every item's PR has been read from the code host once, and the PRs
+          // have stopped moving: no check pending, no fix turn running, nothing new for a while.
+          return (
+            p.state !== 'running' && p.counts.running === 0 && prsRead(p) && quiet.settled(p, Date.now())
+          );
         },
         250,
         signal,
@@ -123,6 +159,9 @@ async function simulateIn(
       return {
         wallMs: Date.now() - startedMs,
         progress,
+        ...(progress.pullRequests && {
+          pullRequests: simulatedPullRequests(rest.fixes, progress.pullRequests),
+        }),
         apiCalls: { total: Object.values(byEndpoint).reduce((a, b) => a + b, 0), byEndpoint },
         simulatorTimings: { provisionMs: timings.provisionMs, turnMs: timings.turnMs },
         embeddedTemporal: { address: temporal.address, portsTaken: temporal.portsTaken },
@@ -133,6 +172,53 @@ async function simulateIn(
   } finally {
     await temporal.stop();
   }
+}
+
+/**
+ * The PRs of a simulated campaign stop moving once no check is pending and no fix turn runs, and their
+ * counts stayed the same for `windowMs` (long enough for a check, a review and a merge the stand-in may
+ * still have scheduled to land).
+ */
+class QuietPullRequests {
+  private signature = '';
+  private sinceMs = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  settled(p: CampaignProgress, nowMs: number): boolean {
+    const c = p.pullRequests;
+    if (!c) return true;
+    const signature = JSON.stringify(c);
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.sinceMs = nowMs;
+    }
+    return c.checksPending === 0 && !c.fixRunning && nowMs - this.sinceMs >= this.windowMs;
+  }
+}
+
+/**
+ * A check, a review and a merge the GitHub stand-in may still deliver, and a second for the news; where
+ * deliveries are lost, a sweep as well.
+ */
+function quietWindowMs(sim: SimConfigInput | undefined): number {
+  const knobs = parseSimConfig(sim).codeHost;
+  const sweep = knobs.webhookDropRate > 0 ? SIMULATED_SWEEP_MS : 0;
+  return knobs.checkDurationMs + knobs.reviewDelayMs + knobs.mergeDelayMs + sweep + 1_000;
+}
+
+function simulatedPullRequests(fixes: FixSettings | undefined, c: PullRequestCounts): SimulatedPullRequests {
+  const opened = pullRequestsOpened(c);
+  const share = mergedShare(c.merged, opened);
+  return {
+    fixes: fixes?.fixes ?? 'off',
+    maxFixTurns: fixes?.maxFixTurns ?? 0,
+    opened,
+    merged: c.merged,
+    ...(share !== undefined && { mergedShare: share }),
+    fixTurns: c.fixTurns ?? 0,
+    fixStopped: c.fixStopped ?? 0,
+  };
 }
 
 /** Whether every item that has a PR has it read from the code host (always, when PRs are not followed). */

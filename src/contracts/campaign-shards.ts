@@ -55,6 +55,11 @@ export interface ShardGrant {
    * threshold: a shard that saw a failure starts nothing until its report is judged.
    */
   judged?: number;
+  /**
+   * With a budget: the fix turns the shard may have sent in all, over every PR (it only grows). Absent:
+   * no limit but `maxFixTurns`.
+   */
+  fixTurnsUpTo?: number;
 }
 
 /** The settings every job of the campaign shares, as the shard needs them to start one. */
@@ -131,6 +136,8 @@ export interface ShardReport {
   recent: ItemEvent[];
   /** The shard saw a failure and starts nothing until the campaign judged this report. */
   awaitingVerdict?: boolean;
+  /** PRs whose fix turn is due but waits for the campaign's budget to grant one (`fixTurnsUpTo`). */
+  fixTurnsWanted?: number;
 }
 
 export interface ShardAck {

@@ -243,8 +243,11 @@ export interface CampaignProgress {
   prsOpened: number;
   /** Outcomes a state alone hides: succeeded items that opened no PR, failed items that left one. */
   outcomes?: ItemOutcomes;
-  /** The items' PRs on the code host, when the campaign follows them. */
-  pullRequests?: PullRequestCounts;
+  /**
+   * The items' PRs on the code host, when the campaign follows them, with the share of them merged
+   * (`mergedShare`: merged / PRs opened, 0–1, once a PR was read).
+   */
+  pullRequests?: PullRequestCounts & { mergedShare?: number };
   /** Why PRs are not followed although the campaign asked (no code host on the worker). */
   trackingProblem?: string;
   startedAt: string;
@@ -254,8 +257,8 @@ export interface CampaignProgress {
   concurrency: number;
   stopReason?: StopReason;
   /**
-   * Cost of every run so far: finished, failed, cancelled and retried runs, and running ones by their
-   * elapsed minutes. It never goes down.
+   * Cost of every run so far: finished, failed, cancelled and retried runs, fix turns, and running
+   * ones by their elapsed minutes. It never goes down.
    */
   spentUsd: number;
   /** Spent plus what running items will cost if they run their expected duration. */

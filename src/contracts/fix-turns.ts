@@ -41,3 +41,28 @@ export interface FixTurn {
   state: 'running' | 'sent' | 'failed';
   error?: string;
 }
+
+/**
+ * What a plan assumes of the fix loop before anything ran: at each head commit a PR needs another
+ * turn with this chance (its checks fail, a review asks for changes, or it conflicts). Real figures
+ * differ by repository; the plan states it as an assumption.
+ */
+export const FIX_PROJECTION = { needPercent: 30 } as const;
+
+/**
+ * Fix turns a PR is expected to take when each head needs another with chance `needShare` (0–1): the
+ * first with that chance, a second only if the first's head needs one too, … up to `maxFixTurns`.
+ */
+export function expectedFixTurnsPerPr(maxFixTurns: number, needShare: number): number {
+  let expected = 0;
+  for (let k = 1; k <= maxFixTurns; k += 1) expected += needShare ** k;
+  return expected;
+}
+
+/**
+ * The minutes one fix turn is expected to run: one turn of an item's estimate (the estimate covers
+ * the instruction and its follow-ups), on a workspace that already holds the repository.
+ */
+export function fixTurnMinutes(estimatedMinutesPerItem: number, followUps: number): number {
+  return estimatedMinutesPerItem / (1 + followUps);
+}

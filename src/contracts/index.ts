@@ -83,6 +83,9 @@ export {
   type Fixer,
   type FixSettings,
   type FixTurn,
+  FIX_PROJECTION,
+  expectedFixTurnsPerPr,
+  fixTurnMinutes,
 } from './fix-turns';
 export {
   DEFAULT_PR_FOOTER,
@@ -91,6 +94,8 @@ export {
   SWEEP_WITHOUT_WEBHOOKS_MS,
   TRACKING_REPORT_MS,
   trackingSettingsOf,
+  mergedShare,
+  pullRequestsOpened,
   type TrackingBlock,
   decorationFor,
   type PullRequestSettings,

@@ -90,11 +90,26 @@ export interface PullRequestCounts {
   fixTurns?: number;
   /** Open PRs the fix loop stopped on without making them mergeable (each item says why). */
   fixStopped?: number;
+  /** Fix turns running now. */
+  fixRunning?: number;
   /** PRs by where their latest bulk action stands. */
   actionsPending?: number;
   actionsDone?: number;
   actionsRefused?: number;
   actionsFailed?: number;
+}
+
+/** Every PR the counts hold: open, draft, merged, closed, and those no longer followed. */
+export function pullRequestsOpened(counts: PullRequestCounts): number {
+  return counts.open + counts.draft + counts.merged + counts.closed + (counts.expired ?? 0);
+}
+
+/**
+ * What share of the PRs opened has merged, 0–1 to a thousandth (how users measure a campaign);
+ * undefined before any PR was read.
+ */
+export function mergedShare(merged: number, opened: number): number | undefined {
+  return opened === 0 ? undefined : Math.round((merged / opened) * 1000) / 1000;
 }
 
 /** How a campaign follows its PRs (set when a code host is configured). */

@@ -12,6 +12,9 @@ import {
   shardCountFor,
   shardOf,
   ratePerMinute,
+  fixTurnMinutes,
+  mergedShare,
+  pullRequestsOpened,
   type ApplyTicket,
   type CampaignHeader,
   type CampaignItem,
@@ -29,7 +32,7 @@ import {
   type WaveCounts,
 } from '../contracts';
 import { addPullRequestCounts, emptyPullRequestCounts } from './change-tracking';
-import { allocateQuota, allocateSlots, outstandingStarts, type QuotaHolder } from './allocation';
+import { allocateQuota, allocateSlots, fairShares, outstandingStarts, type QuotaHolder } from './allocation';
 import { emptyCounts } from './item-book';
 import { waveBounds, waveOf } from './rollout';
 
@@ -435,7 +438,8 @@ export class CampaignBook {
     const budgetUsd = this.carried.header.budgetUsd;
     if (budgetUsd === undefined) return Number.POSITIVE_INFINITY;
     const granted = this.carried.shards.reduce((n, s) => n + outstandingStarts(this.quotaHolder(s)), 0);
-    const left = budgetUsd - agg.spentUsd - agg.runningProjectedUsd;
+    // Fix turns granted but not yet sent hold their share too (none in runs without fix-turn caps).
+    const left = budgetUsd - agg.spentUsd - agg.runningProjectedUsd - this.grantedFixTurnsUsd();
     return Math.floor(left / this.perItemUsd() + 1e-9) - granted;
   }
 
@@ -471,8 +475,11 @@ export class CampaignBook {
     this.carried.quotaWindowEndsMs = nowMs + PACING_WINDOW_MS;
   }
 
-  /** The grants that changed: slots, start quotas, the open wave and whether starts are halted. */
-  nextGrants(): { index: number; grant: ShardGrant }[] {
+  /**
+   * The grants that changed: slots, start quotas, the open wave and whether starts are halted; with
+   * `fixTurnsWithinBudget` and a budget, how many fix turns each shard may have sent.
+   */
+  nextGrants(options: { fixTurnsWithinBudget?: boolean } = {}): { index: number; grant: ShardGrant }[] {
     const started = this.carried.shards.filter((s) => s.started);
     const holders = started.map((s) => ({
       running: s.report?.counts.running ?? 0,
@@ -490,6 +497,7 @@ export class CampaignBook {
         started.map((s) => this.quotaHolder(s)),
       );
     }
+    const fixCaps = options.fixTurnsWithinBudget ? this.fixTurnCaps(started) : undefined;
     const changed: { index: number; grant: ShardGrant }[] = [];
     started.forEach((ledger, i) => {
       const next: Omit<ShardGrant, 'seq'> = {
@@ -504,6 +512,7 @@ export class CampaignBook {
             ...(this.carried.quotaWindowEndsMs !== undefined && { untilMs: this.carried.quotaWindowEndsMs }),
           },
         }),
+        ...(fixCaps?.[i] !== undefined && { fixTurnsUpTo: fixCaps[i] }),
       };
       const { seq, ...current } = ledger.grant;
       if (JSON.stringify(current) === JSON.stringify(next)) return;
@@ -512,6 +521,51 @@ export class CampaignBook {
       changed.push({ index: ledger.index, grant: ledger.grant });
     });
     return changed;
+  }
+
+  /**
+   * With a budget and the campaign's fix loop: each shard's cap on the fix turns it may have sent.
+   * What the budget leaves after spend, running work (fix turns included), item starts granted and fix
+   * turns granted but not reported yet buys whole fix turns, shared over the shards by the PRs whose
+   * turn waits for one (`fixTurnsWanted`, beyond the turns a shard holds).
+   * Caps only grow, so a turn granted is never taken back.
+   */
+  private fixTurnCaps(started: readonly ShardLedger[]): (number | undefined)[] | undefined {
+    const header = this.carried.header;
+    if (header.budgetUsd === undefined || !header.tracking || header.fixes?.fixes !== 'campaign')
+      return undefined;
+    const sent = started.map((s) => s.report?.pullRequests?.fixTurns ?? 0);
+    const caps = started.map((s, i) => Math.max(s.grant.fixTurnsUpTo ?? 0, sent[i] ?? 0));
+    const agg = this.aggregate();
+    const perTurn = this.perFixTurnUsd();
+    const grantedStarts = this.carried.shards.reduce((n, s) => n + outstandingStarts(this.quotaHolder(s)), 0);
+    const left =
+      header.budgetUsd -
+      agg.spentUsd -
+      agg.runningProjectedUsd -
+      grantedStarts * this.perItemUsd() -
+      this.grantedFixTurnsUsd();
+    // A shard wants a turn for each PR whose turn waits, beyond the turns it holds already.
+    const wants = started.map((s, i) =>
+      Math.max(0, (s.report?.fixTurnsWanted ?? 0) - ((caps[i] ?? 0) - (sent[i] ?? 0))),
+    );
+    const more = fairShares(Math.max(0, Math.floor(left / perTurn + 1e-9)), wants);
+    return caps.map((cap, i) => cap + (more[i] ?? 0));
+  }
+
+  /** Fix turns granted and not reported sent yet: what they hold of the budget. */
+  private grantedFixTurnsUsd(): number {
+    const held = this.carried.shards.reduce(
+      (n, s) => n + Math.max(0, (s.grant.fixTurnsUpTo ?? 0) - (s.report?.pullRequests?.fixTurns ?? 0)),
+      0,
+    );
+    return held === 0 ? 0 : held * this.perFixTurnUsd();
+  }
+
+  private perFixTurnUsd(): number {
+    const header = this.carried.header;
+    const minutes = header.estimatedMinutesPerItem ?? CAMPAIGN_DEFAULTS.estimatedMinutesPerItem;
+    return ratePerMinute(header.job.size) * fixTurnMinutes(minutes, header.job.followUps?.length ?? 0);
   }
 
   /** When the campaign must act without a message: a pacing window ends, or retention runs out. */
@@ -554,7 +608,7 @@ export class CampaignBook {
       counts: agg.counts,
       prsOpened: agg.prsOpened,
       outcomes: agg.outcomes,
-      ...(agg.pullRequests && { pullRequests: agg.pullRequests }),
+      ...(agg.pullRequests && { pullRequests: withMergedShare(agg.pullRequests) }),
       ...(agg.trackingProblem && { trackingProblem: agg.trackingProblem }),
       startedAt: carried.startedAt,
       ...(carried.finishedAtMs !== undefined && { finishedAt: new Date(carried.finishedAtMs).toISOString() }),
@@ -674,4 +728,10 @@ function jobKey(header: CampaignHeader): string {
 
 function round(usd: number): number {
   return Math.round(usd * 1000) / 1000;
+}
+
+/** The PR counts with the share merged (absent before any PR was read). */
+function withMergedShare(counts: PullRequestCounts): PullRequestCounts & { mergedShare?: number } {
+  const share = mergedShare(counts.merged, pullRequestsOpened(counts));
+  return share === undefined ? counts : { ...counts, mergedShare: share };
 }

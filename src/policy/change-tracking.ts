@@ -116,6 +116,8 @@ export const emptyPullRequestCounts = (): PullRequestCounts => ({
 /** Adds one change to the counts: by state, and an open one by its checks and review. */
 export function countChange(counts: PullRequestCounts, change: TrackedChange): void {
   if (change.fixTurns?.length) counts.fixTurns = (counts.fixTurns ?? 0) + change.fixTurns.length;
+  const running = change.fixTurns?.filter((turn) => turn.state === 'running').length;
+  if (running) counts.fixRunning = (counts.fixRunning ?? 0) + running;
   if (change.stopReason && change.lifecycle === 'open' && !change.expired)
     counts.fixStopped = (counts.fixStopped ?? 0) + 1;
   const action = change.action?.status;

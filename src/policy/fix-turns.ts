@@ -49,16 +49,18 @@ export function refOf(change: TrackedChange, cause: FixCause): string {
 export type FixVerdict =
   | { kind: 'none' }
   | { kind: 'send'; cause: FixCause; ref: string; number: number }
-  | { kind: 'stop'; reason: string };
+  | { kind: 'stop'; reason: string; waitsForBudget?: true };
 
 /**
  * What the campaign does about one followed PR now. `workspace` tells whether the item's workspace is
- * kept (a fix turn runs there, with the agent's context).
+ * kept (a fix turn runs there, with the agent's context); `budget.spent`, that the turns the campaign
+ * granted within its budget are used up (the turn waits until another is granted).
  */
 export function fixVerdict(
   change: TrackedChange | undefined,
   settings: FixSettings | undefined,
   workspace: { kept: boolean },
+  budget: { spent?: boolean } = {},
 ): FixVerdict {
   if (!change || !settings || settings.fixes !== 'campaign') return { kind: 'none' };
   if (change.lifecycle !== 'open' || change.expired) return { kind: 'none' };
@@ -76,7 +78,20 @@ export function fixVerdict(
       kind: 'stop',
       reason: `needs attention: ${stillWrong(change, cause)}, and the workspace that opened it is gone (deleted or expired); fix the PR by hand, or close it and run the item again`,
     };
+  if (budget.spent)
+    return {
+      kind: 'stop',
+      reason: `waiting for the budget: no fix turn starts until the campaign grants one, and none is granted past budgetUsd; ${stillWrong(change, cause)}`,
+      waitsForBudget: true,
+    };
   return { kind: 'send', cause, ref, number: turns.length + 1 };
+}
+
+/** The fix turns sent over these PRs, running ones included: what a budget cap on fix turns counts. */
+export function fixTurnsSent(changes: Iterable<TrackedChange | undefined>): number {
+  let sent = 0;
+  for (const change of changes) sent += change?.fixTurns?.length ?? 0;
+  return sent;
 }
 
 /** `checks still failing: lint, unit-tests`. */

@@ -422,12 +422,17 @@ export class ItemBook {
     const entry = this.entries.get(key);
     const change = entry?.change;
     if (!entry || !change) return;
+    const turn = change.fixTurns?.find((t) => t.number === number);
+    // A turn ends once: a second report of its end adds nothing.
+    if (turn?.state !== 'running') return;
     const { result } = ended;
+    // Its cost counts from when it was recorded (as `spend` accrued it while it ran, so the spend never
+    // goes down) to now, or from the job's own start if that came first. A turn an earlier run of the
+    // shard started (no result here) still costs the time it ran.
+    const started = result ? Date.parse(result.startedAt) : Number.NaN;
+    const from = Number.isNaN(started) ? turn.atMs : Math.min(turn.atMs, started);
+    this.addCost(entry, costOf(Math.max(0, nowMs - from)));
     if (result) {
-      const started = Date.parse(result.startedAt);
-      const endedAt = Date.parse(result.endedAt);
-      if (!Number.isNaN(started))
-        this.addCost(entry, costOf(Math.max(0, (Number.isNaN(endedAt) ? nowMs : endedAt) - started)));
       entry.turns = (entry.turns ?? 0) + (result.turnsStarted ?? result.turns);
       if (result.lastMessage !== undefined) entry.lastMessage = result.lastMessage;
       if (result.replicaId === undefined || result.deleted) entry.replicaKept = false;
@@ -531,21 +536,28 @@ export class ItemBook {
   /**
    * What every run cost so far (running ones by elapsed time, priced by `costOf` like finished ones,
    * so the figure never goes down when a run ends), and what running ones add if they run `expectedMs`.
+   * A fix turn running on a finished item counts the same way, from when it was recorded, against
+   * `expectedFixMs`.
    */
   spend(
     nowMs: number,
     expectedMs: number,
     costOf: (ms: number) => number,
+    expectedFixMs = expectedMs,
   ): { spentUsd: number; runningProjectedUsd: number } {
     let spentUsd = 0;
     let runningProjectedUsd = 0;
-    for (const entry of this.entries.values()) {
-      spentUsd += entry.costUsd ?? 0;
-      if (entry.state !== 'running') continue;
-      const elapsed = Math.max(0, nowMs - (entry.startedAtMs ?? nowMs));
+    const running = (sinceMs: number, expected: number) => {
+      const elapsed = Math.max(0, nowMs - sinceMs);
       const accrued = costOf(elapsed);
       spentUsd += accrued;
-      runningProjectedUsd += Math.max(0, costOf(Math.max(elapsed, expectedMs)) - accrued);
+      runningProjectedUsd += Math.max(0, costOf(Math.max(elapsed, expected)) - accrued);
+    };
+    for (const entry of this.entries.values()) {
+      spentUsd += entry.costUsd ?? 0;
+      if (entry.state === 'running') running(entry.startedAtMs ?? nowMs, expectedMs);
+      for (const turn of entry.change?.fixTurns ?? [])
+        if (turn.state === 'running') running(turn.atMs, expectedFixMs);
     }
     return { spentUsd, runningProjectedUsd };
   }

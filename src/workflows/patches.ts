@@ -73,3 +73,12 @@ export const READS_IN_LARGER_BATCHES = 'reads-in-larger-batches';
  * Deprecate once no `shardWorkflow` run started before 2026-12-06 is running.
  */
 export const FIX_TURNS_END_WITH_CANCEL = 'fix-turns-end-with-cancel';
+
+/**
+ * Came 2026-12-05. Campaign: with a budget and the campaign's fix loop, each grant carries how many fix
+ * turns its shard may have sent (`fixTurnsUpTo`), so the budget covers fix turns too. Guards the grant
+ * signals the caps add; older runs grant no cap (their shards send fix turns up to `maxFixTurns`).
+ * Shards need no patch: a grant without the field leaves them as they were. Deprecate once no
+ * `campaignWorkflow` run started before 2026-12-06 is running.
+ */
+export const FIX_TURNS_WITHIN_BUDGET = 'fix-turns-within-budget';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syncPullRequests } from '../../src/campaign-client/pull-requests';
+import type { CampaignSpec } from '../../src/contracts';
 import { cancelUpdate } from '../../src/workflows/campaign/messages';
 import { eventually } from '../support/eventually';
 import { useJobHarness } from '../support/job-harness';
@@ -95,5 +96,57 @@ describe('the fix loop: the campaign answers failing checks with turns on the sa
         expect((await t.h.records(campaignId))[0]?.change?.fixTurns).toHaveLength(1);
       }),
     120_000,
+  );
+
+  it(
+    'the budget covers fix turns: none starts past it, the PR says it waits; a raised budget lets the turn go, and the spend takes it in, never going down',
+    () =>
+      t.h.withSim({ codeHost: { checkFailureRate: 1, checkDurationMs: 100 } }, async () => {
+        // One item of an estimated minute on a small workspace: $0.008, as is one fix turn (one turn of
+        // the estimate). A budget of exactly that starts the item; what its run cost leaves no turn.
+        const spec = (budgetUsd: number): CampaignSpec => ({
+          job: { message: 'upgrade the linter', cleanup: 'after-merge', pollIntervalMs: 200, size: 'small' },
+          items: t.h.items(1, 'acme/web'),
+          concurrency: 1,
+          budgetUsd,
+          estimatedMinutesPerItem: 1,
+          tracking: { sweepMs: 60_000, maxDays: 30 },
+          fixes: { fixes: 'campaign', maxFixTurns: 1 },
+        });
+        const { campaignId } = await t.h.apply(spec(0.008));
+        const waiting = await t.h.settle(campaignId, (p) => p.pullRequests?.fixStopped === 1, 120_000);
+        expect(waiting.pullRequests).toMatchObject({ open: 1, checksFailing: 1, fixStopped: 1 });
+        expect(waiting.pullRequests?.fixTurns ?? 0).toBe(0);
+        const [record] = await t.h.records(campaignId);
+        expect(record?.change?.stopReason).toMatch(
+          /^waiting for the budget: no fix turn starts until the campaign grants one, and none is granted past budgetUsd; checks still failing: /,
+        );
+        expect(record?.turns).toBe(1);
+        // The item's run cost a few seconds' worth (records keep micro-dollars; progress rounds to $0.001).
+        const itemOnly = record?.costUsd ?? 0;
+        expect(itemOnly).toBeGreaterThan(0);
+        expect(itemOnly).toBeLessThan(0.008);
+
+        // Budget raised: the campaign grants a turn, the agent pushes, the loop stops at maxFixTurns.
+        await t.h.apply(spec(0.05), { id: campaignId });
+        const spent: number[] = [];
+        const stopped = await t.h.settle(
+          campaignId,
+          (p) => {
+            spent.push(p.spentUsd);
+            return p.pullRequests?.fixTurns === 1 && p.pullRequests.fixStopped === 1 && p.state !== 'running';
+          },
+          120_000,
+        );
+        const [after] = await t.h.records(campaignId);
+        expect(after?.change?.fixTurns?.map((turn) => turn.state)).toEqual(['sent']);
+        expect(after?.change?.stopReason).toMatch(/^1 fix turns used; checks still failing: /);
+        expect(after?.turns).toBe(2);
+        // The fix turn's minutes are in the item's cost and the campaign's spend, counted once.
+        expect(after?.costUsd).toBeGreaterThan(itemOnly);
+        expect(Math.abs(stopped.spentUsd - (after?.costUsd ?? 0))).toBeLessThanOrEqual(0.0005);
+        for (let i = 1; i < spent.length; i += 1) expect(spent[i]).toBeGreaterThanOrEqual(spent[i - 1] ?? 0);
+      }),
+    180_000,
   );
 });

@@ -157,8 +157,8 @@ describe('replica-fleet campaign in a child process, end to end (dev server, sim
     expect(md.stdout.split('\n').filter((l) => /^\| item-/.test(l))).toHaveLength(5);
     expect(written.stderr).toContain(`wrote 5 item(s) as html to ${html}`);
     // This campaign does not follow its PRs on a code host: the burndown of what landed is empty.
-    expect(BurndownShape.parse(jsonOf(series))).toEqual({ points: [] });
-    expect(seriesCsv.stdout).toBe('at_ms,opened,merged,closed,open_red,open_green\r\n');
+    expect(BurndownShape.parse(jsonOf(series))).toEqual({ points: [], fixTurns: 0 });
+    expect(seriesCsv.stdout).toBe('at_ms,opened,merged,closed,open_red,open_green,fix_turns\r\n');
 
     const screenshot = path.join(dir, 'report.png');
     const dom = await renderPage(html, screenshot);

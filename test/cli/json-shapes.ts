@@ -4,7 +4,13 @@
  * change type.
  */
 import { z } from 'zod';
-import { CAMPAIGN_STATES, ITEM_OUTCOME_FILTERS, ITEM_STATES, JOB_PHASES } from '../../src/contracts';
+import {
+  CAMPAIGN_STATES,
+  FIX_CAUSES,
+  ITEM_OUTCOME_FILTERS,
+  ITEM_STATES,
+  JOB_PHASES,
+} from '../../src/contracts';
 
 const counts = z.object(Object.fromEntries(ITEM_STATES.map((s) => [s, z.number().int().min(0)])));
 const iso = z.iso.datetime();
@@ -36,6 +42,9 @@ export const ProgressShape = z.object({
       approved: z.number().int(),
       changesRequested: z.number().int(),
       expired: z.number().int().optional(),
+      fixTurns: z.number().int().min(0).optional(),
+      fixStopped: z.number().int().min(0).optional(),
+      mergedShare: z.number().min(0).max(1).optional(),
     })
     .optional(),
   trackingProblem: z.string().optional(),
@@ -71,6 +80,29 @@ export const ItemRecordShape = z.object({
   lastMessage: z.string().optional(),
   replicaKept: z.boolean().optional(),
   earlierReplicas: z.array(z.string()).optional(),
+  change: z
+    .object({
+      url: z.string(),
+      lifecycle: z.enum(['open', 'closed', 'merged']),
+      checks: z.string(),
+      review: z.string(),
+      mergeability: z.string(),
+      fixTurns: z
+        .array(
+          z.object({
+            number: z.number().int().min(1),
+            cause: z.enum(FIX_CAUSES),
+            ref: z.string(),
+            headSha: z.string(),
+            atMs: z.number(),
+            state: z.enum(['running', 'sent', 'failed']),
+            error: z.string().optional(),
+          }),
+        )
+        .optional(),
+      stopReason: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const ResultsShape = z.array(ItemRecordShape);
@@ -87,9 +119,12 @@ export const BurndownShape = z
           closed: z.number().int().min(0),
           openRed: z.number().int().min(0),
           openGreen: z.number().int().min(0),
+          fixTurns: z.number().int().min(0),
         })
         .strict(),
     ),
+    fixTurns: z.number().int().min(0),
+    mergedShare: z.number().min(0).max(1).optional(),
   })
   .strict();
 
@@ -203,6 +238,19 @@ export const PlanShape = z.object({
     ceilingUsd: z.number(),
     budgetUsd: z.number().optional(),
     itemsWithinBudget: z.number().int().optional(),
+    fixTurns: z
+      .object({
+        maxPerPr: z.number().int().min(0),
+        needPercent: z.number(),
+        expectedPerPr: z.number().min(0),
+        expectedTurns: z.number().int().min(0),
+        minutesPerTurn: z.number(),
+        perTurnUsd: z.number(),
+        projectedUsd: z.number(),
+        maxUsd: z.number(),
+      })
+      .optional(),
+    projectedWithFixTurnsUsd: z.number().optional(),
   }),
   apiCalls: z.object({
     webhooks: range.optional(),
@@ -215,6 +263,17 @@ export const PlanShape = z.object({
     .object({
       wallMs: z.number(),
       progress: ProgressShape,
+      pullRequests: z
+        .object({
+          fixes: z.enum(['campaign', 'platform', 'off']),
+          maxFixTurns: z.number().int().min(0),
+          opened: z.number().int().min(0),
+          merged: z.number().int().min(0),
+          mergedShare: z.number().min(0).max(1).optional(),
+          fixTurns: z.number().int().min(0),
+          fixStopped: z.number().int().min(0),
+        })
+        .optional(),
       apiCalls: z.object({ total: z.number().int(), byEndpoint: z.record(z.string(), z.number()) }),
       simulatorTimings: z.object({ provisionMs: z.number(), turnMs: z.number() }),
       embeddedTemporal: z.object({ address: z.string(), portsTaken: z.array(z.number().int()) }),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,6 +61,54 @@ describe('campaign plan --simulate in a child process', () => {
       holder.close();
     }
   }, 120_000);
+
+  it('runs the fix loop on the GitHub stand-in and reports the fix turns and the merged share, in text and --json', async () => {
+    const fixing = path.join(dir, 'fixing.yaml');
+    writeFileSync(
+      fixing,
+      [readFileSync(spec, 'utf8'), 'pullRequests: { fixes: campaign, maxFixTurns: 2 }'].join('\n'),
+    );
+    // Every head's checks fail: each PR gets its two fix turns, then the loop stops; nothing merges.
+    const red = await runCli(
+      [
+        ...['campaign', 'plan', fixing, '--simulate', '--json'],
+        ...['--set', 'behaviour.prProbability=1', '--set', 'codeHost.checkFailureRate=1'],
+      ],
+      tmpdirEnv(),
+    );
+    expect(red.code, red.stderr).toBe(0);
+    const plan = PlanShape.parse(jsonOf(red));
+    expect(plan.spend.fixTurns).toMatchObject({ maxPerPr: 2 });
+    expect(plan.simulation?.pullRequests).toEqual({
+      fixes: 'campaign',
+      maxFixTurns: 2,
+      opened: 2,
+      merged: 0,
+      mergedShare: 0,
+      fixTurns: 4,
+      fixStopped: 2,
+    });
+    expect(plan.simulation?.progress.pullRequests).toMatchObject({
+      fixTurns: 4,
+      fixStopped: 2,
+      mergedShare: 0,
+    });
+
+    // Green checks, approving reviewers, merging maintainers: every PR merges without a fix turn.
+    const green = await runCli(
+      [
+        ...['campaign', 'plan', fixing, '--simulate'],
+        ...['--set', 'behaviour.prProbability=1', '--set', 'codeHost.reviewApprovalRate=1'],
+        ...['--set', 'codeHost.mergeRate=1'],
+      ],
+      tmpdirEnv(),
+    );
+    expect(green.code, green.stderr).toBe(0);
+    expect(green.stdout).toMatch(/\nfix turns +about 1 \(0\.39 per PR, at most 2\)/);
+    expect(green.stdout).toMatch(
+      /\n {2}PRs +2: 2 merged of 2 opened \(100%\); fixes: campaign, 0 fix turn\(s\) sent \(at most 2 per PR\), 0 stopped short of mergeable\n/,
+    );
+  }, 180_000);
 
   it.each([
     ['SIGTERM', 143],

@@ -33,7 +33,24 @@ describe('pull request views', () => {
       changesRequested: 1,
     };
     expect(pullRequestsText(progress({ pullRequests: counts }))).toBe(
-      'PRs: 3 merged, 1 open, 0 draft, 0 closed (merged 75%); open: 1 checks failing, 1 changes requested',
+      'PRs: 3 merged, 1 open, 0 draft, 0 closed (merged 75% of 4 opened); open: 1 checks failing, 1 changes requested',
+    );
+    // PRs no longer followed were opened all the same: the share is of every PR opened.
+    expect(
+      pullRequestsText(
+        progress({
+          pullRequests: {
+            ...counts,
+            open: 0,
+            checksFailing: 0,
+            changesRequested: 0,
+            expired: 1,
+            fixTurns: 3,
+          },
+        }),
+      ),
+    ).toBe(
+      'PRs: 3 merged, 0 open, 0 draft, 0 closed, 1 no longer followed (merged 75% of 4 opened); 3 fix turn(s) sent',
     );
     expect(pullRequestsText(progress({}))).toBeUndefined();
     expect(pullRequestsText(progress({ trackingProblem: 'no code host' }))).toBe(

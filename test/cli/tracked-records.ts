@@ -1,8 +1,16 @@
-import type { CampaignProgress, ItemRecord, TrackedChange } from '../../src/contracts';
+import type { CampaignProgress, FixTurn, ItemRecord, TrackedChange } from '../../src/contracts';
 
 /** The campaign of these records began here; samples every ten minutes land on the events below. */
 export const BEGAN = Date.parse('2026-12-01T09:00:00Z');
 const at = (minutes: number) => new Date(BEGAN + minutes * 60_000).toISOString();
+const fixTurn = (number: number, minutes: number): FixTurn => ({
+  number,
+  cause: 'checks-failing',
+  ref: `head-${number}`,
+  headSha: `head-${number}`,
+  atMs: BEGAN + minutes * 60_000,
+  state: 'sent',
+});
 
 function item(key: string, change: Partial<TrackedChange> & Pick<TrackedChange, 'openedAt'>): ItemRecord {
   const url = `https://github.com/acme/${key}/pull/${key.length}`;
@@ -30,8 +38,9 @@ function item(key: string, change: Partial<TrackedChange> & Pick<TrackedChange, 
 }
 
 /**
- * Four PRs a campaign follows, and an item whose PR was never read: `api` merged after going green,
- * `web` closed red, `docs` open and green, `infra` open and red again after a first green.
+ * Four PRs a campaign follows, and an item whose PR was never read: `api` merged after going green
+ * (one fix turn at 12 min), `web` closed red, `docs` open and green, `infra` open and red again after a
+ * first green, its fix loop stopped after two turns (at 14 and 24 min).
  */
 export const trackedRecords: ItemRecord[] = [
   item('api', {
@@ -44,6 +53,7 @@ export const trackedRecords: ItemRecord[] = [
     approvedAt: at(25),
     mergedAt: at(30),
     closedAt: at(30),
+    fixTurns: [fixTurn(1, 12)],
   }),
   item('web', {
     lifecycle: 'closed',
@@ -66,6 +76,8 @@ export const trackedRecords: ItemRecord[] = [
     review: 'changes-requested',
     openedAt: at(5),
     firstGreenAt: at(8),
+    fixTurns: [fixTurn(1, 14), fixTurn(2, 24)],
+    stopReason: '2 fix turns used; checks still failing: test, e2e <slow>',
   }),
   {
     key: 'unread',
@@ -100,6 +112,9 @@ export const trackedProgress: CampaignProgress = {
     checksPassing: 1,
     approved: 1,
     changesRequested: 1,
+    fixTurns: 3,
+    fixStopped: 1,
+    mergedShare: 0.25,
   },
 };
 

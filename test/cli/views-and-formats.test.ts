@@ -5,7 +5,7 @@ import { cronProblem, intervalProblem } from '../../src/campaign-client/schedule
 import { formatPlan } from '../../src/cli/commands/campaign-plan';
 import type { CampaignProgress, CampaignSpec, ItemRecord } from '../../src/contracts';
 import { burndown } from '../../src/cli/format/burndown';
-import { changeBurndown, milestones } from '../../src/cli/format/change-burndown';
+import { changeBurndown, changeBurndownSummary, milestones } from '../../src/cli/format/change-burndown';
 import { htmlReport } from '../../src/cli/format/html-report';
 import { changeLines } from '../../src/cli/format/pull-request-cells';
 import {
@@ -159,7 +159,7 @@ describe('results formats', () => {
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(1 + records.length);
     expect(lines[1]).toBe(
-      'acme__api,succeeded,1,,acme/api,replicas/fix,https://github.com/acme/api/pull/7,,,,false,,2026-11-03T10:00:00.000Z,2026-11-03T10:01:00.000Z,60,0.008,,,,,,,',
+      'acme__api,succeeded,1,,acme/api,replicas/fix,https://github.com/acme/api/pull/7,,,,false,,2026-11-03T10:00:00.000Z,2026-11-03T10:01:00.000Z,60,0.008,,,,,,,,,',
     );
     expect(lines[2]).toContain('"tests failed, ""lint"" step: exit 1"');
     expect(lines.join('\n')).toContain('"I could not make the tests pass:');
@@ -239,47 +239,67 @@ describe('pull requests in results, and the burndown of what landed', () => {
     expect(milestones(points).map((p) => p.atMs)).toEqual([10, 17.5, 25, 32.5, 40].map(minutes));
   });
 
-  it("table, CSV and Markdown show each PR's state, checks, review and mergeability; CSV and Markdown the series", () => {
-    const table = recordsTable(trackedRecords, NOW).split('\n');
-    expect(table[0]).toMatch(/PULL REQUESTS +PR STATE +CHECKS +REVIEW +MERGEABLE +TIME/);
+  it("table, CSV and Markdown show each PR's state, checks, review, mergeability, fix turns and why the loop stopped; CSV and Markdown the series", () => {
+    const table = recordsTable(trackedRecords, NOW, trackedProgress).split('\n');
+    expect(table[0]).toMatch(/PULL REQUESTS +PR STATE +CHECKS +REVIEW +MERGEABLE +FIX TURNS +TIME/);
     expect(table.find((l) => l.startsWith('infra'))).toMatch(
-      /open +failing: test, e2e <slow> +changes-requested +blocked/,
+      /open +failing: test, e2e <slow> +changes-requested +blocked +2 .* fix loop: 2 fix turns used; checks still failing: test, e2e <slow>$/,
     );
-    expect(table.find((l) => l.startsWith('unread'))).toMatch(/ unknown +unknown +unknown +unknown /);
+    expect(table.find((l) => l.startsWith('api'))).toMatch(/merged +passing +approved +clean +1 /);
+    expect(table.find((l) => l.startsWith('docs'))).toMatch(/ clean +0 /);
+    expect(table.find((l) => l.startsWith('unread'))).toMatch(/ unknown +unknown +unknown +unknown +- /);
+    // The campaign's standing closes the table: the share of the PRs opened that merged, the fix turns.
+    expect(table.at(-1)).toMatch(
+      /^PRs: 1 merged, .*\(merged 25% of 4 opened\).*; 3 fix turn\(s\) sent, 1 stopped short/,
+    );
     expect(recordsTable(records, NOW)).not.toContain('PR STATE'); // PRs not followed: no PR columns
 
     const csv = recordsCsv(trackedRecords, NOW).trimEnd().split('\r\n');
-    expect(csv[0]).toMatch(/,pull_request,outcome,pr_state,checks,review,mergeability,merged_at$/);
-    expect(csv.find((l) => l.startsWith('api,'))).toMatch(
-      /,merged,passing,approved,clean,2026-12-01T09:30:00.000Z$/,
+    expect(csv[0]).toMatch(
+      /,pull_request,outcome,pr_state,checks,review,mergeability,merged_at,fix_turns,fix_stop_reason$/,
     );
-    expect(csv.find((l) => l.startsWith('infra,'))).toMatch(/,open,failing,changes-requested,blocked,$/);
+    expect(csv.find((l) => l.startsWith('api,'))).toMatch(
+      /,merged,passing,approved,clean,2026-12-01T09:30:00.000Z,1,$/,
+    );
+    expect(csv.find((l) => l.startsWith('infra,'))).toMatch(
+      /,open,failing,changes-requested,blocked,,2,"2 fix turns used; checks still failing: test, e2e <slow>"$/,
+    );
+    expect(csv.find((l) => l.startsWith('unread,'))).toMatch(/,unknown,unknown,unknown,,,$/);
 
-    const series = burndownCsv(changeBurndown(trackedRecords, { nowMs: NOW, startMs: BEGAN, samples: 7 }));
+    const points = changeBurndown(trackedRecords, { nowMs: NOW, startMs: BEGAN, samples: 7 });
+    const series = burndownCsv(points);
     expect(series.split('\r\n').slice(0, 2)).toEqual([
-      'at_ms,opened,merged,closed,open_red,open_green',
-      `${BEGAN},0,0,0,0,0`,
+      'at_ms,opened,merged,closed,open_red,open_green,fix_turns',
+      `${BEGAN},0,0,0,0,0,0`,
     ]);
-    expect(series.trimEnd().split('\r\n').at(-1)).toBe(`${NOW},4,1,1,1,1`);
+    // Fix turns at 12, 14 and 24 minutes: one by the sample at 10? none; two by 20; three by 30.
+    expect(points.map((p) => p.fixTurns)).toEqual([0, 0, 2, 3, 3, 3, 3]);
+    expect(series.trimEnd().split('\r\n').at(-1)).toBe(`${NOW},4,1,1,1,1,3`);
+    expect(changeBurndownSummary(points)).toEqual({ points, fixTurns: 3, mergedShare: 0.25 });
+    expect(changeBurndownSummary([])).toEqual({ points: [], fixTurns: 0 });
 
     const md = recordsMarkdown(trackedProgress, trackedRecords, NOW);
-    expect(md).toContain('| Pull requests | PR state | Time |');
+    expect(md).toContain('| Pull requests | PR state | Fix turns | Time |');
     expect(md).toMatch(
-      /\| infra \|.*\| open, checks failing: test, e2e <slow>, review changes-requested, blocked \|/,
+      /\| infra \|.*\| open, checks failing: test, e2e <slow>, review changes-requested, blocked \| 2 \|.*fix loop: 2 fix turns used/,
     );
+    expect(md).toContain('(merged 25% of 4 opened)');
+    expect(md).toContain('3 fix turn(s) sent');
     const landed = md.slice(md.indexOf('### What landed'));
-    expect(landed).toContain('| Time (UTC) | Opened | Merged | Closed | Open, red | Open, green |');
+    expect(landed).toContain(
+      '| Time (UTC) | Opened | Merged | Closed | Open, red | Open, green | Fix turns |',
+    );
     expect(landed.split('\n').filter((l) => /^\| 2026-/.test(l))).toEqual([
-      '| 2026-12-01 09:00:00 | 0 | 0 | 0 | 0 | 0 |',
+      '| 2026-12-01 09:00:00 | 0 | 0 | 0 | 0 | 0 | 0 |',
       expect.stringMatching(/^\| 2026-12-01 09:1\d:\d\d \|/),
       expect.stringMatching(/^\| 2026-12-01 09:[23]\d:\d\d \|/),
       expect.stringMatching(/^\| 2026-12-01 09:4\d:\d\d \|/),
-      '| 2026-12-01 10:00:00 | 4 | 1 | 1 | 1 | 1 |',
+      '| 2026-12-01 10:00:00 | 4 | 1 | 1 | 1 | 1 | 3 |',
     ]);
     expect(recordsMarkdown(progress(), records, NOW)).not.toContain('What landed');
   });
 
-  it("campaign item: the PR's state with the failing checks, review, mergeability, and when it moved", () => {
+  it("campaign item: the PR's state with the failing checks, review, mergeability, when it moved, each fix turn and why the loop stopped", () => {
     const infra = trackedRecords.find((r) => r.key === 'infra')?.change;
     const api = trackedRecords.find((r) => r.key === 'api')?.change;
     expect(changeLines({ ...infra!, draft: true })).toEqual([
@@ -288,8 +308,11 @@ describe('pull requests in results, and the burndown of what landed', () => {
         'open (draft), checks failing: test, e2e <slow>, review changes-requested, mergeability blocked',
       ],
       ['PR times', 'opened 2026-12-01 09:05:00 UTC, green 2026-12-01 09:08:00 UTC'],
+      ['fix turn 1', 'checks-failing on head-1 at 2026-12-01 09:14:00 UTC: sent'],
+      ['fix turn 2', 'checks-failing on head-2 at 2026-12-01 09:24:00 UTC: sent'],
+      ['fix loop', '2 fix turns used; checks still failing: test, e2e <slow>'],
     ]);
-    expect(changeLines({ ...api!, problem: 'repository archived' })).toEqual([
+    expect(changeLines({ ...api!, problem: 'repository archived', fixTurns: undefined })).toEqual([
       ['PR state', 'merged, checks passing, review approved, mergeability clean'],
       [
         'PR times',
@@ -314,6 +337,15 @@ describe('pull requests in results, and the burndown of what landed', () => {
     expect(html).toContain('<div class="legend" id="pr-burndown-legend">');
     expect(html.indexOf('id="burndown"')).toBeLessThan(html.indexOf('id="pr-burndown"'));
     expect(html).toContain('<td data-pr-state="open">open</td><td>failing: test, e2e &lt;slow&gt;</td>');
+    // Per PR its fix turns (a sortable number) and why the loop stopped; per campaign the share merged.
+    expect(html).toContain('<th data-type="number">Fix turns</th>');
+    expect(html).toMatch(
+      /<td>blocked<\/td><td data-sort="2">2<\/td>.*fix loop: 2 fix turns used; checks still failing: test, e2e &lt;slow&gt;/,
+    );
+    expect(html).toContain('<dt>merged</dt><dd>25% (1 of 4)</dd>');
+    expect(html).toContain('<dt>fix turns</dt><dd>3</dd>');
+    expect(chart.match(/<line class="mark" data-series="fixTurns"/g)).toHaveLength(3);
+    expect(chart).toContain('<title>fix turn 2 on infra (checks-failing) at 2026-12-01 09:24:00 UTC</title>');
     expect(html).toContain('Land the &lt;linter&gt; upgrade');
     expect(htmlReport(progress(), records, NOW)).not.toContain('pr-burndown'); // PRs not followed
   });
@@ -343,6 +375,46 @@ describe('plan figures', () => {
     expect(plan.apiCalls.webhooks).toEqual({ min: 100 * (5 + 2), max: 100 * (5 + 1 + 6) });
     expect(plan.turnsPerItem).toBe(2);
     expect(plan.assumptions.join('\n')).toMatch(/half to one and a half times estimatedMinutesPerItem/);
+  });
+
+  it('projects fix turns with the fix loop: the expected turns per PR bounded by maxFixTurns, priced as one turn each, against the budget', () => {
+    const fixes = { fixes: 'campaign' as const, maxFixTurns: 3 };
+    const plan = planCampaign(spec({ estimatedMinutesPerItem: 20, budgetUsd: 20, fixes }));
+    // A head needs another turn with a 30% chance: 0.3 + 0.09 + 0.027 per PR. A turn is half the
+    // estimate (the instruction and one follow-up): 10 min at $0.008.
+    expect(plan.spend.fixTurns).toEqual({
+      maxPerPr: 3,
+      needPercent: 30,
+      expectedPerPr: 0.42,
+      expectedTurns: 42,
+      minutesPerTurn: 10,
+      perTurnUsd: 0.08,
+      projectedUsd: 3.34,
+      maxUsd: 24,
+    });
+    expect(plan.spend.projectedWithFixTurnsUsd).toBe(19.34);
+    expect(plan.assumptions.join('\n')).toMatch(/each head commit needs another turn with a 30% chance/);
+    const text = formatPlan(plan);
+    expect(text).toMatch(
+      /\nfix turns +about 42 \(0\.42 per PR, at most 3\) at \$0\.080 each: \$3\.34 projected, at most \$24\.00; \$19\.34 with the items\n/,
+    );
+    expect(text).toMatch(/\nbudget +\$20\.00: covers every item and the expected fix turns at the estimate/);
+    // A budget the items fit in but the fix turns do not says so.
+    expect(formatPlan(planCampaign(spec({ estimatedMinutesPerItem: 20, budgetUsd: 18, fixes })))).toMatch(
+      /covers every item at the estimate, not every expected fix turn: no fix turn starts past it/,
+    );
+    // One turn at most: only the first need counts; none without the campaign's fix loop.
+    const once = planCampaign(spec({ estimatedMinutesPerItem: 20, fixes: { ...fixes, maxFixTurns: 1 } }));
+    expect(once.spend.fixTurns).toMatchObject({ expectedPerPr: 0.3, expectedTurns: 30, maxUsd: 8 });
+    for (const off of [
+      spec({ fixes: { fixes: 'off', maxFixTurns: 3 } }),
+      spec({ fixes: { fixes: 'platform', maxFixTurns: 3 } }),
+      spec(),
+      spec({ fixes, tracking: false }),
+    ]) {
+      expect(planCampaign(off).spend.fixTurns).toBeUndefined();
+      expect(formatPlan(planCampaign(off))).not.toContain('fix turns');
+    }
   });
 
   it('assumes a default range without an estimate; pacing and waves stretch the duration', () => {

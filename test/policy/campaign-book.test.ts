@@ -179,6 +179,81 @@ describe('campaign book', () => {
     expect(book.carried.stopReason).toMatchObject({ kind: 'budget', budgetUsd: 0.3 });
   });
 
+  it('the budget covers fix turns: caps by the turns waiting, from what is left, granted turns held until reported, never taken back', () => {
+    // small: $0.008/min; a fix turn is one turn of the 10-minute estimate: $0.08. $0.50 in all.
+    const h = header({
+      budgetUsd: 0.5,
+      estimatedMinutesPerItem: 10,
+      job: { message: 'm', size: 'small' },
+      tracking: { maxDays: 30 },
+      fixes: { fixes: 'campaign', maxFixTurns: 3 },
+    });
+    const book = started(h, 2000);
+    const prs = (open: number, fixTurns: number) => ({
+      ...{ draft: 0, merged: 0, closed: 0, checksFailing: 0, checksPending: 0, checksPassing: 0 },
+      ...{ approved: 0, changesRequested: 0, open, fixTurns },
+    });
+    // The items ran and cost $0.10; $0.40 buys 5 fix turns. Shard 0 has 3 PRs whose turn waits, shard 1 one.
+    book.acceptReport(
+      report(0, { counts: { succeeded: 3 }, spentUsd: 0.08, pullRequests: prs(3, 0), fixTurnsWanted: 3 }),
+    );
+    book.acceptReport(
+      report(1, { counts: { succeeded: 1 }, spentUsd: 0.02, pullRequests: prs(1, 0), fixTurnsWanted: 1 }),
+    );
+    // Older runs (the patch not taken) grant no cap.
+    expect(book.nextGrants().map((g) => g.grant.fixTurnsUpTo)).toEqual([undefined, undefined]);
+    const caps = () =>
+      book.nextGrants({ fixTurnsWithinBudget: true }).map((g) => [g.index, g.grant.fixTurnsUpTo]);
+    expect(caps()).toEqual([
+      [0, 3],
+      [1, 1],
+    ]);
+    // Granted and not yet reported, they hold their cost: asked again, nothing more is granted.
+    expect(caps()).toEqual([]);
+    // Shard 0 sent 2 (one still running) and a third PR's turn still waits, with another now; what the
+    // two sent held of the budget is in their spend now.
+    book.acceptReport(
+      report(0, {
+        counts: { succeeded: 3 },
+        spentUsd: 0.08 + 0.08 + 0.02,
+        runningProjectedUsd: 0.06,
+        pullRequests: prs(3, 2),
+        fixTurnsWanted: 2,
+      }),
+    );
+    // Left: 0.5 − 0.20 spent − 0.06 running − 2 granted turns (1 of shard 0, 1 of shard 1) × 0.08 = 0.08.
+    expect(caps()).toEqual([[0, 4]]);
+    // Granted fix turns hold their share from item starts too: the $0.24 left is held by 3 granted turns
+    // (2 of shard 0, 1 of shard 1), so 5 items added on shard 1 get no start.
+    book.acceptReport(
+      report(1, {
+        counts: { succeeded: 1, pending: 5 },
+        spentUsd: 0.02,
+        pullRequests: prs(1, 0),
+        fixTurnsWanted: 1,
+      }),
+    );
+    expect(
+      book.nextGrants({ fixTurnsWithinBudget: true }).map((g) => [g.index, g.grant.quota?.allowance]),
+    ).toEqual([[1, 0]]);
+    // Spent past the budget: the caps stay where they were, none is taken back.
+    book.acceptReport(report(1, { counts: { succeeded: 1 }, spentUsd: 0.6, pullRequests: prs(1, 1) }));
+    book.nextGrants({ fixTurnsWithinBudget: true });
+    expect(book.carried.shards.map((s) => s.grant.fixTurnsUpTo)).toEqual([4, 1]);
+  });
+
+  it('caps no fix turn without a budget, or without the campaign fixing', () => {
+    for (const h of [
+      header({ tracking: { maxDays: 30 }, fixes: { fixes: 'campaign', maxFixTurns: 3 } }),
+      header({ budgetUsd: 5, tracking: { maxDays: 30 }, fixes: { fixes: 'platform', maxFixTurns: 3 } }),
+      header({ budgetUsd: 5, fixes: { fixes: 'campaign', maxFixTurns: 3 } }),
+    ]) {
+      const book = started(h, 10);
+      book.acceptReport(report(0, { counts: { pending: 1 } }));
+      expect(book.nextGrants({ fixTurnsWithinBudget: true })[0]?.grant).not.toHaveProperty('fixTurnsUpTo');
+    }
+  });
+
   it('paces starts per minute across shards; unused starts expire with their window', () => {
     const book = started(header({ startsPerMinute: 4 }), 2000);
     book.rollQuotaWindow(0);

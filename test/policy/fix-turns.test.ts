@@ -7,6 +7,7 @@ import {
   causeOf,
   endFixTurn,
   fixMessage,
+  fixTurnsSent,
   fixVerdict,
   type FixVerdict,
 } from '../../src/policy/fix-turns';
@@ -139,6 +140,27 @@ describe('the fix loop', () => {
     expect(pr.stopReason).toBe(
       'needs attention: fix turn 1 could not be sent: its workspace r-1 is gone (deleted, expired or errored)',
     );
+  });
+
+  it('waits for the budget when the turns granted are used up, says so, and counts every turn sent', () => {
+    const pr = change();
+    expect(fixVerdict(pr, settings, kept, { spent: true })).toEqual({
+      kind: 'stop',
+      reason:
+        'waiting for the budget: no fix turn starts until the campaign grants one, and none is granted past budgetUsd; checks still failing: lint',
+      waitsForBudget: true,
+    });
+    // The caps per PR and a gone workspace say more than the budget does.
+    beginFixTurn(pr, send(fixVerdict(pr, settings, kept, { spent: false })), 0);
+    endFixTurn(pr, 1, undefined);
+    const nextHead = { ...pr, headSha: 'bbbbbbb2' };
+    expect(fixVerdict(nextHead, settings, { kept: false }, { spent: true })).toMatchObject({
+      reason: expect.stringMatching(/^needs attention/),
+    });
+    expect(fixVerdict(nextHead, { ...settings, maxFixTurns: 1 }, kept, { spent: true })).toMatchObject({
+      reason: '1 fix turns used; checks still failing: lint',
+    });
+    expect(fixTurnsSent([pr, undefined, change(), nextHead])).toBe(2);
   });
 
   it('leaves PRs alone unless the campaign is the fixer, and merged or closed ones always', () => {

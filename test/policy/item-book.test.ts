@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaJobResult, RoutedItem } from '../../src/contracts';
+import { beginFixTurn } from '../../src/policy/fix-turns';
 import { ItemBook, toRecord } from '../../src/policy/item-book';
 
 const item = (key: string, ordinal: number, over: Partial<RoutedItem> = {}): RoutedItem => ({
@@ -166,6 +167,52 @@ describe('item book', () => {
     expect(book.get('a')?.costUsd).toBeCloseTo(0.5);
     expect(after).toBeGreaterThanOrEqual(before);
     expect(after).toBeCloseTo(1);
+  });
+
+  it('a fix turn costs from when it was recorded: accrued and projected while it runs, counted once when it ends, spend never going down', () => {
+    const book = new ItemBook();
+    book.apply([item('a', 0)], options, 0);
+    book.markStarted(book.startable(0, 1)[0]!, 0);
+    book.finish('a', 1, { kind: 'result', result: result('a', { deleted: false }) }, 61_000, cost);
+    const entry = book.get('a')!;
+    const base = entry.costUsd!;
+    entry.change = {
+      url: 'https://github.com/acme/api/pull/a',
+      lifecycle: 'open',
+      draft: false,
+      headSha: 'h1',
+      checks: 'failing',
+      review: 'none',
+      mergeability: 'clean',
+      openedAt: new Date(61_000).toISOString(),
+      readAtMs: 61_000,
+    };
+    beginFixTurn(entry.change, { kind: 'send', cause: 'checks-failing', ref: 'h1', number: 1 }, 100_000);
+    // Half a minute in, of the two a fix turn is expected to take.
+    const running = book.spend(130_000, 60_000, cost, 120_000);
+    expect(running.spentUsd).toBeCloseTo(base + 0.5);
+    expect(running.runningProjectedUsd).toBeCloseTo(1.5);
+    const before = book.spend(190_000, 60_000, cost, 120_000).spentUsd;
+    // The job itself started and ended inside the time the shard counted: the turn costs what was accrued.
+    const job = result('a', {
+      startedAt: new Date(105_000).toISOString(),
+      endedAt: new Date(185_000).toISOString(),
+      deleted: false,
+      turnsStarted: 1,
+    });
+    book.fixEnded('a', 1, { result: job }, 190_000, cost);
+    const after = book.spend(190_000, 60_000, cost, 120_000);
+    expect(after.spentUsd).toBeCloseTo(before);
+    expect(after.runningProjectedUsd).toBe(0);
+    expect(book.get('a')).toMatchObject({ costUsd: base + 1.5, turns: 2 });
+    // Its end reported again (a replayed report) adds neither cost nor turns.
+    book.fixEnded('a', 1, { result: job }, 250_000, cost);
+    expect(book.get('a')).toMatchObject({ costUsd: base + 1.5, turns: 2 });
+    // A turn an earlier run of the shard started ends here without a result: it still costs its minutes.
+    beginFixTurn(entry.change, { kind: 'send', cause: 'checks-failing', ref: 'h2', number: 2 }, 300_000);
+    book.fixEnded('a', 2, {}, 360_000, cost);
+    expect(book.get('a')?.costUsd).toBeCloseTo(base + 2.5);
+    expect(entry.change.fixTurns?.map((t) => t.state)).toEqual(['sent', 'sent']);
   });
 
   it('names outcomes a state hides: succeeded without a PR', () => {

@@ -1,11 +1,21 @@
 import { planCampaign, type CampaignPlan, type Range, type TargetPreview } from '../../campaign-client/plan';
-import { simulateCampaign, type SimulationOutcome } from '../../campaign-client/simulate';
-import { CampaignSpecError, loadCampaignSpec, specWhereApplied } from '../../campaign-client/spec';
+import {
+  simulateCampaign,
+  type SimulatedPullRequests,
+  type SimulationOutcome,
+} from '../../campaign-client/simulate';
+import {
+  CampaignSpecError,
+  loadCampaignSpec,
+  specWhereApplied,
+  withCodeHostDefaults,
+} from '../../campaign-client/spec';
 import { previewTargets, requireMatchingRepositories } from '../../campaign-client/targets-preview';
 import { loadWorkerConfig } from '../../config/worker-config';
 import { CAMPAIGN_DEFAULTS, type CampaignItem, type CampaignSpec } from '../../contracts';
 import { PORT_ATTEMPTS } from '../../stack/embedded-temporal';
 import { EXIT, UsageError, command, required, wholeNumber } from '../command';
+import { percent } from '../format/progress';
 import { humanDuration, usd } from '../format/units';
 import { withReplicas } from '../replicas-client';
 import { exitCodeOfSignal, printJson, untilInterrupted } from '../terminal';
@@ -122,11 +132,20 @@ export function formatPlan(plan: CampaignPlan, started = false): string {
     'retries',
     `one retry-failed round of ${s.retry.failurePercent}% of the items adds about ${usd(s.retry.roundUsd)} (${usd(s.retry.projectedWithRetryUsd)} with it)`,
   );
+  if (s.fixTurns) {
+    const f = s.fixTurns;
+    label(
+      'fix turns',
+      `about ${count(f.expectedTurns)} (${f.expectedPerPr} per PR, at most ${f.maxPerPr}) at ${usd(f.perTurnUsd)} each: ${usd(f.projectedUsd)} projected, at most ${usd(f.maxUsd)}; ${usd(s.projectedWithFixTurnsUsd ?? s.projectedUsd)} with the items`,
+    );
+  }
   if (s.budgetUsd !== undefined) {
     const covers =
       s.itemsWithinBudget !== undefined && s.itemsWithinBudget < items.run
         ? `covers about ${count(s.itemsWithinBudget)} of ${count(items.run)} items at the estimate: the campaign stops starting items past it`
-        : 'covers every item at the estimate';
+        : s.fixTurns && (s.projectedWithFixTurnsUsd ?? 0) > s.budgetUsd
+          ? 'covers every item at the estimate, not every expected fix turn: no fix turn starts past it'
+          : `covers every item${s.fixTurns ? ' and the expected fix turns' : ''} at the estimate`;
     label('budget', `${usd(s.budgetUsd)}: ${covers}`);
   } else {
     label('budget', 'none (set budgetUsd with estimatedMinutesPerItem to cap the spend)');
@@ -160,7 +179,7 @@ export function formatSimulation(outcome: SimulationOutcome): string {
   return [
     `simulated on an embedded Temporal server and the Replicas simulator (a workspace took ${t.provisionMs} ms to start and ${t.turnMs} ms per turn, so time is compressed; costs are not meaningful):`,
     `  outcome     ${p.state}: ${counts}`,
-    `  PRs         ${p.prsOpened}`,
+    `  PRs         ${p.prsOpened}${outcome.pullRequests ? `: ${simulatedPullRequestsText(outcome.pullRequests)}` : ''}`,
     `  API calls   ${outcome.apiCalls.total} (${perItem} per item): ${calls}`,
     `  wall time   ${humanDuration(outcome.wallMs)}`,
     ...(server.portsTaken.length
@@ -169,6 +188,15 @@ export function formatSimulation(outcome: SimulationOutcome): string {
         ]
       : []),
   ].join('\n');
+}
+
+/** `3 merged of 5 opened (60%); fixes: campaign, 2 fix turns sent (at most 3 per PR), 1 stopped short`. */
+function simulatedPullRequestsText(prs: SimulatedPullRequests): string {
+  const loop =
+    prs.fixes === 'campaign'
+      ? `, ${prs.fixTurns} fix turn(s) sent (at most ${prs.maxFixTurns} per PR), ${prs.fixStopped} stopped short of mergeable`
+      : '';
+  return `${prs.merged} merged of ${prs.opened} opened (${percent(prs.mergedShare)}); fixes: ${prs.fixes}${loop}`;
 }
 
 function simulatedItems(spec: CampaignSpec, targets: TargetPreview | undefined): CampaignItem[] {
@@ -194,7 +222,8 @@ export async function runPlan(
 ): Promise<number> {
   const { id, spec } = loadCampaignSpec(file);
   // A simulated run has the GitHub stand-in; a plan for real needs a code host where it will be applied.
-  if (!options.simulate) specWhereApplied(spec, process.env, file);
+  // Either way the plan is of the spec as it would run there (the fix loop is on by default with one).
+  const applied = options.simulate ? withCodeHostDefaults(spec) : specWhereApplied(spec, process.env, file);
   if (options.set?.length && !options.simulate) throw new UsageError('--set only applies with --simulate');
   if (options['simulate-port'] !== undefined && !options.simulate)
     throw new UsageError('--simulate-port only applies with --simulate');
@@ -214,7 +243,7 @@ export async function runPlan(
     });
     if (!targets) return EXIT.failed;
   }
-  const plan = planCampaign({ ...spec, name: spec.name ?? id }, { targets, apiRatePerSecond });
+  const plan = planCampaign({ ...applied, name: spec.name ?? id }, { targets, apiRatePerSecond });
   if (!options.json) console.log(formatPlan(plan));
   let simulation: SimulationOutcome | undefined;
   if (options.simulate) {
@@ -269,10 +298,12 @@ Temporal server is needed.
 Options:
   --json            the plan as one JSON object (see the README for its fields)
   --allow-empty     plan a targets glob that matches no repository instead of refusing it
-  --simulate        also run the campaign on a private embedded Temporal server and the Replicas
-                    simulator (compressed time), and report counts, PRs, API calls and wall time
+  --simulate        also run the campaign on a private embedded Temporal server, the Replicas
+                    simulator and its GitHub stand-in (compressed time), and report counts, PRs (how
+                    many merged, the fix turns sent), API calls and wall time
   --set KNOB=VALUE  a simulator knob for --simulate, repeatable (see 'replica-fleet sim --help'),
-                    e.g. --set behaviour.errorRate=0.2
+                    e.g. --set behaviour.errorRate=0.2, or for the fix loop
+                    --set codeHost.checkFailureRate=0.3 (each head's checks fail with that chance)
   --simulate-port N the embedded server's gRPC port to try first (default: a free one); a port
                     found taken is replaced by another free one, up to ${PORT_ATTEMPTS} tries
 

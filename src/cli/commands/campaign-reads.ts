@@ -18,6 +18,7 @@ import { formatProgress } from '../format/progress';
 import {
   CHANGE_BURNDOWN_CSV_COLUMNS,
   campaignChangeBurndown,
+  changeBurndownSummary,
   type ChangeBurndown,
 } from '../format/change-burndown';
 import { changeLines } from '../format/pull-request-cells';
@@ -110,10 +111,12 @@ Formats:
          filterable table of items (open it in a browser; nothing is fetched)
 
 When the campaign follows its PRs on the code host, every format shows each PR's state, checks,
-review and mergeability, and md and html the burndown of what landed: PRs opened, merged, closed,
-open and red, open and green, since the campaign began. --burndown prints that series instead of
-the items, with json ({points: [{atMs, opened, merged, closed, openRed, openGreen}]}) or csv
-(${CHANGE_BURNDOWN_CSV_COLUMNS.join(',')}).
+review, mergeability, the fix turns the campaign sent on it and why its fix loop stopped; table, md
+and html add the campaign's fix turns and the share of its PRs that merged, and md and html the
+burndown of what landed: PRs opened, merged, closed, open and red, open and green, since the campaign
+began (html ticks each fix turn on the time axis). --burndown prints that series instead of the
+items, with json ({points: [{atMs, opened, merged, closed, openRed, openGreen, fixTurns}], fixTurns,
+mergedShare}) or csv (${CHANGE_BURNDOWN_CSV_COLUMNS.join(',')}).
 
 States: ${ITEM_STATES.join(', ')}; and two outcomes a state hides: ${ITEM_OUTCOME_FILTERS.join(', ')}.
 
@@ -149,10 +152,10 @@ Example:
       const series = () => campaignChangeBurndown(progress, records, nowMs);
       const text = values.burndown
         ? format === 'json'
-          ? JSON.stringify({ points: series() } satisfies ChangeBurndown, null, 2)
+          ? JSON.stringify(changeBurndownSummary(series()) satisfies ChangeBurndown, null, 2)
           : burndownCsv(series())
         : {
-            table: () => recordsTable(records, nowMs),
+            table: () => recordsTable(records, nowMs, progress),
             json: () => JSON.stringify(records, null, 2),
             csv: () => recordsCsv(records, nowMs),
             md: () => recordsMarkdown(progress, records, nowMs),

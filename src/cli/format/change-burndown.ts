@@ -1,4 +1,10 @@
-import type { CampaignProgress, ItemRecord, TrackedChange } from '../../contracts';
+import {
+  mergedShare,
+  type CampaignProgress,
+  type FixCause,
+  type ItemRecord,
+  type TrackedChange,
+} from '../../contracts';
 
 /** Where the campaign's PRs stood at one moment; `opened = merged + closed + openRed + openGreen`. */
 export interface ChangeBurndownPoint {
@@ -12,11 +18,26 @@ export interface ChangeBurndownPoint {
   openRed: number;
   /** Open with passing checks. */
   openGreen: number;
+  /** Fix turns the campaign had sent its agents by then, over every PR. */
+  fixTurns: number;
 }
 
-/** What `results --burndown --json` prints. */
+/**
+ * What `results --burndown --json` prints: the series, and where it ends for the campaign — the fix
+ * turns sent and the share of the PRs opened that merged (absent before any PR was read).
+ */
 export interface ChangeBurndown {
   points: ChangeBurndownPoint[];
+  fixTurns: number;
+  mergedShare?: number;
+}
+
+/** One fix turn, where the chart marks it on the time axis. */
+export interface FixTurnMark {
+  atMs: number;
+  key: string;
+  number: number;
+  cause: FixCause;
 }
 
 /** The series' names in CSV (`results --format csv --burndown`), in the order of the point's fields. */
@@ -27,6 +48,7 @@ export const CHANGE_BURNDOWN_CSV_COLUMNS = [
   'closed',
   'open_red',
   'open_green',
+  'fix_turns',
 ] as const;
 
 interface Timeline {
@@ -37,6 +59,8 @@ interface Timeline {
   /** From when it counts as green while open; undefined when it never does. */
   greenMs?: number;
   openNow: boolean;
+  /** When each of the campaign's fix turns on it was sent. */
+  fixTurnsMs: number[];
 }
 
 const msOf = (iso: string | undefined) => {
@@ -57,14 +81,16 @@ function timelineOf(change: TrackedChange): Timeline | undefined {
     // reading. One that went red again is red all along, since when it turned back is not known.
     greenMs: change.checks === 'passing' ? msOf(change.firstGreenAt) : undefined,
     openNow: change.lifecycle === 'open',
+    fixTurnsMs: (change.fixTurns ?? []).map((turn) => turn.atMs),
   };
 }
 
 const reached = (ms: number | undefined, atMs: number) => ms !== undefined && ms <= atMs;
 
 function pointAt(timelines: readonly Timeline[], atMs: number): ChangeBurndownPoint {
-  const point = { atMs, opened: 0, merged: 0, closed: 0, openRed: 0, openGreen: 0 };
+  const point = { atMs, opened: 0, merged: 0, closed: 0, openRed: 0, openGreen: 0, fixTurns: 0 };
   for (const t of timelines) {
+    point.fixTurns += t.fixTurnsMs.filter((ms) => ms <= atMs).length;
     if (t.openedMs > atMs) continue;
     point.opened += 1;
     if (reached(t.mergedMs, atMs)) point.merged += 1;
@@ -89,7 +115,7 @@ export function changeBurndown(
     .map((r) => (r.change ? timelineOf(r.change) : undefined))
     .filter((t): t is Timeline => t !== undefined);
   if (timelines.length === 0) return [];
-  const events = timelines.flatMap((t) => [t.openedMs, t.mergedMs, t.closedMs, t.greenMs]);
+  const events = timelines.flatMap((t) => [t.openedMs, t.mergedMs, t.closedMs, t.greenMs, ...t.fixTurnsMs]);
   const times = events.filter((ms): ms is number => ms !== undefined);
   const start = Math.min(options.startMs ?? Infinity, ...times);
   const last = timelines.some((t) => t.openNow) ? Math.max(options.nowMs, ...times) : Math.max(...times);
@@ -107,6 +133,25 @@ export function campaignChangeBurndown(
   nowMs: number,
 ): ChangeBurndownPoint[] {
   return changeBurndown(records, { nowMs, startMs: msOf(progress.startedAt) });
+}
+
+/** The series with the campaign's fix turns and merged share where it ends (`results --burndown --json`). */
+export function changeBurndownSummary(points: ChangeBurndownPoint[]): ChangeBurndown {
+  const last = points.at(-1);
+  return {
+    points,
+    fixTurns: last?.fixTurns ?? 0,
+    ...(last && last.opened > 0 && { mergedShare: mergedShare(last.merged, last.opened) }),
+  };
+}
+
+/** Every fix turn of these records' PRs, oldest first: the marks on the chart's time axis. */
+export function fixTurnMarks(records: readonly ItemRecord[]): FixTurnMark[] {
+  return records
+    .flatMap((r) =>
+      (r.change?.fixTurns ?? []).map((t) => ({ atMs: t.atMs, key: r.key, number: t.number, cause: t.cause })),
+    )
+    .sort((a, b) => a.atMs - b.atMs);
 }
 
 /** The first point, the quarter points and the last: a few rows a document can hold. */

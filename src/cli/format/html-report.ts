@@ -1,9 +1,21 @@
 import { pullRequestRow } from '../../campaign-client/pull-requests';
-import { ITEM_STATES, type CampaignProgress, type ItemRecord, type ItemState } from '../../contracts';
+import {
+  ITEM_STATES,
+  mergedShare,
+  pullRequestsOpened,
+  type CampaignProgress,
+  type ItemRecord,
+  type ItemState,
+} from '../../contracts';
 import { burndown, CHART_STATES, type BurndownPoint } from './burndown';
-import { campaignChangeBurndown, type ChangeBurndownPoint } from './change-burndown';
-import { pullRequestsText } from './progress';
-import { checksText, followsPullRequests } from './pull-request-cells';
+import {
+  campaignChangeBurndown,
+  fixTurnMarks,
+  type ChangeBurndownPoint,
+  type FixTurnMark,
+} from './change-burndown';
+import { percent, pullRequestsText } from './progress';
+import { checksText, fixTurnsCell, followsPullRequests } from './pull-request-cells';
 import { prLabel, recordNote, summaryLine } from './records';
 import { humanDuration, runMs, usd, utcTime } from './units';
 
@@ -53,6 +65,8 @@ interface StackedChart {
   endLabels?: boolean;
   /** A dashed line over the stack's top, named at its end (e.g. PRs opened, which the bands add up to). */
   outline?: { name: string; label: string };
+  /** Moments marked by a tick on the time axis (e.g. fix turns), named with their count at its end. */
+  marks?: { name: string; label: string; legend: string; times: { atMs: number; title: string }[] };
 }
 
 const patternId = (chartId: string, band: Band) => `${chartId}-${band.name}`;
@@ -99,6 +113,17 @@ function stackedChartSvg(chart: StackedChart): string {
     }
     above.forEach((n, i) => (below[i] = n));
   }
+  const axis = CHART.top + h;
+  // A tick below the time axis per moment, dark and two pixels wide whatever the bands' colours.
+  const marks = chart.marks
+    ? [
+        ...chart.marks.times.map(
+          (m) =>
+            `<line class="mark" data-${chart.attribute}="${chart.marks?.name}" x1="${x(m.atMs)}" x2="${x(m.atMs)}" y1="${axis - 4}" y2="${axis + 7}" stroke="#1d232b" stroke-width="2"><title>${escapeHtml(m.title)}</title></line>`,
+        ),
+        `<text class="end-label" data-${chart.attribute}="${chart.marks.name}" x="${CHART.left + w + 6}" y="${axis + 4}" dominant-baseline="middle">${escapeHtml(chart.marks.label)} ${chart.marks.times.length}</text>`,
+      ].join('')
+    : '';
   const outline = chart.outline
     ? `<path class="line" data-${chart.attribute}="${chart.outline.name}" fill="none" stroke="#1d232b" stroke-width="1.5" stroke-dasharray="5 3" d="${chart.times.map((t, i) => `${i === 0 ? 'M' : 'L'}${x(t)},${y(below[i] ?? 0)}`).join('')}"><title>${escapeHtml(chart.outline.label)}</title></path>`
     : '';
@@ -120,7 +145,7 @@ function stackedChartSvg(chart: StackedChart): string {
   });
   const patterns = chart.bands.filter((b) => b.texture).map((b) => patternSvg(chart.id, b));
   const defs = patterns.length ? `<defs>${patterns.join('')}</defs>` : '';
-  return `<svg id="${chart.id}" viewBox="0 0 ${CHART.width} ${CHART.height}" role="img" aria-label="${escapeHtml(chart.ariaLabel)}">${defs}${yTicks.join('')}${areas.join('')}${outline}${labels.join('')}${xTicks.join('')}</svg>`;
+  return `<svg id="${chart.id}" viewBox="0 0 ${CHART.width} ${CHART.height}" role="img" aria-label="${escapeHtml(chart.ariaLabel)}">${defs}${yTicks.join('')}${areas.join('')}${outline}${labels.join('')}${marks}${xTicks.join('')}</svg>`;
 }
 
 /** The chart's key: each band's swatch (its texture as well as its colour) and name. */
@@ -135,7 +160,10 @@ function legendHtml(chart: StackedChart): string {
   const bands = chart.bands.map(
     (b) => `<span data-${chart.attribute}="${b.name}">${swatch(b)}${escapeHtml(b.label)}</span>`,
   );
-  return `<div class="legend" id="${chart.id}-legend">${bands.join('')}${outline}</div>`;
+  const marks = chart.marks
+    ? `<span data-${chart.attribute}="${chart.marks.name}"><svg class="swatch" viewBox="0 0 12 12" aria-hidden="true"><path d="M6,1L6,11" stroke="#1d232b" stroke-width="2"/></svg>${escapeHtml(chart.marks.legend)}</span>`
+    : '';
+  return `<div class="legend" id="${chart.id}-legend">${bands.join('')}${outline}${marks}</div>`;
 }
 
 /** Items by state over time, drawn from the item timings. */
@@ -159,7 +187,7 @@ function itemsChart(points: BurndownPoint[], total: number): StackedChart {
  * The campaign's PRs over time: what landed at the bottom, what is still open on top. Colours from a
  * palette that colour-blind readers tell apart, each band with a texture and a name at its end too.
  */
-function changesChart(points: ChangeBurndownPoint[]): StackedChart {
+function changesChart(points: ChangeBurndownPoint[], fixTurns: FixTurnMark[]): StackedChart {
   const band = (
     name: string,
     label: string,
@@ -181,14 +209,25 @@ function changesChart(points: ChangeBurndownPoint[]): StackedChart {
     total: points.at(-1)?.opened ?? 0,
     endLabels: true,
     outline: { name: 'opened', label: 'opened' },
+    ...(fixTurns.length > 0 && {
+      marks: {
+        name: 'fixTurns',
+        label: 'fix turns',
+        legend: `fix turn sent (a tick on the time axis; ${fixTurns.length} in all)`,
+        times: fixTurns.map((t) => ({
+          atMs: t.atMs,
+          title: `fix turn ${t.number} on ${t.key} (${t.cause}) at ${utcTime(t.atMs)} UTC`,
+        })),
+      },
+    }),
   };
 }
 
 /** The PR chart and its key, or why there is none. */
-function changesSection(points: ChangeBurndownPoint[]): string {
+function changesSection(points: ChangeBurndownPoint[], fixTurns: FixTurnMark[]): string {
   if (points.length === 0)
     return '<p class="sub" id="pr-burndown-none">No pull request has been read from the code host yet.</p>';
-  const chart = changesChart(points);
+  const chart = changesChart(points, fixTurns);
   return `${stackedChartSvg(chart)}\n${legendHtml(chart)}`;
 }
 
@@ -207,6 +246,7 @@ function summaryHtml(p: CampaignProgress): string {
     ...(p.outcomes?.failedWithPr
       ? [['failed with a PR', String(p.outcomes.failedWithPr)] as [string, string]]
       : []),
+    ...changeSummaryRows(p),
     ['spent', usd(p.spentUsd)],
     ['projected', usd(p.projectedUsd)],
     ...(p.budgetUsd === undefined ? [] : [['budget', usd(p.budgetUsd)] as [string, string]]),
@@ -217,13 +257,31 @@ function summaryHtml(p: CampaignProgress): string {
   return rows.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('');
 }
 
-/** The PR's state, checks (the failing ones named), review and mergeability, as the code host last told. */
+/** Where the campaign's PRs stand in the summary: the share merged and the fix turns sent. */
+function changeSummaryRows(p: CampaignProgress): [string, string][] {
+  const c = p.pullRequests;
+  if (!c) return [];
+  const opened = pullRequestsOpened(c);
+  return [
+    ['merged', `${percent(mergedShare(c.merged, opened))} (${c.merged} of ${opened})`],
+    ['fix turns', String(c.fixTurns ?? 0)],
+  ];
+}
+
+/**
+ * The PR's state, checks (the failing ones named), review and mergeability, as the code host last
+ * told, and the fix turns the campaign sent on it.
+ */
 function changeCellsHtml(r: ItemRecord): string[] {
   const row = pullRequestRow(r);
   const cells = row ? [row.state, checksText(row), row.review, row.mergeability] : ['', '', '', ''];
-  return cells.map(
-    (text, i) => `<td${i === 0 && text ? ` data-pr-state="${text}"` : ''}>${escapeHtml(text)}</td>`,
-  );
+  const fixTurns = fixTurnsCell(r);
+  return [
+    ...cells.map(
+      (text, i) => `<td${i === 0 && text ? ` data-pr-state="${text}"` : ''}>${escapeHtml(text)}</td>`,
+    ),
+    `<td data-sort="${fixTurns || -1}">${fixTurns}</td>`,
+  ];
 }
 
 function rowHtml(r: ItemRecord, nowMs: number, tracked: boolean): string {
@@ -292,7 +350,7 @@ export function htmlReport(progress: CampaignProgress, records: readonly ItemRec
   const standing = pullRequestsText(progress);
   const changes = tracked
     ? `<h2>Pull requests over time (UTC)</h2>
-${standing ? `<p class="sub">${escapeHtml(standing)}</p>\n` : ''}${changesSection(campaignChangeBurndown(progress, records, nowMs))}
+${standing ? `<p class="sub">${escapeHtml(standing)}</p>\n` : ''}${changesSection(campaignChangeBurndown(progress, records, nowMs), fixTurnMarks(records))}
 `
     : '';
   const title = `${progress.campaignId}${progress.name ? ` — ${progress.name}` : ''}`;
@@ -302,7 +360,12 @@ ${standing ? `<p class="sub">${escapeHtml(standing)}</p>\n` : ''}${changesSectio
     ['Repository'],
     ['Run', 'number'],
     ['Pull requests'],
-    ...(tracked ? (['PR state', 'Checks', 'Review', 'Mergeable'].map((h) => [h]) as [string][]) : []),
+    ...(tracked
+      ? ([['PR state'], ['Checks'], ['Review'], ['Mergeable'], ['Fix turns', 'number']] as [
+          string,
+          string?,
+        ][])
+      : []),
     ['Branch'],
     ['Time', 'number'],
     ['Cost', 'number'],

@@ -1,16 +1,16 @@
 import { commandsThatKeepOpen } from '../../campaign-client/accepted-commands';
-import { describeStopReason, type CampaignProgress } from '../../contracts';
+import { describeStopReason, mergedShare, pullRequestsOpened, type CampaignProgress } from '../../contracts';
 
 /**
- * Where the campaign's PRs stand on the code host, when it follows them: `PRs: 3 merged, 1 open, 0 closed
- * (merged 75%); open: 1 checks failing, 1 approved`. Undefined when it does not follow them.
+ * Where the campaign's PRs stand on the code host, when it follows them: `PRs: 3 merged, 1 open, 0 draft,
+ * 0 closed (merged 75% of 4 opened); open: 1 checks failing, 1 approved; 2 fix turn(s) sent`. Undefined
+ * when it does not follow them.
  */
 export function pullRequestsText(p: CampaignProgress): string | undefined {
   if (p.trackingProblem) return `PRs not followed: ${p.trackingProblem}`;
   const c = p.pullRequests;
   if (!c) return undefined;
-  const all = c.open + c.draft + c.merged + c.closed;
-  const share = all === 0 ? 0 : Math.round((c.merged / all) * 100);
+  const opened = pullRequestsOpened(c);
   const open = [
     c.checksFailing && `${c.checksFailing} checks failing`,
     c.checksPending && `${c.checksPending} checks pending`,
@@ -24,7 +24,13 @@ export function pullRequestsText(p: CampaignProgress): string | undefined {
     (c.actionsPending || c.actionsDone || c.actionsRefused || c.actionsFailed) &&
       `bulk actions: ${c.actionsDone ?? 0} done, ${c.actionsPending ?? 0} pending, ${c.actionsRefused ?? 0} refused, ${c.actionsFailed ?? 0} failed`,
   ].filter(Boolean);
-  return `PRs: ${c.merged} merged, ${c.open} open, ${c.draft} draft, ${c.closed} closed (merged ${share}%)${open.length ? `; open: ${open.join(', ')}` : ''}${fixes.length ? `; ${fixes.join(', ')}` : ''}`;
+  const expired = c.expired ? `, ${c.expired} no longer followed` : '';
+  return `PRs: ${c.merged} merged, ${c.open} open, ${c.draft} draft, ${c.closed} closed${expired} (merged ${percent(mergedShare(c.merged, opened))} of ${opened} opened)${open.length ? `; open: ${open.join(', ')}` : ''}${fixes.length ? `; ${fixes.join(', ')}` : ''}`;
+}
+
+/** The merged share as people read it: `75%`, `0%` before any PR was read. */
+export function percent(share: number | undefined): string {
+  return `${Math.round((share ?? 0) * 100)}%`;
 }
 
 /** `2 succeeded without a PR`, `3 failed with a PR`: outcomes a count by state hides; none when zero. */

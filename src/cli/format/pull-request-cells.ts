@@ -54,3 +54,8 @@ export function changeLines(change: TrackedChange): [label: string, text: string
   if (change.stopReason) lines.push(['fix loop', change.stopReason]);
   return lines;
 }
+
+/** Fix turns the campaign sent on an item's PR: a count where it follows the PR, blank without one. */
+export function fixTurnsCell(r: ItemRecord): string {
+  return r.change ? String(r.change.fixTurns?.length ?? 0) : '';
+}

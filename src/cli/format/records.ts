@@ -6,8 +6,8 @@ import {
   milestones,
   type ChangeBurndownPoint,
 } from './change-burndown';
-import { outcomeParts } from './progress';
-import { changeSummary, checksText, followsPullRequests } from './pull-request-cells';
+import { outcomeParts, pullRequestsText } from './progress';
+import { changeSummary, checksText, fixTurnsCell, followsPullRequests } from './pull-request-cells';
 import { humanDuration, runMs, usd, utcTime } from './units';
 import { textTable } from './text-table';
 
@@ -25,6 +25,9 @@ export function recordNote(r: ItemRecord): string {
         : r.imported
           ? 'PR imported (no agent ran)'
           : undefined;
+  // The fix loop gave up on its PR: why, as the item says it.
+  const fixLoop =
+    r.change?.stopReason && r.change.lifecycle === 'open' ? `fix loop: ${r.change.stopReason}` : undefined;
   // Errors usually name the replica already: then saying it was kept is enough.
   const kept =
     !r.replicaKept || !r.replicaId
@@ -33,7 +36,7 @@ export function recordNote(r: ItemRecord): string {
         ? 'replica kept'
         : `replica ${r.replicaId} kept`;
   const error = kept === 'replica kept' ? `${r.error} (replica kept)` : r.error;
-  return [change, error, kept === 'replica kept' ? undefined : kept].filter(Boolean).join('; ');
+  return [change, fixLoop, error, kept === 'replica kept' ? undefined : kept].filter(Boolean).join('; ');
 }
 
 /** `#12` for a GitHub-style pull request URL, else the URL itself. */
@@ -48,18 +51,25 @@ const seconds = (r: ItemRecord, nowMs: number) => {
 };
 
 /** The PR columns of the table, when the campaign follows its PRs. */
-const TABLE_CHANGE_HEADER = ['PR STATE', 'CHECKS', 'REVIEW', 'MERGEABLE'];
+const TABLE_CHANGE_HEADER = ['PR STATE', 'CHECKS', 'REVIEW', 'MERGEABLE', 'FIX TURNS'];
 
 function tableChangeCells(r: ItemRecord): string[] {
   const row = pullRequestRow(r);
-  return row ? [row.state, checksText(row), row.review, row.mergeability] : ['-', '-', '-', '-'];
+  return row
+    ? [row.state, checksText(row), row.review, row.mergeability, fixTurnsCell(r) || '-']
+    : ['-', '-', '-', '-', '-'];
 }
 
 /**
  * A plain-text table of item records: where every repository stands, its PRs (and, when the campaign
- * follows them, their state, checks, review and mergeability), and what went wrong.
+ * follows them, their state, checks, review, mergeability and fix turns), and what went wrong; with
+ * the campaign's progress, a last line of where its PRs stand (merged share, fix turns).
  */
-export function recordsTable(records: readonly ItemRecord[], nowMs = Date.now()): string {
+export function recordsTable(
+  records: readonly ItemRecord[],
+  nowMs = Date.now(),
+  progress?: CampaignProgress,
+): string {
   const tracked = followsPullRequests(records);
   const rows = records.map((r) => {
     const ms = runMs(r, nowMs);
@@ -86,7 +96,8 @@ export function recordsTable(records: readonly ItemRecord[], nowMs = Date.now())
     'COST',
     'ERROR / KEPT REPLICA',
   ];
-  return textTable(header, rows);
+  const standing = progress && pullRequestsText(progress);
+  return [textTable(header, rows), ...(standing ? [standing] : [])].join('\n');
 }
 
 /** The columns of the CSV, in order; their names are part of the documented output. */
@@ -114,6 +125,8 @@ export const CSV_COLUMNS = [
   'review',
   'mergeability',
   'merged_at',
+  'fix_turns',
+  'fix_stop_reason',
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
@@ -153,6 +166,8 @@ export function recordsCsv(records: readonly ItemRecord[], nowMs = Date.now()): 
       change?.review,
       change?.mergeability,
       change?.mergedAt,
+      fixTurnsCell(r) || undefined,
+      change?.stopReason,
     ]
       .map(csvCell)
       .join(',');
@@ -166,7 +181,7 @@ const csvText = (header: readonly string[], rows: string[]) =>
 /** The burndown of what landed as CSV (`results --format csv --burndown`), one row per sample. */
 export function burndownCsv(points: readonly ChangeBurndownPoint[]): string {
   const rows = points.map((p) =>
-    [Math.round(p.atMs), p.opened, p.merged, p.closed, p.openRed, p.openGreen].join(','),
+    [Math.round(p.atMs), p.opened, p.merged, p.closed, p.openRed, p.openGreen, p.fixTurns].join(','),
   );
   return csvText(CHANGE_BURNDOWN_CSV_COLUMNS, rows);
 }
@@ -195,9 +210,9 @@ const mdTable = (header: string[], rows: string[][]) => [
 
 /** The burndown's start, quarter points and last sample, as a Markdown table. */
 function burndownMarkdown(points: readonly ChangeBurndownPoint[]): string[] {
-  const header = ['Time (UTC)', 'Opened', 'Merged', 'Closed', 'Open, red', 'Open, green'];
+  const header = ['Time (UTC)', 'Opened', 'Merged', 'Closed', 'Open, red', 'Open, green', 'Fix turns'];
   const rows = milestones(points).map((p) =>
-    [utcTime(p.atMs), p.opened, p.merged, p.closed, p.openRed, p.openGreen].map(String),
+    [utcTime(p.atMs), p.opened, p.merged, p.closed, p.openRed, p.openGreen, p.fixTurns].map(String),
   );
   return ['### What landed', '', ...mdTable(header, rows), ''];
 }
@@ -218,7 +233,7 @@ export function recordsMarkdown(
     'State',
     'Repository',
     'Pull requests',
-    ...(tracked ? ['PR state'] : []),
+    ...(tracked ? ['PR state', 'Fix turns'] : []),
     'Time',
     'Cost',
     'Error / last message',
@@ -233,18 +248,20 @@ export function recordsMarkdown(
       r.state,
       mdCell(r.repository ?? ''),
       prs.join(' '),
-      ...(tracked ? [change ? mdCell(changeSummary(change)) : ''] : []),
+      ...(tracked ? [change ? mdCell(changeSummary(change)) : '', fixTurnsCell(r)] : []),
       ms === undefined ? '' : humanDuration(ms),
       r.costUsd === undefined ? '' : usd(r.costUsd),
       mdCell(note),
     ];
   });
   const title = `## Campaign ${mdCell(progress.campaignId)}${progress.name ? ` — ${mdCell(progress.name)}` : ''}`;
+  const standing = pullRequestsText(progress);
   return [
     title,
     '',
     mdCell(summaryLine(progress)),
     '',
+    ...(standing ? [mdCell(standing), ''] : []),
     ...mdTable(header, rows),
     '',
     ...(burndown.length ? burndownMarkdown(burndown) : []),

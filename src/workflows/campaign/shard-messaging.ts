@@ -73,9 +73,14 @@ export class ShardMessaging {
     return { released: acks.reduce((n, ack) => n + ack.summary.updated, 0) };
   }
 
+  /** Grants cap each shard's fix turns within the budget (FIX_TURNS_WITHIN_BUDGET; set by the workflow). */
+  fixTurnsWithinBudget = false;
+
   /** Sends each shard its changed grant; a shard that is gone is not worth failing over. */
   sendGrants(): void {
-    for (const { index, grant } of this.book.nextGrants()) {
+    for (const { index, grant } of this.book.nextGrants({
+      fixTurnsWithinBudget: this.fixTurnsWithinBudget,
+    })) {
       getExternalWorkflowHandle(shardWorkflowId(this.campaignId, index))
         .signal(shardGrantSignal, grant)
         .catch((error: unknown) => log.warn('could not grant shard', { shard: index, error: String(error) }));

@@ -26,7 +26,7 @@ import {
 } from '../../contracts';
 import { CampaignBook } from '../../policy/campaign-book';
 import { recordCampaign } from '../metrics';
-import { CAMPAIGN_SETTLES_IN_HANDLERS } from '../patches';
+import { CAMPAIGN_SETTLES_IN_HANDLERS, FIX_TURNS_WITHIN_BUDGET } from '../patches';
 import { ApplyDelivery } from './apply-delivery';
 import {
   applyItemsUpdate,
@@ -88,6 +88,7 @@ class Campaign {
     this.shards = new ShardMessaging(this.id, this.book, this.book.beginRun());
     this.restored = input.carry !== undefined;
     this.settlesInHandlers = patched(CAMPAIGN_SETTLES_IN_HANDLERS);
+    this.shards.fixTurnsWithinBudget = patched(FIX_TURNS_WITHIN_BUDGET);
     this.api = proxyActivities<CampaignActivities>({
       taskQueue: input.header.apiTaskQueue ?? TASK_QUEUES.api,
       startToCloseTimeout: '10 minutes',

@@ -17,7 +17,14 @@ import {
   type ShardJobSettings,
   type TrackedChange,
 } from '../../contracts';
-import { beginFixTurn, causeOf, fixMessage, fixVerdict, type FixVerdict } from '../../policy/fix-turns';
+import {
+  beginFixTurn,
+  causeOf,
+  fixMessage,
+  fixTurnsSent,
+  fixVerdict,
+  type FixVerdict,
+} from '../../policy/fix-turns';
 import type { BookEntry, ItemBook } from '../../policy/item-book';
 import { replicaJobWorkflow } from '../replica-job/workflow';
 
@@ -26,6 +33,8 @@ export interface FixRunsShard {
   readonly campaignId: string;
   readonly book: ItemBook;
   readonly settings: ShardJobSettings;
+  /** With a budget: the fix turns this shard may have sent in all (absent: no cap but `maxFixTurns`). */
+  readonly fixTurnsUpTo: number | undefined;
   /** A fix turn's job ended: the book takes its cost and turns, and the PR is read again. */
   fixEnded(key: string, number: number, ended: { result?: ReplicaJobResult; error?: string }): void;
   markChanged(reportNow?: boolean): void;
@@ -48,6 +57,7 @@ export class FixRuns {
   private readonly underWay = new Set<string>();
   /** The campaign was cancelled: no fix turn starts any more (carried across continue-as-new). */
   stopped: boolean;
+  private waiting = 0;
 
   constructor(
     private readonly shard: FixRunsShard,
@@ -71,15 +81,33 @@ export class FixRuns {
     return this.running;
   }
 
+  /** PRs whose fix turn is due but waits for the campaign to grant one within its budget. */
+  get waitingForBudget(): number {
+    return this.waiting;
+  }
+
   /** Sends what is due, and notes on each PR the loop gave up on why it did. */
   consider(): void {
     const settings = this.shard.settings.fixes;
     if (!settings || settings.fixes !== 'campaign' || this.stopped) return;
+    const cap = this.shard.fixTurnsUpTo;
+    let sent = cap === undefined ? 0 : fixTurnsSent(this.shard.book.all().map((entry) => entry.change));
+    this.waiting = 0;
     for (const entry of this.shard.book.openChanges()) {
       const change = entry.change as TrackedChange;
-      const verdict = fixVerdict(change, settings, { kept: Boolean(entry.replicaKept && entry.replicaId) });
-      if (verdict.kind === 'send') this.start(entry, change, verdict);
-      else if (verdict.kind === 'stop' && change.stopReason !== verdict.reason) {
+      const verdict = fixVerdict(
+        change,
+        settings,
+        { kept: Boolean(entry.replicaKept && entry.replicaId) },
+        { spent: cap !== undefined && sent >= cap },
+      );
+      if (verdict.kind === 'send') {
+        this.start(entry, change, verdict);
+        sent += 1;
+        continue;
+      }
+      if (verdict.kind === 'stop' && verdict.waitsForBudget) this.waiting += 1;
+      if (verdict.kind === 'stop' && change.stopReason !== verdict.reason) {
         change.stopReason = verdict.reason;
         this.shard.markChanged(true);
       } else if (verdict.kind === 'none' && change.stopReason && !causeOf(change)) {

@@ -15,6 +15,7 @@ import {
   SHARD_LIMITS,
   TRACKING_REPORT_MS,
   ratePerMinute,
+  fixTurnMinutes,
   jobWorkflowId,
   type ApplySummary,
   type PullRequestAction,
@@ -170,6 +171,10 @@ class Shard implements JobRunsShard, FixRunsShard {
     return this.input.campaignId;
   }
 
+  get fixTurnsUpTo(): number | undefined {
+    return this.grant.fixTurnsUpTo;
+  }
+
   async run(): Promise<ShardResult> {
     if (!this.input.carry) await this.restorePrevious();
     for (;;) {
@@ -257,6 +262,12 @@ class Shard implements JobRunsShard, FixRunsShard {
       this.startsInWindow += 1;
       this.jobs.start(entry);
     }
+  }
+
+  /** How long a running fix turn is projected to run: one turn of the item's estimate. */
+  private get expectedFixMs(): number {
+    const { estimatedMinutesPerItem, job } = this.settings;
+    return fixTurnMinutes(estimatedMinutesPerItem, job.followUps?.length ?? 0) * 60_000;
   }
 
   /** A run's cost by its duration, at the campaign's workspace size; unrounded, so runs add up exactly. */
@@ -362,13 +373,14 @@ class Shard implements JobRunsShard, FixRunsShard {
       startsInWindow: this.startsInWindow,
       counts: this.book.counts(),
       waves: this.book.waveCounts(),
-      ...this.book.spend(Date.now(), expectedMs, this.costFor),
+      ...this.book.spend(Date.now(), expectedMs, this.costFor, this.expectedFixMs),
       prsOpened: this.book.prsOpened(),
       outcomes: this.book.outcomes(),
       ...(pullRequests && { pullRequests }),
       ...(this.tracker.problem && { trackingProblem: this.tracker.problem }),
       recent: this.book.takeEvents(),
       ...(this.verdictAfter > (this.grant.judged ?? 0) && { awaitingVerdict: true }),
+      ...(this.fixes.waitingForBudget > 0 && { fixTurnsWanted: this.fixes.waitingForBudget }),
     };
   }
 
