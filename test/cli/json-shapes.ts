@@ -18,7 +18,16 @@ const iso = z.iso.datetime();
 export const ItemEventShape = z.object({
   atMs: z.number(),
   key: z.string(),
-  kind: z.enum(['started', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'retried']),
+  kind: z.enum([
+    'started',
+    'succeeded',
+    'failed',
+    'timed_out',
+    'cancelled',
+    'skipped',
+    'retried',
+    'fix-turn',
+  ]),
   detail: z.string().optional(),
 });
 
