@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { campaignScenario } from './scenarios/campaign';
+import { dashboardScenario } from './scenarios/dashboard';
 import { ingressLatency } from './scenarios/ingress';
 import { pollingCost, webhookHappyPath, type Figures } from './scenarios/jobs';
 import { naiveScenario } from './scenarios/naive';
@@ -12,7 +13,8 @@ import { trackingScenario } from './scenarios/tracking';
  * concurrency 500 and the naive alternative on the same simulator) and saves bench/results/latest.json;
  * `npm run bench -- scale` runs 50,000 items into bench/results/scale.json;
  * `npm run bench -- campaign N C` runs one campaign of N items at concurrency C;
- * `npm run bench -- tracking N` follows the PRs of N items (10,000 by default) into bench/results/tracking-N.json.
+ * `npm run bench -- tracking N` follows the PRs of N items (10,000 by default) into bench/results/tracking-N.json;
+ * `npm run bench -- dashboard` measures the dashboard on a 10,000-item campaign into bench/results/dashboard.json.
  */
 const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][]> = {
   standard: () => [
@@ -28,6 +30,7 @@ const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][
   ],
   naive: ([n = '1000', c = '100']) => [[`naive-${n}x${c}`, () => naiveScenario(Number(n), Number(c))]],
   tracking: ([n = '10000']) => [[`tracking-${n}`, () => trackingScenario(Number(n))]],
+  dashboard: () => [['dashboard-10000', dashboardScenario]],
 };
 
 async function main(argv: string[]): Promise<void> {
