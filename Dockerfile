@@ -12,6 +12,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The dashboard's page script and style, served as they are (replica-fleet ui).
+COPY --from=build /app/src/dashboard/assets ./src/dashboard/assets
 COPY bin ./bin
 COPY package.json ./
 USER node

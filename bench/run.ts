@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { campaignScenario } from './scenarios/campaign';
 import { fixLoopScenario } from './scenarios/fix-loop';
+import { dashboardScenario } from './scenarios/dashboard';
 import { ingressLatency } from './scenarios/ingress';
 import { pollingCost, webhookHappyPath, type Figures } from './scenarios/jobs';
 import { naiveScenario } from './scenarios/naive';
@@ -16,6 +17,7 @@ import { trackingScenario } from './scenarios/tracking';
  * `npm run bench -- tracking N` follows the PRs of N items (10,000 by default) into bench/results/tracking-N.json;
  * `npm run bench -- fix-loop N` runs N items (300 by default) on the simulator with `fixes: campaign`, then
  * `off`, same seed and knobs, into bench/results/fix-loop-N.json.
+ * `npm run bench -- dashboard` measures the dashboard on a 10,000-item campaign into bench/results/dashboard.json.
  */
 const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][]> = {
   standard: () => [
@@ -32,6 +34,7 @@ const sets: Record<string, (args: string[]) => [string, () => Promise<Figures>][
   naive: ([n = '1000', c = '100']) => [[`naive-${n}x${c}`, () => naiveScenario(Number(n), Number(c))]],
   tracking: ([n = '10000']) => [[`tracking-${n}`, () => trackingScenario(Number(n))]],
   'fix-loop': ([n = '300']) => [[`fix-loop-${n}`, () => fixLoopScenario(Number(n))]],
+  dashboard: () => [['dashboard-10000', dashboardScenario]],
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -54,11 +54,19 @@ export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) 
 /**
  * Campaigns from Temporal visibility, newest first, with their counts from the campaigns themselves
  * (each asked with a short deadline: a campaign no worker serves is listed without counts).
+ * `progressOf` reads one campaign's progress: the dashboard passes its shared cache.
  */
 export async function listCampaigns(
   client: Client,
-  options: { state?: string; prefix?: string; limit?: number; answerWithinMs?: number } = {},
+  options: {
+    state?: string;
+    prefix?: string;
+    limit?: number;
+    answerWithinMs?: number;
+    progressOf?: (campaignId: string) => Promise<CampaignProgress>;
+  } = {},
 ): Promise<CampaignListEntry[]> {
+  const progressOf = options.progressOf ?? ((id: string) => campaignProgress(client, id));
   const limit = options.limit ?? 20;
   const infos: WorkflowExecutionInfo[] = [];
   const seen = new Set<string>();
@@ -73,7 +81,7 @@ export async function listCampaigns(
     let progress: CampaignProgress | undefined;
     try {
       progress = await client.withDeadline(Date.now() + (options.answerWithinMs ?? 5_000), () =>
-        campaignProgress(client, info.workflowId),
+        progressOf(info.workflowId),
       );
     } catch {
       progress = undefined;

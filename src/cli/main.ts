@@ -5,6 +5,7 @@ import { devCommand } from './commands/dev';
 import { replicasCommand } from './commands/replicas';
 import { setupCommand } from './commands/setup';
 import { simCommand } from './commands/sim';
+import { uiCommand } from './commands/ui';
 import { webhooksCommand } from './commands/webhooks';
 import { workerCommand } from './commands/worker';
 
@@ -15,6 +16,7 @@ export const commands: AnyCommand[] = [
   replicasCommand,
   setupCommand,
   simCommand,
+  uiCommand,
   webhooksCommand,
   workerCommand,
 ];

@@ -15,7 +15,8 @@ describe('replica-fleet dev', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       for (const run of [1, 2]) {
-        const [port, uiPort, simPort, webhookPort] = [
+        const [port, uiPort, simPort, webhookPort, dashboardPort] = [
+          await freeLoopbackPort(),
           await freeLoopbackPort(),
           await freeLoopbackPort(),
           await freeLoopbackPort(),
@@ -33,12 +34,19 @@ describe('replica-fleet dev', () => {
           String(simPort),
           '--webhook-port',
           String(webhookPort),
+          '--dashboard-port',
+          String(dashboardPort),
           // The second start sets a knob, as `npm run dev -- --set …` does: no turn opens a PR.
           ...(run === 2 ? ['--set', 'behaviour.prProbability=0'] : []),
         ]);
         expect(code, `run ${run}`).toBe(0);
         const printed = log.mock.calls.map((call) => String(call[0]));
         expect(printed.some((line) => line.includes(`Web UI http://127.0.0.1:${uiPort}`))).toBe(true);
+        expect(printed).toContainEqual(
+          expect.stringContaining(
+            `dashboard http://127.0.0.1:${dashboardPort}, beside the Temporal Web UI http://127.0.0.1:${uiPort}`,
+          ),
+        );
         expect(printed.filter((line) => line.includes('health check passed'))).toHaveLength(run);
         const demo = printed.filter((line) => line.includes('demo campaign finished'));
         expect(demo).toHaveLength(run);

@@ -1,22 +1,17 @@
 import type { Client } from '@temporalio/client';
 import { cleanupKeptReplicas } from '../../campaign-client/cleanup';
-import { untilAccepted } from '../../campaign-client/until-accepted';
-import { LIMITS, type CampaignProgress } from '../../contracts';
 import {
-  approveUpdate,
-  cancelUpdate,
-  closeUpdate,
-  pauseUpdate,
-  rejectUpdate,
-  resumeUpdate,
-  retryFailedUpdate,
-  setConcurrencyUpdate,
-} from '../../workflows/campaign/messages';
+  controlCampaign,
+  retryFailedItems,
+  setCampaignConcurrency,
+  type ProgressControl,
+} from '../../campaign-client/controls';
+import { LIMITS } from '../../contracts';
 import { EXIT, command, required, wholeNumber } from '../command';
 import { formatProgress } from '../format/progress';
 import { withReplicas } from '../replicas-client';
 import { printJson } from '../terminal';
-import { campaignHandle, withCampaigns } from './campaign-shared';
+import { withCampaigns } from './campaign-shared';
 
 /**
  * A control that only needs the campaign id. Prints the campaign as the control leaves it (its
@@ -49,44 +44,38 @@ Example:
   });
 }
 
-const stateAfter = (update: typeof pauseUpdate) => async (client: Client, id: string) => {
-  const progress: CampaignProgress = await untilAccepted(() =>
-    campaignHandle(client, id).executeUpdate(update),
-  );
+const stateAfter = (control: ProgressControl) => async (client: Client, id: string) => {
+  const progress = await controlCampaign(client, id, control);
   return { text: formatProgress(progress), json: progress };
 };
 
-export const pause = control('pause', 'stop new starts (running items continue)', stateAfter(pauseUpdate));
+export const pause = control('pause', 'stop new starts (running items continue)', stateAfter('pause'));
 export const resume = control(
   'resume',
   'start items again, also after a failure-threshold or budget stop',
-  stateAfter(resumeUpdate),
+  stateAfter('resume'),
 );
 export const cancel = control(
   'cancel',
   'cancel running items (their replicas are cleaned up) and the rest',
-  stateAfter(cancelUpdate),
+  stateAfter('cancel'),
 );
-export const approve = control(
-  'approve',
-  'open the next wave of a staged rollout',
-  stateAfter(approveUpdate),
-);
+export const approve = control('approve', 'open the next wave of a staged rollout', stateAfter('approve'));
 export const reject = control(
   'reject',
   'stop a staged rollout: cancel the rest, with cleanup',
-  stateAfter(rejectUpdate),
+  stateAfter('reject'),
 );
 export const close = control(
   'close',
   'end a finished campaign (its results stay readable)',
-  stateAfter(closeUpdate),
+  stateAfter('close'),
 );
 export const retryFailed = control(
   'retry-failed',
   're-run failed and timed-out items on fresh replicas',
   async (client, id) => {
-    const result = await untilAccepted(() => campaignHandle(client, id).executeUpdate(retryFailedUpdate));
+    const result = await retryFailedItems(client, id);
     return { text: `re-queued ${result.requeued} item(s)`, json: result };
   },
 );
@@ -103,9 +92,7 @@ Example:
     const id = required(positionals, 0, 'ID');
     const n = wholeNumber(required(positionals, 1, 'N'), 'N', 1, LIMITS.maxConcurrency);
     return withCampaigns(async (client) => {
-      const result = await untilAccepted(() =>
-        campaignHandle(client, id).executeUpdate(setConcurrencyUpdate, { args: [n] }),
-      );
+      const result = await setCampaignConcurrency(client, id, n);
       if (values.json) printJson(result);
       else console.log(`concurrency is now ${result.concurrency}`);
       return EXIT.ok;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import path from 'node:path';
 import { loadCampaignSpec } from '../../campaign-client/spec';
 import { loadWorkerConfig } from '../../config/worker-config';
+import { startDashboard } from '../../dashboard/server';
 import { startEmbeddedTemporal } from '../../stack/embedded-temporal';
 import { startLocalStack } from '../../stack/local-stack';
 import { packageRoot } from '../../stack/temporal-binary';
@@ -45,6 +46,8 @@ Options:
   --webhook-port N  webhook ingress port (default 8788)
   --code-host-port N  port of the code host that behaves like GitHub (default 8789); it holds the
                     demo campaign's PRs, runs their checks and sends webhooks to the ingress's /github
+  --dashboard-port N  the campaign dashboard's port (default 8790; 'replica-fleet ui --help')
+  --allow-actions   the dashboard offers pause, resume, retry… (off by default)
   --set KNOB=VALUE  a simulator knob, repeatable, as for 'replica-fleet sim' (its --help lists them),
                     e.g. --set behaviour.errorRate=0.15 or --set repositories.count=300; over dev's
                     own quick timings (timings.provisionMs=${DEV_SIM.timings.provisionMs}, timings.turnMs=${DEV_SIM.timings.turnMs})
@@ -64,6 +67,8 @@ Example:
     'sim-port': { type: 'string', default: '8787' },
     'webhook-port': { type: 'string', default: '8788' },
     'code-host-port': { type: 'string', default: '8789' },
+    'dashboard-port': { type: 'string', default: '8790' },
+    'allow-actions': { type: 'boolean', default: false },
     set: { type: 'string', multiple: true },
     once: { type: 'boolean', default: false },
   },
@@ -73,6 +78,7 @@ Example:
     const simPort = wholeNumber(values['sim-port'], '--sim-port', 1, 65535);
     const webhookPort = wholeNumber(values['webhook-port'], '--webhook-port', 1, 65535);
     const codeHostPort = wholeNumber(values['code-host-port'], '--code-host-port', 1, 65535);
+    const dashboardPort = wholeNumber(values['dashboard-port'], '--dashboard-port', 1, 65535);
     const simConfig = simKnobs(values.set, DEV_SIM);
     const config = loadWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     const namespace = config.temporal.TEMPORAL_NAMESPACE;
@@ -99,6 +105,18 @@ Example:
       console.log(
         `replica-fleet dev: Replicas simulator ${stack.sim.url} (key sim-local-key${values.set?.length ? `; ${values.set.join(', ')}` : ''}; change knobs with POST ${stack.sim.url}/__sim/config), webhooks ${stack.ingress?.url}`,
       );
+      const dashboard = await startDashboard({
+        client: temporal.client,
+        replicas: stack.replicas,
+        port: dashboardPort,
+        allowActions: values['allow-actions'],
+      }).catch(async (error: unknown) => {
+        await stack.close();
+        throw error;
+      });
+      console.log(
+        `replica-fleet dev: dashboard ${dashboard.url}${values['allow-actions'] ? ' (actions on)' : ''}, beside the Temporal Web UI ${temporal.uiUrl}`,
+      );
       try {
         const health = await temporal.client.workflow.execute<typeof healthCheckWorkflow>(
           'healthCheckWorkflow',
@@ -119,6 +137,7 @@ Example:
           });
         }
       } finally {
+        await dashboard.close();
         await stack.close();
       }
       return EXIT.ok;
