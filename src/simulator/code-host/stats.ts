@@ -1,4 +1,23 @@
 import { emptyCodeHostLoad, type CodeHostLoad } from './load-meter';
+import type { ReviewDecision, RollupState } from './model';
+
+/** One merge, with the head it merged and how that head stood at that moment. */
+export interface HostMerge {
+  /** The PR's web URL, as the agents' records name it. */
+  pullRequest: string;
+  headSha: string;
+  checks: RollupState;
+  review: ReviewDecision;
+  /** Who merged: the token's login through the API, or the simulated maintainer. */
+  by: string;
+  atMs: number;
+}
+
+/** One `PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge` as answered (injected faults too). */
+export interface MergeRequestRecord {
+  status: number;
+  atMs: number;
+}
 
 /** What `GET /__sim/stats` of the code host reports; tests and benchmarks read GitHub's side here. */
 export interface CodeHostStats {
@@ -22,6 +41,10 @@ export interface CodeHostStats {
   checkRuns: { success: number; failure: number };
   /** Concurrency and points per minute, against GitHub's secondary limits (admin requests left out). */
   load: CodeHostLoad;
+  /** Every merge (through the API or by the maintainer), oldest first. */
+  merges: HostMerge[];
+  /** Merge requests by PR web URL, in the order answered: a client that merges twice shows here. */
+  mergeRequests: Record<string, MergeRequestRecord[]>;
 }
 
 export function emptyCodeHostStats(): CodeHostStats {
@@ -33,5 +56,7 @@ export function emptyCodeHostStats(): CodeHostStats {
     commits: 0,
     checkRuns: { success: 0, failure: 0 },
     load: emptyCodeHostLoad(),
+    merges: [],
+    mergeRequests: {},
   };
 }
