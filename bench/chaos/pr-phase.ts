@@ -231,7 +231,14 @@ export async function runPullRequestPhase(
       } else if (left.fixTurns > 0 && running > 0 && rested) {
         left.fixTurns -= 1;
         kill('worker', 'fix turns', share);
-      } else if (!merge && jobsDone && left.ingress === 0 && mergeable(records) >= MERGE_FROM) {
+      } else if (
+        !merge &&
+        jobsDone &&
+        left.ingress === 0 &&
+        // Fix turns that still owe a kill get it first; the merge then runs beside the later ones.
+        (left.fixTurns === 0 || running === 0) &&
+        mergeable(records) >= MERGE_FROM
+      ) {
         try {
           const issued = await runBulkAction(client, campaignId, MERGE, {}, { wait: false });
           const asked = issued.outcomes.filter((o) => o.status !== 'skipped').map((o) => o.key);
