@@ -68,6 +68,8 @@ export interface PrPhaseReport {
       dropped: number;
       duplicated: number;
       reordered: number;
+      /** Answers to deliveries by status code (`unreachable`: the ingress was down). */
+      answers: Record<string, number>;
     };
   };
 }
@@ -355,6 +357,7 @@ export async function runPullRequestPhase(
         dropped: host.webhooks.dropped,
         duplicated: host.webhooks.duplicated,
         reordered: host.webhooks.reordered,
+        answers: host.webhooks.answers,
       },
     },
   };

@@ -66,7 +66,7 @@ function pullRequestLines(prs: PrPhaseReport): string[] {
       : []),
     `  bulk merge: ${merge ? `${merge.asked} asked at ${merge.atS} s (${merge.skipped} skipped by the guard), ${JSON.stringify(merge.outcomes)}` : 'not issued'}`,
     `  kills: ${kills}`,
-    `  injected by GitHub: 502 ${prs.injected.serverErrors}, secondary limits ${prs.injected.secondaryLimited}; deliveries dropped ${webhooks.dropped}, duplicated ${webhooks.duplicated}, reordered ${webhooks.reordered}, failed ${webhooks.failed} of ${webhooks.sent} sent`,
+    `  injected by GitHub: 502 ${prs.injected.serverErrors}, secondary limits ${prs.injected.secondaryLimited}; deliveries dropped ${webhooks.dropped}, duplicated ${webhooks.duplicated}, reordered ${webhooks.reordered}, failed ${webhooks.failed} of ${webhooks.sent} sent (answers ${JSON.stringify(webhooks.answers)})`,
     ...rows.map(([name, value]) => `    ${name.padEnd(width)}  ${value}`),
   ];
 }

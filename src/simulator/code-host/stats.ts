@@ -34,6 +34,8 @@ export interface CodeHostStats {
     dropped: number;
     duplicated: number;
     reordered: number;
+    /** Answers to deliveries by status code (`unreachable`: no answer at all): why deliveries failed. */
+    answers: Record<string, number>;
   };
   faults: { serverErrors: number; secondaryLimited: number; primaryLimited: number };
   /** Head commits pushed (the opening one included), and check runs by conclusion. */
@@ -51,7 +53,16 @@ export function emptyCodeHostStats(): CodeHostStats {
   return {
     requests: {},
     graphql: {},
-    webhooks: { events: {}, sent: 0, delivered: 0, failed: 0, dropped: 0, duplicated: 0, reordered: 0 },
+    webhooks: {
+      events: {},
+      sent: 0,
+      delivered: 0,
+      failed: 0,
+      dropped: 0,
+      duplicated: 0,
+      reordered: 0,
+      answers: {},
+    },
     faults: { serverErrors: 0, secondaryLimited: 0, primaryLimited: 0 },
     commits: 0,
     checkRuns: { success: 0, failure: 0 },
