@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { untilAccepted } from '../../src/campaign-client/until-accepted';
 import { TASK_QUEUES, type CampaignProgress, type ItemRecord } from '../../src/contracts';
 import { ReplicasClient } from '../../src/replicas';
 import {
+  DEFAULT_GITHUB_TOKEN,
   DEFAULT_SIM_API_KEY,
   applyFlags,
   startSimulator,
@@ -19,8 +21,10 @@ import {
 import { retryFailedUpdate } from '../../src/workflows/campaign/messages';
 import { percentile } from '../percentile';
 import { drivePhase, type Drive, type ExecutedKill } from './drive';
-import { prepareFleet } from './fleet';
+import { prepareFleet, type FleetGitHub } from './fleet';
 import { measure, MEASURES, type Measures } from './measures';
+import { PR_MEASURES } from './pr-measures';
+import { runPullRequestPhase, type PrPhaseOptions, type PrPhaseReport } from './pr-phase';
 import type { Stall } from './progress-trace';
 import { retryOutcome, type RetryOutcome } from './retry-summary';
 import {
@@ -54,6 +58,8 @@ export interface ChaosOptions {
   simFlags?: string[];
   /** Keep the processes' logs even when the run passes. */
   keepLogs?: boolean;
+  /** The pull-request phase after the others (its own campaign on the GitHub stand-in); none skips it. */
+  prs?: Omit<PrPhaseOptions, 'seed' | 'simFlags' | 'concurrency' | 'itemsPerShard'>;
   log?: (line: string) => void;
 }
 
@@ -89,6 +95,8 @@ export interface ChaosReport {
   kills: ExecutedKill[];
   /** The retry phase, once the first pass finished. */
   retry?: RetryReport;
+  /** The pull-request phase, once the others finished (unless skipped). */
+  prs?: PrPhaseReport;
   unexpectedExits: Record<Target, number>;
   injected: Pick<SimStats, 'faults' | 'webhooks' | 'wakes' | 'replicasCreated'>;
   /** Logs of the processes, kept when the run did not pass (or when asked to). */
@@ -142,10 +150,13 @@ function phaseProblems(name: string, options: ChaosOptions, drive: Drive): strin
 }
 
 /** Each measure above zero, one line each. */
-function measureProblems(measures?: Measures): string[] {
-  return MEASURES.filter((name) => (measures?.counts[name] ?? 0) > 0).map(
-    (name) => `${name}: ${measures?.counts[name]} (${measures?.examples[name].join('; ')})`,
-  );
+function measureProblems<M extends string>(
+  names: readonly M[],
+  measures?: { counts: Record<M, number>; examples: Record<M, string[]> },
+): string[] {
+  return names
+    .filter((name) => (measures?.counts[name] ?? 0) > 0)
+    .map((name) => `${name}: ${measures?.counts[name]} (${measures?.examples[name].join('; ')})`);
 }
 
 function itemSeconds(records: ItemRecord[]): ChaosReport['itemSeconds'] {
@@ -175,12 +186,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'replica-fleet-chaos-'));
   const config = applyFlags(chaosSimConfig(options.seed), options.simFlags ?? []) as SimConfigInput;
   const sim = await startSimulator({ config });
-  const { temporalAddress, services } = await prepareFleet({ ...options, dir, simUrl: sim.url, log }).catch(
+  // The worker follows PRs on the simulator's GitHub stand-in, and the ingress takes its deliveries.
+  const github: FleetGitHub | undefined = options.prs && {
+    GITHUB_API_URL: sim.codeHost.url,
+    GITHUB_WEB_URL: 'https://github.com',
+    GITHUB_TOKEN: DEFAULT_GITHUB_TOKEN,
+    GITHUB_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+  };
+  const fleet = await prepareFleet({ ...options, dir, simUrl: sim.url, github, log }).catch(
     async (error: unknown) => {
       await sim.close();
       throw error;
     },
   );
+  const { temporalAddress, services } = fleet;
   const planned = planDisruptions(options.seed, options.kills);
   // Its own seed, so adding retry kills leaves the first pass's plan as it was.
   const retryPlanned = planRetryDisruptions(options.seed + 1, options.retryKills);
@@ -249,10 +268,36 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             spendSamples,
           })
         : undefined;
+    let prs: PrPhaseReport | undefined;
+    if (options.prs && github && last.progress?.state === 'finished') {
+      // Its own campaign, under the Replicas faults of the run (turned off above to read what was left).
+      sim.configure({ faults: config.faults });
+      prs = await runPullRequestPhase(
+        {
+          client,
+          sim,
+          services,
+          githubUrl: `${fleet.ingressUrl}/github`,
+          webhookSecret: github.GITHUB_WEBHOOK_SECRET,
+          log,
+        },
+        {
+          ...options.prs,
+          seed: options.seed,
+          concurrency: options.concurrency,
+          itemsPerShard: options.itemsPerShard,
+          simFlags: options.simFlags,
+        },
+      );
+    }
     const problems = [
       ...phaseProblems('first pass', options, first),
       ...(retry ? phaseProblems('retry', options, retry) : []),
-      ...measureProblems(measures),
+      ...measureProblems(MEASURES, measures),
+      ...(options.prs && !prs
+        ? ['pull requests: the phase did not run (the earlier phases did not finish)']
+        : []),
+      ...(prs ? [...prs.problems, ...measureProblems(PR_MEASURES, prs.measures)] : []),
     ];
     passed = problems.length === 0;
     return {
@@ -282,6 +327,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           kills: retry.kills,
         },
       }),
+      ...(prs && { prs }),
       unexpectedExits: {
         worker: services.worker.unexpectedExits,
         ingress: services.ingress.unexpectedExits,

@@ -40,7 +40,11 @@ export interface PhaseOptions {
 }
 
 /** Kills one process, leaves it down for the planned time, and starts it again on the same port. */
-async function disrupt(service: Service, planned: Disruption, startedMs: number): Promise<ExecutedKill> {
+export async function disrupt(
+  service: Service,
+  planned: Disruption,
+  startedMs: number,
+): Promise<ExecutedKill> {
   const at = Date.now();
   const executed = () => ({ ...planned, atMs: at - startedMs, backAfterMs: Date.now() - at });
   try {

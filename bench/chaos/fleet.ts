@@ -15,18 +15,38 @@ export interface FleetOptions {
   cli: string[];
   /** A prebuilt workflow bundle; without one the workflows are bundled once for every worker start. */
   workflowBundlePath?: string;
+  /** The code host the worker follows PRs on and the ingress takes GitHub's deliveries for; none: no PRs followed. */
+  github?: FleetGitHub;
   log: (line: string) => void;
+}
+
+/** How the worker and the ingress reach the code host: the environment a deployment gives them. */
+export interface FleetGitHub {
+  GITHUB_API_URL: string;
+  GITHUB_WEB_URL: string;
+  GITHUB_TOKEN: string;
+  GITHUB_WEBHOOK_SECRET: string;
 }
 
 export interface Fleet {
   temporalAddress: string;
+  /** Where the ingress listens (its `/github` takes GitHub's deliveries). */
+  ingressUrl: string;
   services: Record<Target, Service>;
 }
 
-/** Environment of the CLI processes: this one's, minus any replica-fleet or Temporal settings of the shell. */
+/**
+ * Bulk actions' writes per hour across the fleet: GitHub's 500 would stretch a bulk merge of a hundred
+ * PRs over twelve minutes; the stand-in has no such limit (its secondary limits are injected).
+ */
+const CHAOS_GITHUB_WRITES_PER_HOUR = '36000';
+
+/** Environment of the CLI processes: this one's, minus any replica-fleet, Temporal or GitHub settings of the shell. */
 function baseEnv(temporalAddress: string): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|REPLICA_FLEET_|REPLICAS_|LOG_)/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !/^(TEMPORAL_|REPLICA_FLEET_|REPLICAS_|LOG_|GITHUB_)/.test(name),
+    ),
   );
   return { ...env, TEMPORAL_ADDRESS: temporalAddress, LOG_FORMAT: 'json', LOG_LEVEL: 'info' };
 }
@@ -60,7 +80,11 @@ export async function prepareFleet(options: FleetOptions): Promise<Fleet> {
   const ingress = cliService({
     name: 'ingress',
     command: [...options.cli, 'webhooks', '--port', String(ports.ingress)],
-    env: { ...env, REPLICA_FLEET_WEBHOOK_SECRET: secret },
+    env: {
+      ...env,
+      REPLICA_FLEET_WEBHOOK_SECRET: secret,
+      ...(options.github && { GITHUB_WEBHOOK_SECRET: options.github.GITHUB_WEBHOOK_SECRET }),
+    },
     readyMessage: 'ingress listening',
     logPath: path.join(dir, 'ingress.log'),
     log,
@@ -78,10 +102,15 @@ export async function prepareFleet(options: FleetOptions): Promise<Fleet> {
       // The simulator takes far more than the production default of 10 calls a second.
       REPLICAS_API_RATE_PER_SECOND: '200',
       REPLICA_FLEET_METRICS_PORT: '0',
+      ...(options.github && { ...options.github, GITHUB_WRITES_PER_HOUR: CHAOS_GITHUB_WRITES_PER_HOUR }),
     },
     readyMessage: 'workers running',
     logPath: path.join(dir, 'worker.log'),
     log,
   });
-  return { temporalAddress, services: { temporal, ingress, worker } };
+  return {
+    temporalAddress,
+    ingressUrl: `http://127.0.0.1:${ports.ingress}`,
+    services: { temporal, ingress, worker },
+  };
 }

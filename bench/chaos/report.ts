@@ -1,4 +1,5 @@
 import type { ChaosReport, ExecutedKill, RetryReport } from './chaos';
+import type { PrPhaseReport } from './pr-phase';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const usd = (amount: number) => `${amount.toFixed(2)} USD`;
@@ -18,6 +19,55 @@ function retryLines(retry: RetryReport): string[] {
     `  workspaces: ${byRecords.kept} continued on the kept one, ${byRecords.new} on a new one (simulator: ${bySimulator.kept} kept, ${bySimulator.new} new)`,
     `  spend: ${usd(retry.spendUsd.before)} before, ${usd(retry.spendUsd.after)} after`,
     `  kills: ${describeKills(retry.kills)}`,
+  ];
+}
+
+/** The pull-request phase: what it did and was done to it, then its five counts. */
+function pullRequestLines(prs: PrPhaseReport): string[] {
+  const m = prs.measures;
+  const merge = prs.bulkMerge;
+  const { webhooks } = prs.injected;
+  const kills =
+    prs.kills
+      .map(
+        (k) => `${k.target} during ${k.during} at ${seconds(k.atMs)} (back after ${seconds(k.backAfterMs)})`,
+      )
+      .join(', ') || 'none';
+  const causes = m
+    ? Object.entries(m.fixTurns.byCause)
+        .map(([cause, n]) => `${n} ${cause}`)
+        .join(', ')
+    : '';
+  const rows: [string, string][] = m
+    ? [
+        ['fix turns sent twice (same PR, cause, head)', String(m.counts.fixTurnsRepeated)],
+        ['PRs merged not green and approved at their head', String(m.counts.mergedNotGreenApproved)],
+        [
+          'merge requests repeated for a PR',
+          `${m.counts.mergeRequestsRepeated} (of ${m.mergeRequests} sent)`,
+        ],
+        [
+          'forged GitHub deliveries accepted',
+          `${m.counts.forgedAccepted} (${m.forged.sent} sent: ${m.forged.refused} refused, ${m.forged.unreachable} while the ingress was down)`,
+        ],
+        [
+          `items stuck a sweep (${prs.sweepMs / 1000} s) after their PR changed`,
+          `${m.counts.itemsStuck} (${m.judged} PRs judged${m.notSettled ? `, ${m.notSettled} still changing` : ''})`,
+        ],
+      ]
+    : [['measures', 'n/a (the phase did not settle)']];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return [
+    `pull-request phase: campaign ${prs.campaignId}, ${prs.items} items; ${seconds(prs.wallMs)} wall; campaign ${prs.campaignState}`,
+    ...(m
+      ? [
+          `  PRs: ${m.prs.opened} opened, ${m.prs.merged} merged, ${m.prs.open} open, ${m.prs.closed} closed; fix turns: ${m.fixTurns.recorded} (${causes || 'none'}; ${m.fixTurns.failed} failed)`,
+        ]
+      : []),
+    `  bulk merge: ${merge ? `${merge.asked} asked at ${merge.atS} s (${merge.skipped} skipped by the guard), ${JSON.stringify(merge.outcomes)}` : 'not issued'}`,
+    `  kills: ${kills}`,
+    `  injected by GitHub: 502 ${prs.injected.serverErrors}, secondary limits ${prs.injected.secondaryLimited}; deliveries dropped ${webhooks.dropped}, duplicated ${webhooks.duplicated}, reordered ${webhooks.reordered}, failed ${webhooks.failed} of ${webhooks.sent} sent (answers ${JSON.stringify(webhooks.answers)})`,
+    ...rows.map(([name, value]) => `    ${name.padEnd(width)}  ${value}`),
   ];
 }
 
@@ -75,6 +125,7 @@ export function formatReport(report: ChaosReport): string {
     `unexpected exits: ${JSON.stringify(report.unexpectedExits)}`,
     `injected: 5xx ${faults.serverErrors}, 429 ${faults.rateLimited}, dropped answers ${faults.droppedResponses}, slept mid-turn ${faults.sleptMidTurn}, errored ${faults.errored}; webhooks dropped ${webhooks.dropped}, duplicated ${webhooks.duplicated}, reordered ${webhooks.reordered}, given up ${webhooks.gaveUp}; replicas created ${report.injected.replicasCreated}`,
     ...(retry ? retryLines(retry) : ['retry phase: not run']),
+    ...(report.prs ? pullRequestLines(report.prs) : ['pull-request phase: not run']),
     '',
     ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
     '',

@@ -14,7 +14,7 @@ export interface Disruption {
 export type KillCounts = Record<Target, number>;
 
 /** Seconds a killed process stays down, by target: short enough that the platform still redelivers. */
-const DOWN_MS: Record<Target, [number, number]> = {
+export const DOWN_MS: Record<Target, [number, number]> = {
   worker: [500, 5_000],
   ingress: [1_000, 8_000],
   temporal: [1_000, 5_000],

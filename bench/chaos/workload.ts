@@ -45,19 +45,28 @@ export interface WorkloadOptions {
   seed: number;
 }
 
+/** `count` items keyed `<prefix>-0001`…, spread over the repositories. */
+export function chaosItems(
+  count: number,
+  prefix: string,
+  environmentFor: (repository: string) => string,
+): CampaignItem[] {
+  return Array.from({ length: count }, (_, i) => {
+    const repository = REPOSITORIES[i % REPOSITORIES.length] as string;
+    return {
+      key: `${prefix}-${String(i + 1).padStart(4, '0')}`,
+      repository,
+      environmentId: environmentFor(repository),
+    };
+  });
+}
+
 /** The campaign: items spread over the repositories, one follow-up each. */
 export function chaosSpec(
   options: WorkloadOptions,
   environmentFor: (repository: string) => string,
 ): CampaignSpec {
-  const items: CampaignItem[] = Array.from({ length: options.items }, (_, i) => {
-    const repository = REPOSITORIES[i % REPOSITORIES.length] as string;
-    return {
-      key: `item-${String(i + 1).padStart(4, '0')}`,
-      repository,
-      environmentId: environmentFor(repository),
-    };
-  });
+  const items = chaosItems(options.items, 'item', environmentFor);
   return {
     name: `chaos (seed ${options.seed})`,
     job: {

@@ -2,14 +2,18 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CodeHost, CodeHostActivities } from '../contracts';
 import { CodeHostError } from '../code-host';
+import { heartbeating } from './heartbeating';
 
 /**
  * Reads of the code host for the campaign's PR tracking. Without a code host the answer says so (the
  * campaign reports it once instead of failing). Rate limits and outages are retried by Temporal, after
  * the host's own `retry-after` when it gave one; other failures are the campaign's to report.
  */
-export function createCodeHostActivities(codeHost: CodeHost | undefined): CodeHostActivities {
-  return {
+export function createCodeHostActivities(
+  codeHost: CodeHost | undefined,
+  options: { heartbeatEveryMs?: number } = {},
+): CodeHostActivities {
+  const activities: CodeHostActivities = {
     async readChanges(handles) {
       if (!codeHost) return { configured: false, readings: [] };
       try {
@@ -65,6 +69,13 @@ export function createCodeHostActivities(codeHost: CodeHost | undefined): CodeHo
         throw asFailure(error);
       }
     },
+  };
+  return {
+    ...activities,
+    // Heartbeats while it waits on GitHub's pacing and limits: a write on a worker that dies is retried
+    // (asking first whether it landed) within the heartbeat timeout, not after the start-to-close one.
+    actOnChange: (handle, action, context) =>
+      heartbeating(() => activities.actOnChange(handle, action, context), options.heartbeatEveryMs),
   };
 }
 

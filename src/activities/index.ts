@@ -27,7 +27,7 @@ export function createActivities({ client, webhookTargetFor, heartbeatEveryMs, c
   return {
     ...createReplicaJobActivities({ client, webhookTargetFor, heartbeatEveryMs }),
     ...createTargetActivities(client),
-    ...createCodeHostActivities(codeHost),
+    ...createCodeHostActivities(codeHost, { heartbeatEveryMs }),
   };
 }
 

@@ -18,6 +18,7 @@ import { judgeTurn } from '../policy/job-policy';
 import { ReplicasApiError, type ReplicasClient } from '../replicas';
 import { lastAgentText } from './agent-messages';
 import { apiCall, toApplicationFailure } from './failures';
+import { HEARTBEAT_EVERY_MS, heartbeating as heartbeatingEvery } from './heartbeating';
 import { findReplicaByName } from './replica-lookup';
 import { findSentMessage } from './sent-messages';
 import { workspaceConfigBody } from './workspace-config';
@@ -55,23 +56,9 @@ const goneSnapshot = (replicaId: string): ReplicaSnapshot => ({
 
 export function createReplicaJobActivities(deps: ReplicaJobActivityDeps): ReplicaJobActivities {
   const { client } = deps;
-  const heartbeatEveryMs = deps.heartbeatEveryMs ?? 5_000;
-
-  /**
-   * Runs an API call while heartbeating, so a call on a worker that dies is retried once the heartbeat
-   * timeout passes (seconds) instead of after the start-to-close timeout (minutes). No heartbeat at
-   * the start: the server's heartbeat clock already runs from then, and most calls end well before
-   * the first beat is due, so they cost no heartbeat request at all.
-   */
-  async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
-    const context = Context.current();
-    const timer = setInterval(() => context.heartbeat(), heartbeatEveryMs);
-    try {
-      return await fn();
-    } finally {
-      clearInterval(timer);
-    }
-  }
+  const heartbeatEveryMs = deps.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS;
+  /** An API call, heartbeating: a call on a worker that dies is retried within the heartbeat timeout. */
+  const heartbeating = <T>(fn: () => Promise<T>): Promise<T> => heartbeatingEvery(fn, heartbeatEveryMs);
 
   /** A retried attempt follows one whose outcome is unknown (lost answer, timeout, dead worker). */
   const retried = () => Context.current().info.attempt > 1;

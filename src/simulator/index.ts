@@ -22,5 +22,7 @@ export {
   startCodeHost,
   type CodeHost,
   type CodeHostOptions,
+  type CodeHostPullRequestState,
   type PersonAction,
 } from './code-host/server';
+export type { CodeHostStats, HostMerge, MergeRequestRecord } from './code-host/stats';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runChaos } from '../../bench/chaos/chaos';
 import { measure, MEASURES } from '../../bench/chaos/measures';
+import { PR_MEASURES } from '../../bench/chaos/pr-measures';
 import { ProgressTrace } from '../../bench/chaos/progress-trace';
 import { retryOutcome } from '../../bench/chaos/retry-summary';
 import { planDisruptions, planRetryDisruptions } from '../../bench/chaos/schedule';
@@ -229,7 +230,7 @@ describe('chaos measures', () => {
 });
 
 describe('chaos run', () => {
-  it('every fault knob, the worker killed twice, the ingress and the dev server once, then retry-failed under the worker and the ingress killed once more: nothing lost, duplicated or leaked, one PR per item, spend never down', async () => {
+  it('every fault knob, the worker killed twice, the ingress and the dev server once, then retry-failed under the worker and the ingress killed once more: nothing lost, duplicated or leaked, one PR per item, spend never down; then PRs followed and fixed under GitHub faults, a bulk merge and forgeries: no fix turn or merge twice, no red merge, no forgery taken, no item stuck', async () => {
     const lines: string[] = [];
     const report = await runChaos({
       items: 120,
@@ -245,6 +246,13 @@ describe('chaos run', () => {
         path.join(root, 'test', 'fixtures', 'cli-process.ts'),
       ],
       workflowBundlePath: inject('workflowBundlePath'),
+      prs: {
+        items: 40,
+        sweepMs: 15_000,
+        maxFixTurns: 2,
+        kills: { fixTurns: 1, bulkMerge: 1, ingress: 1 },
+        deadlineMs: 300_000,
+      },
       log: (line) => lines.push(line),
     });
     const context = `${lines.join('\n')}\n${JSON.stringify(report.measures?.examples)}`;
@@ -266,5 +274,21 @@ describe('chaos run', () => {
     expect(report.measures?.mostPrsOfAnItem).toBe(1);
     expect(retry?.spendUsd.after).toBeGreaterThan(retry?.spendUsd.before ?? Number.POSITIVE_INFINITY);
     expect(retry?.workspaces.bySimulator).toEqual(retry?.workspaces.byRecords);
-  }, 300_000);
+    // The pull-request phase: its five counts zero, every kill where it was meant to land, and the
+    // things they count really happened (fix turns, merges, forgeries refused at the door, faults).
+    const prs = report.prs;
+    expect(prs?.measures?.counts, context).toEqual(Object.fromEntries(PR_MEASURES.map((m) => [m, 0])));
+    expect(prs?.kills.map((k) => `${k.target} during ${k.during}`).sort()).toEqual([
+      'ingress during tracking',
+      'worker during bulk merge',
+      'worker during fix turns',
+    ]);
+    expect(prs?.measures?.fixTurns.recorded).toBeGreaterThan(0);
+    expect(prs?.measures?.prs.merged).toBeGreaterThan(0);
+    expect(prs?.bulkMerge?.outcomes.done).toBe(prs?.measures?.prs.merged);
+    expect(prs?.measures?.forged.refused).toBeGreaterThan(0);
+    expect(prs?.measures?.judged).toBe(prs?.measures?.prs.opened);
+    const github = prs?.injected;
+    expect((github?.webhooks.dropped ?? 0) * (github?.webhooks.duplicated ?? 0)).toBeGreaterThan(0);
+  }, 600_000);
 });

@@ -53,4 +53,26 @@ describe('a bulk action on one PR (the activity)', () => {
     });
     expect(calls).toEqual(['merged?', 'commented?']);
   });
+
+  it('heartbeats while GitHub keeps it waiting, so a write on a worker that dies is retried within the heartbeat timeout', async () => {
+    let release = () => {};
+    const slow = {
+      merge: () =>
+        new Promise((resolve) => {
+          release = () => resolve({ status: 'merged', method: 'squash', sha: 'm' });
+        }),
+    } as unknown as CodeHost;
+    const act = createCodeHostActivities(slow, { heartbeatEveryMs: 5 }).actOnChange;
+    const env = new MockActivityEnvironment({ attempt: 1 });
+    let beats = 0;
+    env.on('heartbeat', () => {
+      beats += 1;
+      if (beats === 3) release();
+    });
+    // Resolves only once three beats went out while the merge was waiting.
+    expect(await env.run(act, handle, merge, context)).toEqual({ status: 'done', detail: 'merged (squash)' });
+    const after = beats;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(beats).toBe(after);
+  });
 });

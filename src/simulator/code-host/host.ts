@@ -224,6 +224,14 @@ export class CodeHostEngine {
     if (head.conflicting) throw new HostRefusal(405, 'Pull Request is not mergeable');
     if (head.behind)
       throw new HostRefusal(405, 'Head branch is out of date. Update the branch and try again.');
+    this.stats.merges.push({
+      pullRequest: this.webUrl(pr),
+      headSha: head.sha,
+      checks: rollupState(head),
+      review: reviewDecision(pr),
+      by: actor,
+      atMs: Date.now(),
+    });
     const stamp = now();
     pr.merged = true;
     pr.state = 'closed';
@@ -408,9 +416,15 @@ export class CodeHostEngine {
     });
   }
 
+  /** The PR's `html_url`, the name records and stats know it by. */
+  webUrl(pr: HostPullRequest): string {
+    return `${this.urls.web}/${pr.repository.fullName}/pull/${pr.number}`;
+  }
+
   private sendStatus(pr: HostPullRequest, commit: HostCommit, statusId: number): void {
     const status = commit.statuses.find((s) => s.id === statusId);
     if (!status) return;
+    pr.changedAtMs = Date.now();
     this.webhooks.emit('status', {
       id: status.id,
       sha: commit.sha,
@@ -445,6 +459,8 @@ export class CodeHostEngine {
     actor: string,
     extra: Record<string, unknown> = {},
   ): void {
+    // Every change anyone could see sends a delivery: the time of the last one is when the PR last changed.
+    pr.changedAtMs = Date.now();
     const about =
       event === 'pull_request'
         ? { number: pr.number, pull_request: pullRequestShape(this.urls, pr) }

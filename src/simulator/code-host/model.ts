@@ -94,6 +94,8 @@ export interface HostPullRequest {
   closedAt: string | null;
   mergedAt: string | null;
   mergedBy: string | null;
+  /** Epoch ms of the last change anyone could see (each one sends a webhook); a client is judged by it. */
+  changedAtMs?: number;
 }
 
 export const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -124,8 +126,11 @@ export function parseNodeId(id: string): { prefix: string; id: number } | undefi
 
 export const headOf = (pr: HostPullRequest): HostCommit => pr.commits[pr.commits.length - 1] as HostCommit;
 
+export type RollupState = 'PENDING' | 'SUCCESS' | 'FAILURE';
+export type ReviewDecision = 'APPROVED' | 'CHANGES_REQUESTED' | 'REVIEW_REQUIRED';
+
 /** The combined state of a commit's statuses and check runs: what `statusCheckRollup.state` reads. */
-export function rollupState(commit: HostCommit): 'PENDING' | 'SUCCESS' | 'FAILURE' {
+export function rollupState(commit: HostCommit): RollupState {
   const checks = commit.checkRuns.map((run) =>
     run.status !== 'completed' ? 'pending' : run.conclusion === 'success' ? 'success' : 'failure',
   );
@@ -136,7 +141,7 @@ export function rollupState(commit: HostCommit): 'PENDING' | 'SUCCESS' | 'FAILUR
 }
 
 /** What the latest review of each reviewer decides, GitHub's `reviewDecision`. */
-export function reviewDecision(pr: HostPullRequest): 'APPROVED' | 'CHANGES_REQUESTED' | 'REVIEW_REQUIRED' {
+export function reviewDecision(pr: HostPullRequest): ReviewDecision {
   const latest = pr.reviews[pr.reviews.length - 1];
   return latest?.state ?? 'REVIEW_REQUIRED';
 }

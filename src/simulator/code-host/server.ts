@@ -8,7 +8,7 @@ import { installationToken, jwtProblem, type CodeHostApp } from './app-auth';
 import { executeGraphql, type GraphqlRequest } from './graphql';
 import { CodeHostEngine, HostRefusal, type OpenedPullRequest } from './host';
 import type { CodeHostKnobs } from './knobs';
-import { mergeStateStatus, reviewDecision } from './model';
+import { headOf, mergeStateStatus, reviewDecision, rollupState } from './model';
 import { RestError, restRoutes, type RestReply } from './rest-routes';
 import { AGENT, MAINTAINER } from './shapes';
 import { MinuteWindow } from './load-meter';
@@ -38,6 +38,11 @@ export interface CodeHostPullRequestState {
   headCommits: number;
   mergeStateStatus: string;
   reviewDecision: string;
+  headSha: string;
+  /** `statusCheckRollup.state` of the head commit. */
+  checks: string;
+  /** Epoch ms of the PR's last visible change (each sends a webhook). */
+  changedAtMs: number;
 }
 
 export interface CodeHost {
@@ -73,6 +78,7 @@ interface Budget {
 
 const SECONDARY_LIMIT_DOCS =
   'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+const MERGE_ENDPOINT = 'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge';
 const PRIMARY_LIMIT_DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
 
 /**
@@ -216,8 +222,10 @@ export async function startCodeHost(
     // GET /rate_limit is free, as on GitHub.
     const counted = path !== '/rate_limit';
     let graphqlPoints = 1;
+    const merging = mergeOf(endpoint, found && found !== 'method_not_allowed' ? found.params : undefined);
     const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
       count(endpoint, status);
+      if (merging) (stats.mergeRequests[merging] ??= []).push({ status, atMs: Date.now() });
       if (isGraphql) spend('graphql', graphqlPoints);
       else spend('rest', method === 'GET' || method === 'HEAD' ? 1 : 5);
       reply(res, status, payload, { ...rateHeaders(tokenBudget, resource), ...extra });
@@ -306,6 +314,12 @@ export async function startCodeHost(
     }
   }
 
+  /** The web URL of the PR a `PUT …/merge` names, so every merge request is logged by PR. */
+  function mergeOf(endpoint: string, params: Record<string, string> | undefined): string | undefined {
+    if (endpoint !== MERGE_ENDPOINT || !params) return undefined;
+    return `${urls.web}/${params.owner}/${params.repo}/pull/${params.pull_number}`;
+  }
+
   async function mintToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const endpoint = 'POST /app/installations/{installation_id}/access_tokens';
     const jwt = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -391,6 +405,9 @@ export async function startCodeHost(
         headCommits: pr.commits.length,
         mergeStateStatus: mergeStateStatus(pr),
         reviewDecision: reviewDecision(pr),
+        headSha: headOf(pr).sha,
+        checks: rollupState(headOf(pr)),
+        changedAtMs: pr.changedAtMs ?? 0,
       })),
     }),
     deliveries: () => webhooks.recent,

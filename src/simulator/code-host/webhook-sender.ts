@@ -91,10 +91,17 @@ export class GithubWebhookSender {
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
       });
       await response.body.dump();
+      this.answered(String(response.statusCode));
       if (response.statusCode >= 200 && response.statusCode < 300) this.stats.webhooks.delivered += 1;
       else this.stats.webhooks.failed += 1;
     } catch {
+      this.answered('unreachable');
       this.stats.webhooks.failed += 1;
     }
+  }
+
+  private answered(status: string): void {
+    const answers = this.stats.webhooks.answers;
+    answers[status] = (answers[status] ?? 0) + 1;
   }
 }

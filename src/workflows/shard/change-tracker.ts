@@ -1,5 +1,6 @@
 import { log, patched, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import {
+  JOB_DEFAULTS,
   MARK_READY_REFUSED,
   SHARD_LIMITS,
   codeHostWritesQueue,
@@ -58,6 +59,8 @@ export class ChangeTracker {
     this.writes = proxyActivities<Pick<CodeHostActivities, 'actOnChange'>>({
       taskQueue: codeHostWritesQueue(shard.settings.apiTaskQueue ?? TASK_QUEUES.api),
       startToCloseTimeout: '2 minutes',
+      // The write heartbeats while GitHub paces it: one on a worker that died is retried in seconds.
+      heartbeatTimeout: JOB_DEFAULTS.apiHeartbeatTimeoutMs,
       // A rate-limited queue may hold a write a while; a worker down for longer fails it, reported per PR.
       scheduleToCloseTimeout: '2 hours',
       retry: {

@@ -111,6 +111,36 @@ describe('the code host’s knobs decide checks, reviews and merges (seeded)', (
     ]);
   });
 
+  it('logs each merge with the head it merged and how that head stood, and every PUT /merge by PR with its answer', async () => {
+    h = await startCodeHostHarness({ checkFailureRate: 1 });
+    const pr = await h.openPullRequest();
+    const { sha } = await finishedChecks(h, pr.number);
+    const before = h.host.stats().pullRequests[0];
+    expect(before).toMatchObject({ url: pr.url, state: 'OPEN', headSha: sha, checks: 'FAILURE' });
+    // Nothing protects the branch here, so GitHub merges a red, unreviewed PR: the log says it was so.
+    const path = `/repos/acme/api/pulls/${pr.number}/merge`;
+    expect((await h.gh('PUT', path, { sha: '0'.repeat(40) })).status).toBe(409);
+    expect((await h.gh('PUT', path, { sha })).status).toBe(200);
+    expect((await h.gh('PUT', path, {})).status).toBe(405);
+    const stats = h.host.stats();
+    expect(stats.merges).toEqual([
+      {
+        pullRequest: pr.url,
+        headSha: sha,
+        checks: 'FAILURE',
+        review: 'REVIEW_REQUIRED',
+        by: 'replicas-agent[bot]',
+        atMs: expect.any(Number),
+      },
+    ]);
+    expect(stats.mergeRequests[pr.url]?.map((r) => r.status)).toEqual([409, 200, 405]);
+    // The merge is the PR's last change (it sent pull_request.closed).
+    const after = stats.pullRequests[0];
+    expect(after?.state).toBe('MERGED');
+    expect(after?.changedAtMs).toBeGreaterThanOrEqual(stats.merges[0]?.atMs ?? Infinity);
+    expect(after?.changedAtMs).toBeGreaterThan(before?.changedAtMs ?? Infinity);
+  });
+
   it('changes requested blocks the PR; closeRate closes it without merging, and a later push leaves it closed', async () => {
     h = await startCodeHostHarness({ reviewChangesRequestedRate: 1, closeRate: 1, mergeDelayMs: 300 });
     const pr = await h.openPullRequest();
