@@ -76,7 +76,12 @@ export function createGitHubDeliveries(options: {
       if (shards.length === 0) return { status: 200, outcome: 'ignored', body: { ok: true, ignored: true } };
       return { status: 200, outcome: 'signalled', body: { ok: true, shards: shards.length } };
     } catch (error) {
-      options.log('routing a GitHub delivery failed', { event: verdict.event, error: String(error) });
+      options.log('routing a GitHub delivery failed', {
+        event: verdict.event,
+        error: String(error),
+        // The client's ServiceError says only "Failed to signal Workflow"; the server's reason is its cause.
+        ...(error instanceof Error && error.cause !== undefined && { cause: String(error.cause) }),
+      });
       return {
         status: 503,
         outcome: 'unavailable',

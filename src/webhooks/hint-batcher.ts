@@ -21,6 +21,8 @@ export class HintBatcher {
   constructor(
     private readonly send: (shardId: string, hint: PullRequestHint) => Promise<void>,
     private readonly windowMs = 100,
+    /** A failed signal is sent once more this much later: a shard continuing as new refuses a moment. */
+    private readonly retryAfterMs = 300,
   ) {}
 
   add(shardId: string, hint: PullRequestHint): Promise<void> {
@@ -55,7 +57,11 @@ export class HintBatcher {
       ...(observations.length > 0 && { observations }),
     };
     try {
-      await this.send(shardId, hint);
+      // A hint is safe to send twice: the shard takes news by ids and times, and a read is a read.
+      await this.send(shardId, hint).catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, this.retryAfterMs));
+        await this.send(shardId, hint);
+      });
       for (const waiter of batch.waiters) waiter.resolve();
     } catch (error) {
       for (const waiter of batch.waiters) waiter.reject(error);

@@ -31,12 +31,35 @@ describe('hints for one shard within a window go in one signal', () => {
     ]);
   });
 
-  it('a failed signal fails every delivery it carried (GitHub is answered 503, nothing is acknowledged unsent)', async () => {
-    const batcher = new HintBatcher(() => Promise.reject(new Error('Temporal unavailable')), 10);
+  it('a signal that fails once is sent again, and the deliveries it carried succeed', async () => {
+    const attempts: PullRequestHint[] = [];
+    const batcher = new HintBatcher(
+      async (_id, hint) => {
+        attempts.push(hint);
+        if (attempts.length === 1) throw new Error('Failed to signal Workflow');
+      },
+      10,
+      5,
+    );
+    await Promise.all([batcher.add('s', { urls: ['a'] }), batcher.add('s', { urls: ['b'] })]);
+    expect(attempts).toEqual([{ urls: ['a', 'b'] }, { urls: ['a', 'b'] }]);
+  });
+
+  it('a signal that fails twice fails every delivery it carried (GitHub is answered 503, nothing is acknowledged unsent)', async () => {
+    let attempts = 0;
+    const batcher = new HintBatcher(
+      () => {
+        attempts += 1;
+        return Promise.reject(new Error('Temporal unavailable'));
+      },
+      10,
+      5,
+    );
     const results = await Promise.allSettled([
       batcher.add('s', { urls: ['a'] }),
       batcher.add('s', { urls: ['b'] }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(attempts).toBe(2);
   });
 });
