@@ -117,6 +117,8 @@ class Shard implements JobRunsShard, FixRunsShard {
   private readonly trackingOnCadence: boolean;
   /** PR news the campaign has not heard yet. */
   private countsNews = false;
+  /** The grant the last report answered: the campaign moves slots only once a shard has seen their loss. */
+  private reportedGrantSeq = 0;
   /** Open PRs in the last report (see `openChanged`). */
   private reportedOpen = 0;
   /** The PR counts and tracking problem of the last report: a sweep that changed nothing says nothing. */
@@ -186,7 +188,9 @@ class Shard implements JobRunsShard, FixRunsShard {
       this.fixes.consider();
       if (!this.draining) this.startWhatIsAllowed();
       const running = this.book.running().length > 0;
-      if (this.reportDue || (!running && (!this.trackingOnCadence || this.openChanged()))) this.report();
+      const onCadence = this.trackingOnCadence && this.itemsDone();
+      const answersGrant = this.grant.seq !== this.reportedGrantSeq;
+      if (this.reportDue || (!running && (!onCadence || answersGrant || this.openChanged()))) this.report();
       else if (running) this.scheduleReport();
       else if (this.hasCountsNews())
         this.scheduleReport(this.settings.tracking?.reportMs ?? TRACKING_REPORT_MS);
@@ -222,6 +226,14 @@ class Shard implements JobRunsShard, FixRunsShard {
     if (!this.trackingOnCadence) return this.markChanged(true);
     this.changed = true;
     this.countsNews = true;
+  }
+
+  /**
+   * No item runs or waits: only PR news is left to tell (the tracking cadence). A shard with items
+   * waiting reports as before, so the campaign hears that it has room for them.
+   */
+  private itemsDone(): boolean {
+    return this.book.running().length === 0 && this.book.counts().pending === 0;
   }
 
   /** What the campaign's PR counts come to, comparable with `reportedCounts`. */
@@ -363,6 +375,7 @@ class Shard implements JobRunsShard, FixRunsShard {
     this.reportSeq += 1;
     const pullRequests = this.settings.tracking && this.book.pullRequestCounts();
     this.countsNews = false;
+    this.reportedGrantSeq = this.grant.seq;
     this.reportedOpen = pullRequests ? pullRequests.open + pullRequests.draft : 0;
     this.reportedCounts = this.countsNow(pullRequests);
     return {
@@ -398,7 +411,7 @@ class Shard implements JobRunsShard, FixRunsShard {
     void sleep(everyMs).then(() => {
       this.reportTimer = false;
       // Set while items ran, due once none does: the last one's end was reported, so only news counts.
-      const idle = this.trackingOnCadence && this.book.running().length === 0;
+      const idle = this.trackingOnCadence && this.itemsDone();
       if (!idle || this.hasCountsNews()) this.reportDue = true;
     });
   }
