@@ -54,7 +54,8 @@ describe('campaign plan --simulate in a child process', () => {
       const prs = simulation?.progress.pullRequests;
       const withPr = 2 - (simulation?.progress.outcomes?.succeededWithoutPr ?? 0);
       expect((prs?.open ?? 0) + (prs?.merged ?? 0) + (prs?.draft ?? 0) + (prs?.closed ?? 0)).toBe(withPr);
-      expect(simulation?.embeddedTemporal.portsTaken).toEqual([taken]);
+      // The port held here was found taken; tests running beside this one may hold others meanwhile.
+      expect(simulation?.embeddedTemporal.portsTaken).toContain(taken);
       expect(simulation?.embeddedTemporal.address).not.toBe(`127.0.0.1:${taken}`);
       expect(simulationDirs(env.TMPDIR)).toEqual([]);
     } finally {
