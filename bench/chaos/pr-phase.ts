@@ -11,23 +11,22 @@ import {
   type PullRequestAction,
 } from '../../src/contracts';
 import { actionRefusal } from '../../src/policy/pull-request-actions';
-import { applyFlags, SeededRandom, type SimConfigInput, type Simulator } from '../../src/simulator';
+import {
+  applyFlags,
+  SeededRandom,
+  type CodeHostStats,
+  type SimConfigInput,
+  type Simulator,
+} from '../../src/simulator';
 import { disrupt, type ExecutedKill } from './drive';
 import { forgeries, sendForgery, type RealDelivery } from './forgeries';
 import { runReplicaName } from './measures';
 import { measurePullRequests, type ForgedSend, type PrMeasures } from './pr-measures';
-import { CALM_CODE_HOST, PR_PHASE_CODE_HOST, prChaosSpec } from './pr-workload';
+import { CALM_CODE_HOST, PR_PHASE_CODE_HOST, prChaosSpec, type PrWorkloadOptions } from './pr-workload';
 import type { Service } from './processes';
 import { DOWN_MS, type Target } from './schedule';
 
-export interface PrPhaseOptions {
-  items: number;
-  concurrency: number;
-  itemsPerShard: number;
-  seed: number;
-  /** The campaign's sweep: an item may disagree with GitHub at most this long after its PR changed. */
-  sweepMs: number;
-  maxFixTurns: number;
+export interface PrPhaseOptions extends PrWorkloadOptions {
   /** Worker kills while fix turns run, worker kills while the bulk merge runs, ingress kills. */
   kills: { fixTurns: number; bulkMerge: number; ingress: number };
   deadlineMs: number;
@@ -61,16 +60,7 @@ export interface PrPhaseReport {
   injected: {
     serverErrors: number;
     secondaryLimited: number;
-    webhooks: {
-      sent: number;
-      delivered: number;
-      failed: number;
-      dropped: number;
-      duplicated: number;
-      reordered: number;
-      /** Answers to deliveries by status code (`unreachable`: the ingress was down). */
-      answers: Record<string, number>;
-    };
+    webhooks: Omit<CodeHostStats['webhooks'], 'events'>;
   };
 }
 
